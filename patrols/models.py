@@ -1,0 +1,204 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from precincts.models import Officer
+from schedules.models import Shift
+
+
+class CheckInKind(models.TextChoices):
+    ARRIVE = "arrive", _("arrived at the post")
+    LEAVE = "leave", _("left the post")
+
+
+class CheckIn(models.Model):
+    """An officer arrives at or leaves the post during a shift."""
+
+    shift = models.ForeignKey(
+        Shift,
+        on_delete=models.CASCADE,
+        related_name="checkins",
+        verbose_name=_("shift"),
+    )
+    officer = models.ForeignKey(
+        Officer,
+        on_delete=models.PROTECT,
+        related_name="checkins",
+        verbose_name=_("officer"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=CheckInKind.choices)
+    at = models.DateTimeField(_("at"))
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    accuracy_m = models.PositiveIntegerField(
+        _("location accuracy (m)"), null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    on_behalf = models.BooleanField(
+        _("recorded by the duty officer"),
+        default=False,
+        help_text=_("For an officer without a phone."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["shift", "at"]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="checkin_location_valid",
+                violation_error_message=_(
+                    "A location needs both latitude and longitude, in range."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+
+
+class PatrolReport(models.Model):
+    """What happened on one shift: who was there, and a summary."""
+
+    shift = models.OneToOneField(
+        Shift, on_delete=models.CASCADE, related_name="report", verbose_name=_("shift")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    present = models.ManyToManyField(
+        Officer, related_name="reports", blank=True, verbose_name=_("present")
+    )
+    started_at = models.DateTimeField(_("patrol started"))
+    ended_at = models.DateTimeField(_("patrol ended"))
+    summary = models.TextField(_("summary"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ReportStatus.choices,
+        default=ReportStatus.SUBMITTED,
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("patrol report")
+        verbose_name_plural = _("patrol reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__gt=F("started_at")),
+                name="report_end_after_start",
+                violation_error_message=_("A patrol must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="acknowledged") | Q(acknowledged_at__isnull=False),
+                name="report_acknowledged_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Report on %(shift)s") % {"shift": self.shift}
+
+
+class IncidentCategory(models.TextChoices):
+    BRAWL_PREVENTED = "brawl_prevented", _("brawl prevented")
+    BRAWL = "brawl", _("brawl")
+    CROWD_DISPERSED = "crowd_dispersed", _("crowd dispersed")
+    WEAPON_SEIZED = "weapon_seized", _("weapon seized")
+    ARREST = "arrest", _("arrest")
+    OTHER = "other", _("other")
+
+
+class Incident(models.Model):
+    report = models.ForeignKey(
+        PatrolReport,
+        on_delete=models.CASCADE,
+        related_name="incidents",
+        verbose_name=_("report"),
+    )
+    category = models.CharField(
+        _("category"), max_length=20, choices=IncidentCategory.choices
+    )
+    occurred_at = models.DateTimeField(_("when"))
+    people_involved = models.PositiveIntegerField(_("people involved"), default=0)
+    weapons_seized = models.PositiveIntegerField(_("weapons seized"), default=0)
+    description = models.TextField(_("what happened"), blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="incident_location_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,229 @@
+"""Shared fixtures: the seed world (two commands, three precincts, the canal zone and
+its plan), one login per role, and the real services CI requires.
+
+Markers `postgres`, `worker` and `browser` skip on a machine without the service;
+with GILIRAN_REQUIRE_SERVICES=1 (set by .ci/run) a missing service fails instead.
+"""
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app as celery_app
+from config.celery import ping
+from precincts.models import Role
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("GILIRAN_REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _missing(reason: str):
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Apply the markers' requirements before any test runs."""
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.needs_service("PostgreSQL (DATABASE_URL)"))
+        if "worker" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(pytest.mark.needs_service("Redis (REDIS_URL)"))
+        if "browser" in item.keywords and not Path(CHROMIUM).exists():
+            item.add_marker(pytest.mark.needs_service(f"Chromium at {CHROMIUM}"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs_service(name): set by conftest")
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("needs_service"):
+        _missing(f"{mark.args[0]} is not available")
+
+
+def pytest_terminal_summary(terminalreporter):
+    skipped = terminalreporter.stats.get("skipped", [])
+    if skipped:
+        terminalreporter.write_line(
+            f"NOTE: {len(skipped)} test(s) skipped for a missing service "
+            "(Chromium, PostgreSQL or Redis); .ci/run requires them all.",
+            yellow=True,
+        )
+
+
+# --- the seed world -------------------------------------------------------------
+
+
+@pytest.fixture
+def jakbar(db):
+    return factories.CommandFactory(
+        code="polres-jakbar", name="Polres Metro Jakarta Barat"
+    )
+
+
+@pytest.fixture
+def jakpus(db):
+    return factories.CommandFactory(
+        code="polres-jakpus", name="Polres Metro Jakarta Pusat"
+    )
+
+
+@pytest.fixture
+def tambora(jakbar):
+    return factories.PrecinctFactory(
+        code="tambora", name="Polsek Tambora", command=jakbar, colour="#d62728"
+    )
+
+
+@pytest.fixture
+def tanjungduren(jakbar):
+    return factories.PrecinctFactory(
+        code="tanjung-duren",
+        name="Polsek Tanjung Duren",
+        command=jakbar,
+        colour="#1f77b4",
+    )
+
+
+@pytest.fixture
+def gambir(jakpus):
+    return factories.PrecinctFactory(
+        code="gambir", name="Polsek Gambir", command=jakpus, colour="#2ca02c"
+    )
+
+
+@pytest.fixture
+def canal(tambora, tanjungduren, gambir):
+    return factories.ZoneFactory(
+        code="bkb-kalianyar",
+        name="Banjir Kanal Barat – Kalianyar",
+        kelurahan="Kalianyar",
+        kecamatan="Tambora",
+        precincts=[tambora, tanjungduren, gambir],
+    )
+
+
+@pytest.fixture
+def plan(canal, tambora, tanjungduren, gambir):
+    """The seed plan: 00:00–05:00 WIB in five 60-minute slots, from 22 Jan 2024."""
+    return factories.RotationPlanFactory(
+        code="bkb-malam",
+        name="Patroli stasioner BKB",
+        zone=canal,
+        valid_from=dt.date(2024, 1, 22),
+        members=[tambora, tanjungduren, gambir],
+    )
+
+
+@pytest.fixture
+def admin_user(db):
+    user = factories.UserFactory(username="admin", is_staff=True, is_superuser=True)
+    return user
+
+
+@pytest.fixture
+def kapolres_jakbar(jakbar):
+    return factories.make_staff("kapolres.jakbar", Role.COMMANDER, command=jakbar)
+
+
+@pytest.fixture
+def kapolsek_tambora(tambora):
+    return factories.make_staff("kapolsek.tambora", Role.COMMANDER, precinct=tambora)
+
+
+@pytest.fixture
+def piket_tambora(tambora):
+    return factories.make_staff("piket.tambora", Role.DUTY_OFFICER, precinct=tambora)
+
+
+@pytest.fixture
+def piket_gambir(gambir):
+    return factories.make_staff("piket.gambir", Role.DUTY_OFFICER, precinct=gambir)
+
+
+@pytest.fixture
+def officer_tambora(tambora):
+    user = factories.make_staff("bripda.tambora", Role.OFFICER, precinct=tambora)
+    factories.OfficerFactory(precinct=tambora, user=user, name="Andi Saputra")
+    return user
+
+
+# --- real services --------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on Redis, using the test database.
+
+    Tests that use it need committed data: use `transactional_db`.
+    """
+    if not settings.REDIS_URL:
+        _missing("Redis (REDIS_URL) is not available")
+    db = connection.settings_dict
+    env = dict(os.environ)
+    if db["ENGINE"].endswith("postgresql"):
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER'] or ''}:{db['PASSWORD'] or ''}@"
+            f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    env.update(REDIS_URL=settings.REDIS_URL, DJANGO_SETTINGS_MODULE="config.settings")
+    celery = shutil.which("celery", path=str(Path(sys.executable).parent))
+    proc = subprocess.Popen(
+        [
+            celery,
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-l",
+            "warning",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"pytest-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        celery_app.conf.task_always_eager = False
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                assert ping.apply_async().get(timeout=10) == "pong"
+                break
+            except Exception:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request):
+    """Tasks run in-process in tests, except where a real worker is requested."""
+    eager = "celery_worker_process" not in request.fixturenames
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
