@@ -1,0 +1,90 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from precincts import resources
+from precincts.models import Command, Officer, Precinct, StaffProfile, Zone
+
+User = get_user_model()
+
+
+@admin.register(Command)
+class CommandAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+@admin.register(Precinct)
+class PrecinctAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "command", "colour", "max_concurrent_posts"]
+    list_filter = ["command"]
+    list_select_related = ["command"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["command"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+@admin.register(Officer)
+class OfficerAdmin(ImportExportModelAdmin):
+    resource_classes = [resources.OfficerResource]
+    list_display = ["nrp", "name", "rank", "precinct", "unit", "phone", "active"]
+    list_filter = ["active", "precinct", "rank", "unit"]
+    list_select_related = ["precinct"]
+    search_fields = ["nrp", "name", "phone"]
+    autocomplete_fields = ["precinct", "user"]
+    list_per_page = 100
+
+
+@admin.register(Zone)
+class ZoneAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kelurahan", "kecamatan", "risk_level", "members"]
+    list_filter = ["risk_level", "kecamatan"]
+    search_fields = ["name", "code", "kelurahan", "kecamatan"]
+    autocomplete_fields = ["precincts"]
+    prepopulated_fields = {"code": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("precincts")
+
+    @admin.display(description=_("precincts sharing it"))
+    def members(self, zone):
+        return ", ".join(p.name for p in zone.precincts.all())
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "command", "precinct"]
+    list_filter = ["role", "command", "precinct"]
+    list_select_related = ["user", "command", "precinct"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user", "command", "precinct"]
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    can_delete = False
+    autocomplete_fields = ["command", "precinct"]
+    verbose_name_plural = _("role in Giliran")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class GiliranUserAdmin(UserAdmin):
+    inlines = [StaffProfileInline]
+    list_display = [*UserAdmin.list_display, "role"]
+    list_select_related = ["staff_profile"]
+    list_filter = [*UserAdmin.list_filter, "staff_profile__role"]
+
+    @admin.display(description=_("role"), ordering="staff_profile__role")
+    def role(self, user):
+        profile = getattr(user, "staff_profile", None)
+        return profile.get_role_display() if profile else "–"
+
+
+admin.site.site_header = _("Giliran administration")
+admin.site.site_title = _("Giliran")

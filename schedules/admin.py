@@ -1,0 +1,170 @@
+from django.contrib import admin
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from schedules.models import (
+    Assignment,
+    Blackout,
+    PlanMember,
+    Reason,
+    RotationPlan,
+    Shift,
+    SwapRequest,
+)
+
+
+class PlanMemberInline(admin.TabularInline):
+    model = PlanMember
+    extra = 0
+    autocomplete_fields = ["precinct"]
+    ordering = ["position"]
+
+
+@admin.register(RotationPlan)
+class RotationPlanAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "zone",
+        "window",
+        "slot_minutes",
+        "min_officers",
+        "strategy",
+        "valid_from",
+        "valid_until",
+        "active",
+    ]
+    list_filter = ["active", "strategy", "zone"]
+    list_select_related = ["zone"]
+    search_fields = ["name", "code", "zone__name"]
+    autocomplete_fields = ["zone"]
+    prepopulated_fields = {"code": ["name"]}
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [PlanMemberInline]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "zone", "active", "strategy"]}),
+        (
+            _("Window and slots"),
+            {
+                "fields": [
+                    "window_start",
+                    "window_end",
+                    "slot_minutes",
+                    "min_officers",
+                    "rest_hours",
+                    "time_zone",
+                ]
+            },
+        ),
+        (_("Validity"), {"fields": ["valid_from", "valid_until", "horizon_days"]}),
+        (
+            _("The night"),
+            {
+                "fields": [
+                    "checkin_grace_minutes",
+                    "empty_post_minutes",
+                    "reminder_time",
+                    "morning_report_time",
+                ]
+            },
+        ),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description=_("window"))
+    def window(self, plan):
+        return f"{plan.window_start:%H:%M}–{plan.window_end:%H:%M}"
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    autocomplete_fields = ["officer"]
+    readonly_fields = ["assigned_by", "created_at"]
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    list_display = [
+        "plan",
+        "night",
+        "slot",
+        "local_time",
+        "precinct",
+        "status",
+        "reason",
+        "locked",
+        "version",
+    ]
+    list_filter = ["status", "reason", "locked", "plan", "precinct"]
+    list_select_related = ["plan", "precinct"]
+    search_fields = ["plan__code", "plan__name", "precinct__name", "reason_note"]
+    autocomplete_fields = ["plan", "precinct", "substitute_for"]
+    date_hierarchy = "start"
+    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [AssignmentInline]
+    list_per_page = 100
+
+    @admin.display(description=_("local time"), ordering="start")
+    def local_time(self, shift):
+        tz = shift.plan.tz
+        start = timezone.localtime(shift.start, tz)
+        end = timezone.localtime(shift.end, tz)
+        return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
+
+    def save_model(self, request, obj, form, change):
+        # A hand edit of who holds a shift or when is a manual decision: the
+        # generator keeps it from now on and balances around it.
+        if not change:
+            obj.reason = Reason.MANUAL
+        elif form.changed_data:
+            if {"precinct", "start", "end", "status"} & set(form.changed_data):
+                obj.reason = Reason.MANUAL
+            obj.version = F("version") + 1
+        super().save_model(request, obj, form, change)
+        if change:
+            obj.refresh_from_db(fields=["version"])
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["officer", "role", "shift", "assigned_by", "created_at"]
+    list_filter = ["role", "shift__plan", "officer__precinct"]
+    list_select_related = ["officer", "shift__plan", "shift__precinct", "assigned_by"]
+    search_fields = ["officer__name", "officer__nrp"]
+    autocomplete_fields = ["shift", "officer"]
+    readonly_fields = ["assigned_by", "created_at"]
+
+
+@admin.register(Blackout)
+class BlackoutAdmin(admin.ModelAdmin):
+    list_display = ["precinct", "start", "end", "reason", "status", "decided_by"]
+    list_filter = ["status", "precinct"]
+    list_select_related = ["precinct", "decided_by"]
+    search_fields = ["precinct__name", "reason"]
+    autocomplete_fields = ["precinct"]
+    date_hierarchy = "start"
+    readonly_fields = ["requested_by", "decided_by", "decided_at", "created_at"]
+
+
+@admin.register(SwapRequest)
+class SwapRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "shift",
+        "kind",
+        "from_precinct",
+        "to_precinct",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", "kind"]
+    list_select_related = [
+        "shift__plan",
+        "shift__precinct",
+        "from_precinct",
+        "to_precinct",
+    ]
+    search_fields = ["from_precinct__name", "to_precinct__name", "note"]
+    autocomplete_fields = ["shift", "counter_shift", "from_precinct", "to_precinct"]
+    readonly_fields = ["requested_by", "decided_by", "decided_at", "created_at"]
