@@ -1,0 +1,86 @@
+# Giliran: `make run` to try it, `make test` to check it. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# A throwaway key for commands that only check the project (never for serving).
+CHECK_ENV := SECRET_KEY=giliran-make-check-not-a-real-key
+
+.PHONY: help install install-dev migrate demo serve run worker beat lint format test \
+	check messages bench clean
+
+help:
+	@echo "make run      set up .venv, migrate, load the demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test     install the test tools and run lint, checks and the whole test suite"
+	@echo "make install | migrate | demo | serve | worker | beat | lint | format | messages | bench"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=true $(BIN)/python manage.py load_demo
+
+serve: install
+	@echo "Giliran is at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# With REDIS_URL set, a worker with an embedded beat runs beside the server and
+# stops with it; without it, tasks run in-process.
+run: demo
+	@echo ""
+	@echo "Giliran is at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "Log in with one of the demo logins above; Ctrl-C stops it."
+	@if [ -n "$$REDIS_URL" ]; then \
+		DEBUG=true $(BIN)/celery -A config worker --beat -l info & \
+		trap "kill $$! 2>/dev/null" EXIT INT TERM; \
+		DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	else \
+		DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	fi
+
+worker: install
+	$(BIN)/celery -A config worker -l info
+
+beat: install
+	$(BIN)/celery -A config beat -l info
+
+lint: install-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: install-dev
+	$(CHECK_ENV) $(BIN)/python manage.py check --fail-level WARNING
+	$(CHECK_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+messages: install-dev
+	DEBUG=true $(BIN)/python manage.py makemessages -l id -l en --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+	DEBUG=true $(BIN)/python manage.py makemessages -d djangojs -l id -l en --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*'
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+test: lint check
+	$(CHECK_ENV) $(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
