@@ -7,6 +7,7 @@ starting before 12:00 (such as 00:00–05:00) to the day before.
 """
 
 import datetime as dt
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 NOON = dt.time(12, 0)
@@ -45,21 +46,21 @@ def slot_bounds(
     slot_minutes: int,
     tz: ZoneInfo,
 ) -> list[tuple[dt.datetime, dt.datetime]]:
-    """Aware (start, end) of each slot of one night, in order.
+    """(start, end) of each slot of one night, in order, as UTC datetimes.
 
-    Slots are cut in elapsed time from the window's start, so across a daylight
-    saving change every slot keeps its length and the last one ends with the window.
+    On a night when daylight saving time starts or ends the window is an hour
+    shorter or longer than its wall-clock length; the slots then share the real
+    elapsed time equally (to the minute), so none is empty or overlaps the next.
     """
     start, end = window_bounds(night, window_start, window_end, tz)
     start_utc, end_utc = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
     count = window_minutes(window_start, window_end) // slot_minutes
-    step = dt.timedelta(minutes=slot_minutes)
-    bounds = []
-    for index in range(count):
-        slot_start = start_utc + index * step
-        slot_end = end_utc if index == count - 1 else slot_start + step
-        bounds.append((slot_start.astimezone(tz), slot_end.astimezone(tz)))
-    return bounds
+    elapsed = int((end_utc - start_utc).total_seconds() // 60)
+    edges = [
+        start_utc + dt.timedelta(minutes=elapsed * i // count) for i in range(count)
+    ]
+    edges.append(end_utc)
+    return list(pairwise(edges))
 
 
 def tonight(
