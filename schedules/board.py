@@ -1,0 +1,238 @@
+"""The night board: one duty night's rotation across every plan a user may see.
+
+Shared by the Tonight page and the API's nights/ endpoint. A fixed handful of
+queries whatever the number of plans and shifts: the plans with their zone and
+members, the shifts of all (plan, night) pairs in one query, their assignments
+with officers in one more, and the user's profile and editable precincts once.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from precincts import access
+from precincts.models import Precinct, Role
+from schedules import access as schedule_access
+from schedules import nights
+from schedules.models import (
+    Assignment,
+    AssignmentRole,
+    RotationPlan,
+    Shift,
+    ShiftStatus,
+)
+
+
+@dataclass(frozen=True)
+class BoardOfficer:
+    nrp: str
+    name: str
+    rank: str
+    rank_display: str
+    role: str
+    phone: str
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == AssignmentRole.LEADER
+
+
+@dataclass
+class BoardShift:
+    shift: Shift
+    precinct: Precinct | None
+    status: str
+    reason: str
+    substitute_for: Precinct | None
+    version: int
+    locked: bool
+    officer_count: int
+    # None when the user may not see this shift's personnel.
+    officers: list[BoardOfficer] | None
+    short_by: int
+    can_edit: bool
+
+    @property
+    def id(self) -> int:
+        return self.shift.pk
+
+    @property
+    def uncovered(self) -> bool:
+        return self.status == ShiftStatus.UNCOVERED
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == ShiftStatus.CANCELLED
+
+    @property
+    def short(self) -> bool:
+        return self.short_by > 0
+
+
+@dataclass
+class BoardSlot:
+    index: int
+    start: dt.datetime
+    end: dt.datetime
+    # None when no shift exists (not generated yet) or the user may not see it.
+    shift: BoardShift | None
+
+    def is_now(self, at: dt.datetime) -> bool:
+        return self.start <= at < self.end
+
+
+@dataclass
+class BoardPlan:
+    plan: RotationPlan
+    night: dt.date
+    start: dt.datetime
+    end: dt.datetime
+    slots: list[BoardSlot] = field(default_factory=list)
+
+    @property
+    def uncovered_count(self) -> int:
+        return sum(1 for s in self.slots if s.shift and s.shift.uncovered)
+
+    @property
+    def short_count(self) -> int:
+        return sum(1 for s in self.slots if s.shift and s.shift.short)
+
+
+@dataclass
+class NightBoard:
+    at: dt.datetime
+    # The night asked for, or None for "tonight" (which can differ per plan).
+    night: dt.date | None
+    plans: list[BoardPlan]
+
+    @property
+    def shifts(self) -> list[BoardShift]:
+        return [s.shift for p in self.plans for s in p.slots if s.shift]
+
+
+def _board_officers(shift: Shift) -> list[BoardOfficer]:
+    # Leader first, then by name: the order a commander reads a roster in.
+    assignments = sorted(
+        shift.assignments.all(),
+        key=lambda a: (a.role != AssignmentRole.LEADER, a.officer.name),
+    )
+    return [
+        BoardOfficer(
+            nrp=a.officer.nrp,
+            name=a.officer.name,
+            rank=a.officer.rank,
+            rank_display=a.officer.get_rank_display(),
+            role=a.role,
+            phone=a.officer.phone,
+        )
+        for a in assignments
+    ]
+
+
+def _board_shift(
+    shift: Shift, user, editable: set[int], min_officers: int
+) -> BoardShift:
+    count = len(shift.assignments.all())
+    see = schedule_access.can_see_roster(user, shift)
+    short_by = (
+        max(min_officers - count, 0) if shift.status == ShiftStatus.SCHEDULED else 0
+    )
+    return BoardShift(
+        shift=shift,
+        precinct=shift.precinct,
+        status=shift.status,
+        reason=shift.reason,
+        substitute_for=shift.substitute_for,
+        version=shift.version,
+        locked=shift.locked,
+        officer_count=count,
+        officers=_board_officers(shift) if see else None,
+        short_by=short_by,
+        can_edit=(
+            shift.precinct_id in editable
+            and shift.status == ShiftStatus.SCHEDULED
+            and shift.end > timezone.now()
+        ),
+    )
+
+
+def night_board(
+    *, user, night: dt.date | None = None, at: dt.datetime | None = None
+) -> NightBoard:
+    """The rotation of one duty night (or each plan's tonight) for this user."""
+    at = at or timezone.now()
+    plans = list(
+        schedule_access.visible_plans(user)
+        .filter(active=True)
+        .select_related("zone")
+        .prefetch_related("memberships__precinct")
+        .order_by("name", "pk")
+    )
+    wanted: dict[int, dt.date] = {}
+    for plan in plans:
+        wanted[plan.pk] = night or nights.tonight(
+            at, plan.window_start, plan.window_end, plan.tz
+        )
+    plans = [
+        p
+        for p in plans
+        if p.valid_from <= wanted[p.pk]
+        and (p.valid_until is None or wanted[p.pk] <= p.valid_until)
+    ]
+    if not plans:
+        return NightBoard(at=at, night=night, plans=[])
+
+    # Touch the profile once, so the per-shift access checks below are free.
+    access.profile_of(user)
+    editable = set(access.roster_precincts(user).values_list("pk", flat=True))
+    shifts = (
+        schedule_access.visible_shifts(user)
+        .filter(reduce(or_, (Q(plan=p.pk, night=wanted[p.pk]) for p in plans)))
+        .select_related("precinct", "substitute_for")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("officer"),
+            )
+        )
+    )
+    if access.role_of(user) == Role.OFFICER:
+        # visible_shifts joins assignments for officers; keep each shift once.
+        shifts = shifts.distinct()
+    by_slot = {(s.plan_id, s.slot): s for s in shifts}
+
+    board_plans = []
+    for plan in plans:
+        when = wanted[plan.pk]
+        start, end = nights.window_bounds(
+            when, plan.window_start, plan.window_end, plan.tz
+        )
+        board_plan = BoardPlan(plan=plan, night=when, start=start, end=end)
+        bounds = nights.slot_bounds(
+            when, plan.window_start, plan.window_end, plan.slot_minutes, plan.tz
+        )
+        for index, (slot_start, slot_end) in enumerate(bounds):
+            shift = by_slot.get((plan.pk, index))
+            if shift is not None:
+                shift.plan = plan
+            board_plan.slots.append(
+                BoardSlot(
+                    index=index,
+                    # A shift edited by hand keeps its own times.
+                    start=timezone.localtime(shift.start, plan.tz)
+                    if shift
+                    else slot_start,
+                    end=timezone.localtime(shift.end, plan.tz) if shift else slot_end,
+                    shift=(
+                        _board_shift(shift, user, editable, plan.min_officers)
+                        if shift
+                        else None
+                    ),
+                )
+            )
+        board_plans.append(board_plan)
+    return NightBoard(at=at, night=night, plans=board_plans)
