@@ -72,6 +72,10 @@ class CheckIn(models.Model):
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(
+                    # Explicit: a NULL half would make the range test unknown, and
+                    # a CHECK passes on unknown.
+                    latitude__isnull=False,
+                    longitude__isnull=False,
                     latitude__gte=-90,
                     latitude__lte=90,
                     longitude__gte=-180,
@@ -191,6 +195,10 @@ class Incident(models.Model):
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(
+                    # Explicit: a NULL half would make the range test unknown, and
+                    # a CHECK passes on unknown.
+                    latitude__isnull=False,
+                    longitude__isnull=False,
                     latitude__gte=-90,
                     latitude__lte=90,
                     longitude__gte=-180,
