@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from import_export.formats.base_formats import CSV, XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "precincts",
     "schedules",
     "patrols",
+    "notices",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +117,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 # Periodic jobs; each one also has a management command calling the same service.
 CELERY_BEAT_SCHEDULE: dict = {}
+# The night (issue 6): each service decides per plan, in its time zone, what is due.
+CELERY_BEAT_SCHEDULE |= {
+    "roster-reminders": {"task": "notices.send_roster_reminders", "schedule": 300.0},
+    "shift-reminders": {"task": "notices.send_shift_reminders", "schedule": 300.0},
+    "shift-change-scan": {"task": "notices.scan_shift_changes", "schedule": 300.0},
+    "morning-reports": {"task": "patrols.send_morning_reports", "schedule": 300.0},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -156,6 +165,12 @@ EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="giliran@localhost")
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (worker tests).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
+# Notices: absolute links in e-mails; webhook retries (exponential backoff, jitter).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=6)
+WEBHOOK_RETRY_BACKOFF_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_SECONDS", default=30)
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -190,6 +205,9 @@ SPECTACULAR_SETTINGS = {
 # Officers import/export in admin: a file with any bad row imports nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_FORMATS = [CSV, XLSX]
+# A cell starting with = + - @ is made inert, so an export never runs a formula.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ Duty officers keep personnel lists in spreadsheets. A file is checked row by row
 a file with any bad row imports nothing.
 """
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
@@ -82,6 +83,14 @@ class OfficerResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = False
 
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        """All or nothing: a file with any invalid row writes no row at all."""
+        with transaction.atomic():
+            result = super().import_data(dataset, dry_run=dry_run, **kwargs)
+            if result.has_errors() or result.has_validation_errors():
+                transaction.set_rollback(True)
+        return result
+
     def before_import_row(self, row, **kwargs):
         # Spreadsheets turn 08123456 into 8123456 and add stray spaces.
         nrp = str(row.get("nrp") or "").strip()
@@ -90,6 +99,8 @@ class OfficerResource(resources.ModelResource):
         if nrp.isdigit() and len(nrp) < 8:
             nrp = nrp.zfill(8)
         row["nrp"] = nrp
+        for column in ("name", "phone"):
+            row[column] = str(row.get(column) or "").strip()
         if row.get("active") in (None, ""):
             row["active"] = "1"
         if row.get("unit") in (None, ""):
