@@ -7,6 +7,7 @@ from schedules import views as schedule_views
 
 urlpatterns = [
     path("", schedule_views.home, name="home"),
+    path("", include("schedules.urls")),
     path("healthz", health.healthz, name="healthz"),
     path(
         "login/",

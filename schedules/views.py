@@ -1,20 +1,453 @@
+"""The pages people use. Each view fetches through an access helper, binds a form,
+calls a service and redirects or renders; the rules live in the services."""
+
+import datetime as dt
+from functools import partial
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from precincts import access
 from schedules import access as schedule_access
+from schedules import board as board_module
+from schedules import forms, grid, nights, roster
+from schedules import requests as services_requests
+from schedules.models import Blackout, Shift, ShiftStatus, SwapRequest
+
+ROSTER_NIGHTS = 14
 
 
 @login_required
 def home(request):
-    """The plans this user may see, with a way into admin for administrators."""
-    plans = (
-        schedule_access.visible_plans(request.user)
-        .select_related("zone")
-        .prefetch_related("memberships__precinct")
+    """The landing page after login is Tonight."""
+    return redirect("schedules:tonight")
+
+
+# --- roster -----------------------------------------------------------------------
+
+
+@login_required
+def roster_list(request):
+    """The coming shifts of the user's precinct(s), nearest first."""
+    now = timezone.now()
+    shifts = list(
+        schedule_access.visible_shifts(request.user)
+        .filter(precinct__in=access.roster_precincts(request.user))
+        .filter(status=ShiftStatus.SCHEDULED, end__gt=now)
+        .filter(night__lte=timezone.localdate(now) + dt.timedelta(days=ROSTER_NIGHTS))
+        .select_related("plan", "precinct")
+        .prefetch_related("assignments__officer")
+        .order_by("start", "plan__name")
     )
+    short = [s for s in shifts if len(s.assignments.all()) < s.plan.min_officers]
     return render(
         request,
-        "schedules/home.html",
-        {"plans": plans, "is_administrator": access.is_administrator(request.user)},
+        "schedules/roster.html",
+        {"shifts": shifts, "short_count": len(short), "nights": ROSTER_NIGHTS},
     )
+
+
+def _shift_page(request, shift: Shift, add_form=None, status: int = 200):
+    search = forms.SearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    context = {
+        "shift": shift,
+        "team": shift.assignments.select_related("officer").order_by("-role", "pk"),
+        "candidates": forms.candidates(shift, query),
+        "search": search,
+        "add_form": add_form
+        or forms.AddOfficersForm(initial={"version": shift.version}, shift=shift),
+        "previous": roster.previous_shift(shift),
+    }
+    return render(request, "schedules/shift.html", context, status=status)
+
+
+def _changed_meanwhile(request, shift_pk: int):
+    messages.error(
+        request,
+        _(
+            "Someone else changed this shift while you were editing it. Nothing of "
+            "yours was saved: check the roster below and try again."
+        ),
+    )
+    return redirect("schedules:shift", pk=shift_pk)
+
+
+@login_required
+def shift_edit(request, pk: int):
+    """One shift's roster: add officers (GET shows, POST adds)."""
+    shift = schedule_access.get_shift_for_user(request.user, pk, write=True)
+    if request.method != "POST":
+        return _shift_page(request, shift)
+    form = forms.AddOfficersForm(request.POST, shift=shift)
+    if form.is_valid():
+        try:
+            form.save(by=request.user)
+        except roster.ShiftChanged:
+            return _changed_meanwhile(request, pk)
+        except ValidationError as error:
+            forms.apply_service_errors(form, error, {"officer": "officers"})
+        else:
+            messages.success(request, _("Roster saved."))
+            return redirect("schedules:shift", pk=pk)
+    shift.refresh_from_db()
+    return _shift_page(request, shift, add_form=form, status=400)
+
+
+def _roster_change(request, pk: int, change) -> object:
+    """Remove an officer or set the leader: the same bind-call-redirect steps."""
+    shift = schedule_access.get_shift_for_user(request.user, pk, write=True)
+    form = forms.OfficerOnShiftForm(request.POST, shift=shift)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+        return redirect("schedules:shift", pk=pk)
+    try:
+        change(
+            shift=shift,
+            officer=form.cleaned_data["officer"],
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except roster.ShiftChanged:
+        return _changed_meanwhile(request, pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Roster saved."))
+    return redirect("schedules:shift", pk=pk)
+
+
+@require_POST
+@login_required
+def remove_officer(request, pk: int):
+    return _roster_change(request, pk, roster.remove_officer)
+
+
+@require_POST
+@login_required
+def set_leader(request, pk: int):
+    return _roster_change(request, pk, roster.set_leader)
+
+
+@require_POST
+@login_required
+def copy_previous_team(request, pk: int):
+    """The "same team as the previous shift" shortcut."""
+    shift = schedule_access.get_shift_for_user(request.user, pk, write=True)
+    form = forms.VersionedShiftForm(request.POST, shift=shift)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete: reload and try again."))
+        return redirect("schedules:shift", pk=pk)
+    try:
+        added = roster.copy_previous_team(
+            shift=shift, by=request.user, expected_version=form.cleaned_data["version"]
+        )
+    except roster.ShiftChanged:
+        return _changed_meanwhile(request, pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(count)s officers copied from the previous shift.")
+            % {"count": len(added)},
+        )
+    return redirect("schedules:shift", pk=pk)
+
+
+# --- account ----------------------------------------------------------------------
+
+
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your password was changed."))
+        return redirect("schedules:tonight")
+    status = 400 if form.is_bound else 200
+    return render(request, "schedules/password.html", {"form": form}, status=status)
+
+
+# --- tonight and print --------------------------------------------------------------
+
+
+def _night_or_400(request):
+    """The ?night= the user asked for (None means tonight) and its form."""
+    form = forms.NightForm(request.GET)
+    night = form.cleaned_data["night"] if form.is_valid() else None
+    return night, form
+
+
+@login_required
+def tonight(request):
+    """Each visible plan's rotation for one duty night, tonight by default."""
+    night, form = _night_or_400(request)
+    at = timezone.now()
+    board = board_module.night_board(user=request.user, night=night, at=at)
+    shown = night or (board.plans[0].night if board.plans else timezone.localdate(at))
+    context = {
+        "board": board,
+        "at": at,
+        "night_form": form,
+        "shown": shown,
+        "is_tonight": night is None,
+        "previous_night": shown - dt.timedelta(days=1),
+        "next_night": shown + dt.timedelta(days=1),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "schedules/tonight.html", context, status=status)
+
+
+def _board_plan(request, plan_pk: int):
+    night, _form = _night_or_400(request)
+    board = board_module.night_board(user=request.user, night=night)
+    for board_plan in board.plans:
+        if board_plan.plan.pk == plan_pk:
+            return board_plan
+    raise Http404
+
+
+@login_required
+def print_night(request, plan_pk: int):
+    """One plan's night on A4, for the post and the precinct board."""
+    board_plan = _board_plan(request, plan_pk)
+    text = render_to_string("schedules/night.txt", {"bp": board_plan}, request)
+    return render(
+        request, "schedules/print.html", {"bp": board_plan, "text": text.strip()}
+    )
+
+
+@login_required
+def night_text(request, plan_pk: int):
+    """The night as short plain text, ready to paste into a chat group."""
+    board_plan = _board_plan(request, plan_pk)
+    text = render_to_string("schedules/night.txt", {"bp": board_plan}, request)
+    return HttpResponse(text.strip() + "\n", content_type="text/plain; charset=utf-8")
+
+
+# --- calendar ---------------------------------------------------------------------
+
+
+@login_required
+def calendar(request):
+    """A week or month of one plan's nights in precinct colours, with the tallies."""
+    plans = schedule_access.visible_plans(request.user).order_by("name", "pk")
+    form = forms.CalendarForm(
+        request.GET,
+        plans=plans,
+        precincts=access.visible_precincts(request.user),
+    )
+    valid = form.is_valid()
+    data = form.cleaned_data if valid else {}
+    plan = data.get("plan") or plans.select_related("zone").first()
+    context = {"form": form, "plan": plan, "plans": plans}
+    if plan is not None:
+        context.update(_calendar_context(request.user, plan, data))
+    return render(
+        request, "schedules/calendar.html", context, status=200 if valid else 400
+    )
+
+
+def _calendar_context(user, plan, data: dict) -> dict:
+    view = data.get("view") or grid.WEEK
+    anchor = data.get("date") or nights.tonight(
+        timezone.now(), plan.window_start, plan.window_end, plan.tz
+    )
+    first, last = grid.period(anchor, view)
+    shifts = list(
+        schedule_access.visible_shifts(user)
+        .filter(plan=plan)
+        .between_nights(first, last)
+        .select_related("precinct")
+        .distinct()
+    )
+    members = [m.precinct for m in plan.memberships.select_related("precinct")]
+    return {
+        "view": view,
+        "anchor": anchor,
+        "first": first,
+        "last": last,
+        "previous_anchor": grid.step(anchor, view, -1),
+        "next_anchor": grid.step(anchor, view, +1),
+        "rows": grid.rows(first, last, plan.slot_count, shifts),
+        "slot_starts": [
+            b[0]
+            for b in nights.slot_bounds(
+                first, plan.window_start, plan.window_end, plan.slot_minutes, plan.tz
+            )
+        ],
+        "members": members,
+        "tallies": grid.tallies(members, plan.slot_count, shifts),
+        "only": data.get("precinct"),
+    }
+
+
+# --- requests -----------------------------------------------------------------------
+
+REQUEST_NIGHTS = 28
+REQUEST_LIST_LIMIT = 50
+
+
+def _asking_precincts(user):
+    """Precincts the user may ask blackouts and swaps for."""
+    return (access.roster_precincts(user) | access.commanded_precincts(user)).distinct()
+
+
+def _blackout_form(user, data=None):
+    return forms.BlackoutRequestForm(data, precincts=_asking_precincts(user))
+
+
+def _swap_form(user, data=None):
+    now = timezone.now()
+    coming = (
+        schedule_access.visible_shifts(user)
+        .filter(status=ShiftStatus.SCHEDULED, start__gt=now)
+        .filter(night__lte=timezone.localdate(now) + dt.timedelta(days=REQUEST_NIGHTS))
+        .select_related("plan", "precinct")
+        .order_by("start")
+        .distinct()
+    )
+    asking = _asking_precincts(user).values("pk")
+    return forms.SwapRequestForm(
+        data,
+        own_shifts=coming.filter(precinct__in=asking),
+        partner_shifts=coming.exclude(precinct__in=asking),
+        partners=access.visible_precincts(user).exclude(pk__in=asking),
+    )
+
+
+def _requests_page(request, blackout_form=None, swap_form=None, status=200):
+    user = request.user
+    home = access.home_precincts(user).values("pk")
+    context = {
+        "blackouts": Blackout.objects.filter(precinct__in=home)
+        .select_related("precinct", "requested_by", "decided_by")
+        .order_by("-created_at")[:REQUEST_LIST_LIMIT],
+        "swaps": SwapRequest.objects.filter(
+            Q(from_precinct__in=home) | Q(to_precinct__in=home)
+        )
+        .select_related(
+            "shift__plan", "counter_shift__plan", "from_precinct", "to_precinct"
+        )
+        .select_related("requested_by", "decided_by")
+        .order_by("-created_at")[:REQUEST_LIST_LIMIT],
+        "decidable": set(access.commanded_precincts(user).values_list("pk", flat=True)),
+        "asking": set(_asking_precincts(user).values_list("pk", flat=True)),
+        "blackout_form": blackout_form or _blackout_form(user),
+        "swap_form": swap_form or _swap_form(user),
+    }
+    return render(request, "schedules/requests.html", context, status=status)
+
+
+@login_required
+def requests_page(request):
+    """Blackout and swap requests: ask, follow, and (commanders) decide."""
+    return _requests_page(request)
+
+
+@require_POST
+@login_required
+def new_blackout(request):
+    form = _blackout_form(request.user, request.POST)
+    if form.is_valid():
+        try:
+            services_requests.request_blackout(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Blackout requested."))
+            return redirect("schedules:requests")
+    return _requests_page(request, blackout_form=form, status=400)
+
+
+@require_POST
+@login_required
+def new_swap(request):
+    form = _swap_form(request.user, request.POST)
+    if form.is_valid():
+        try:
+            services_requests.request_swap(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Swap requested."))
+            return redirect("schedules:requests")
+    return _requests_page(request, swap_form=form, status=400)
+
+
+def _decide(request, obj, approve, reject):
+    form = forms.DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+        return redirect("schedules:requests")
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            approve(by=request.user)
+            messages.success(request, _("Approved."))
+        else:
+            reject(by=request.user, note=form.cleaned_data["note"])
+            messages.success(request, _("Rejected."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("schedules:requests")
+
+
+@require_POST
+@login_required
+def decide_blackout(request, pk: int):
+    home = access.home_precincts(request.user).values("pk")
+    blackout = get_object_or_404(Blackout, pk=pk, precinct__in=home)
+    return _decide(
+        request,
+        blackout,
+        partial(services_requests.approve_blackout, blackout=blackout),
+        partial(services_requests.reject_blackout, blackout=blackout),
+    )
+
+
+def _swap_for_user(user, pk: int) -> SwapRequest:
+    home = access.home_precincts(user).values("pk")
+    return get_object_or_404(
+        SwapRequest.objects.filter(
+            Q(from_precinct__in=home) | Q(to_precinct__in=home)
+        ).distinct(),
+        pk=pk,
+    )
+
+
+@require_POST
+@login_required
+def decide_swap(request, pk: int):
+    swap = _swap_for_user(request.user, pk)
+    return _decide(
+        request,
+        swap,
+        partial(services_requests.approve_swap, swap=swap),
+        partial(services_requests.reject_swap, swap=swap),
+    )
+
+
+@require_POST
+@login_required
+def withdraw_swap(request, pk: int):
+    swap = _swap_for_user(request.user, pk)
+    try:
+        services_requests.withdraw_swap(swap=swap, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Swap request withdrawn."))
+    return redirect("schedules:requests")

@@ -1,0 +1,225 @@
+"""Page forms. They check shape and bind choices; the services in schedules.roster
+and schedules.requests enforce the rules and raise field errors."""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from precincts.models import Officer, Precinct
+from schedules import grid, roster
+from schedules.models import RotationPlan, Shift
+
+
+def apply_service_errors(
+    form: forms.Form, error: ValidationError, fields: dict[str, str] | None = None
+) -> None:
+    """Show a service's ValidationError on the form; `fields` renames service fields
+    to form fields, and anything the form lacks becomes a non-field error."""
+    fields = fields or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, messages in error.message_dict.items():
+        target = fields.get(name, name)
+        if target != NON_FIELD_ERRORS and target in form.fields:
+            form.add_error(target, messages)
+        else:
+            form.add_error(None, messages)
+
+
+class NightForm(forms.Form):
+    """Which duty night to show (?night=YYYY-MM-DD); empty means tonight."""
+
+    night = forms.DateField(
+        label=_("Duty night"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class VersionedShiftForm(forms.Form):
+    """A roster change; `version` is the shift version the editor saw."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, shift: Shift, **kwargs):
+        self.shift = shift
+        super().__init__(*args, **kwargs)
+
+
+class AddOfficersForm(VersionedShiftForm):
+    # The field accepts every officer of the holding precinct so that a stale page
+    # offering a since-deactivated officer gets the service's clear message; the
+    # page only lists the active ones. Other precincts' officers are never valid.
+    officers = forms.ModelMultipleChoiceField(
+        label=_("Officers to add"),
+        queryset=Officer.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one officer."),
+            "invalid_choice": _("That officer cannot serve on this shift."),
+            "invalid_pk_value": _("That officer cannot serve on this shift."),
+        },
+    )
+
+    def __init__(self, *args, shift: Shift, **kwargs):
+        super().__init__(*args, shift=shift, **kwargs)
+        self.fields["officers"].queryset = Officer.objects.of_precinct(
+            shift.precinct_id
+        )
+
+    def save(self, *, by) -> None:
+        """Add every chosen officer, or nobody if one of them breaks a rule."""
+        with transaction.atomic():
+            expected = self.cleaned_data["version"]
+            for officer in self.cleaned_data["officers"]:
+                roster.assign_officer(
+                    shift=self.shift, officer=officer, by=by, expected_version=expected
+                )
+                # assign_officer moved self.shift to the new version.
+                expected = self.shift.version
+
+
+def candidates(shift: Shift, query: str = ""):
+    """Active officers of the shift's precinct not on it yet, by name or NRP."""
+    officers = (
+        Officer.objects.active()
+        .of_precinct(shift.precinct_id)
+        .exclude(assignments__shift=shift)
+        .order_by("name")
+    )
+    query = query.strip()
+    if query:
+        officers = officers.filter(Q(name__icontains=query) | Q(nrp__startswith=query))
+    return officers
+
+
+class OfficerOnShiftForm(VersionedShiftForm):
+    """Remove an officer, or make them the leader."""
+
+    officer = forms.ModelChoiceField(
+        queryset=Officer.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("That officer is not on this shift.")},
+    )
+
+    def __init__(self, *args, shift: Shift, **kwargs):
+        super().__init__(*args, shift=shift, **kwargs)
+        self.fields["officer"].queryset = Officer.objects.filter(
+            assignments__shift=shift
+        )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search by name or NRP"), required=False, max_length=60)
+
+
+class CalendarForm(forms.Form):
+    """Which plan, period and precinct the calendar shows."""
+
+    plan = forms.ModelChoiceField(
+        label=_("Plan"), queryset=RotationPlan.objects.none(), required=False
+    )
+    view = forms.ChoiceField(
+        label=_("Period"),
+        choices=[(grid.WEEK, _("Week")), (grid.MONTH, _("Month"))],
+        required=False,
+    )
+    date = forms.DateField(
+        label=_("Around"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    precinct = forms.ModelChoiceField(
+        label=_("Precinct"),
+        queryset=Precinct.objects.none(),
+        required=False,
+        empty_label=_("All precincts"),
+    )
+
+    def __init__(self, *args, plans, precincts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans
+        self.fields["precinct"].queryset = precincts
+
+
+class BlackoutRequestForm(forms.Form):
+    precinct = forms.ModelChoiceField(
+        label=_("Precinct"), queryset=Precinct.objects.none()
+    )
+    start = forms.DateTimeField(
+        label=_("From"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    end = forms.DateTimeField(
+        label=_("Until"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    reason = forms.CharField(label=_("Why the precinct cannot serve"), max_length=255)
+
+    def __init__(self, *args, precincts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["precinct"].queryset = precincts
+        self.fields["start"].help_text = _("Local time, %(zone)s.") % {
+            "zone": timezone.get_current_timezone_name()
+        }
+
+
+class SwapRequestForm(forms.Form):
+    shift = forms.ModelChoiceField(
+        label=_("Your shift"),
+        queryset=Shift.objects.none(),
+        error_messages={"invalid_choice": _("Choose one of your coming shifts.")},
+    )
+    to_precinct = forms.ModelChoiceField(
+        label=_("Hand it to"), queryset=Precinct.objects.none()
+    )
+    counter_shift = forms.ModelChoiceField(
+        label=_("Take their shift in return (a trade)"),
+        queryset=Shift.objects.none(),
+        required=False,
+        empty_label=_("Nothing: just hand it over"),
+        error_messages={"invalid_choice": _("Choose a coming shift of the plan.")},
+    )
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+    def __init__(self, *args, own_shifts, partner_shifts, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shift"].queryset = own_shifts
+        self.fields["counter_shift"].queryset = partner_shifts
+        self.fields["to_precinct"].queryset = partners
+        for name in ("shift", "counter_shift"):
+            self.fields[name].label_from_instance = shift_label
+
+    def clean(self):
+        data = super().clean()
+        counter, to = data.get("counter_shift"), data.get("to_precinct")
+        if counter and to and counter.precinct_id != to.pk:
+            self.add_error(
+                "counter_shift",
+                _("That shift is not held by %(precinct)s.") % {"precinct": to},
+            )
+        return data
+
+
+def shift_label(shift: Shift) -> str:
+    local = timezone.localtime(shift.start, shift.plan.tz)
+    end = timezone.localtime(shift.end, shift.plan.tz)
+    return (
+        f"{formats.date_format(local, 'D j M')} {local:%H:%M}–{end:%H:%M} · "
+        f"{shift.precinct} · {shift.plan}"
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

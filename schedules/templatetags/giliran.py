@@ -1,0 +1,122 @@
+"""Template helpers shared by the pages: night labels, slot times, navigation."""
+
+import datetime as dt
+
+from django import template
+from django.utils import formats, timezone
+
+from precincts import access
+from precincts.models import Role
+from schedules import nights
+from schedules.models import RotationPlan
+
+register = template.Library()
+
+
+def night_label(night: dt.date, plan: RotationPlan | None = None) -> str:
+    """A duty night with both dates: "Mon 22 → Tue 23 Jan 2024" (localised).
+
+    A window that ends on its evening's own date (18:00–23:00) shows one date.
+    """
+    morning = night + nights.ONE_DAY
+    if plan is not None:
+        end = nights.window_bounds(night, plan.window_start, plan.window_end, plan.tz)
+        if end[1].date() == night:
+            return formats.date_format(night, "D j M Y")
+    if night.year != morning.year:
+        first = formats.date_format(night, "D j M Y")
+    elif night.month != morning.month:
+        first = formats.date_format(night, "D j M")
+    else:
+        first = formats.date_format(night, "D j")
+    return f"{first} → {formats.date_format(morning, 'D j M Y')}"
+
+
+@register.simple_tag
+def night_title(night: dt.date, plan: RotationPlan | None = None) -> str:
+    return night_label(night, plan)
+
+
+@register.filter
+def local_hm(instant: dt.datetime, plan: RotationPlan) -> str:
+    """An instant as HH:MM on the plan's wall clock."""
+    return f"{timezone.localtime(instant, plan.tz):%H:%M}"
+
+
+@register.inclusion_tag("_nav.html", takes_context=True)
+def main_nav(context) -> dict:
+    """The header links a user's role makes useful."""
+    request = context["request"]
+    user = request.user
+    role = access.role_of(user)
+    match = request.resolver_match
+    return {
+        "current": match.url_name if match and match.namespace == "schedules" else "",
+        "roster": role in ("administrator", Role.DUTY_OFFICER),
+        "requests": role in ("administrator", Role.COMMANDER, Role.DUTY_OFFICER),
+        "calendar": role != Role.OFFICER,
+        "admin": user.is_staff,
+    }
+
+
+@register.filter
+def now_percent(board_plan, at: dt.datetime) -> str:
+    """Where `at` falls in the plan's window, as a CSS percentage ("" outside it)."""
+    if not board_plan.start <= at < board_plan.end:
+        return ""
+    share = (at - board_plan.start) / (board_plan.end - board_plan.start)
+    return f"{share * 100:.2f}%"
+
+
+@register.filter
+def slot_share(slot, board_plan) -> str:
+    """A slot's width in the window strip, as a CSS percentage."""
+    share = (slot.end - slot.start) / (board_plan.end - board_plan.start)
+    return f"{share * 100:.3f}%"
+
+
+@register.filter
+def leader_of(officers):
+    """The leader among a shift's officers (None when there is none or it is hidden)."""
+    for officer in officers or ():
+        if officer.is_leader:
+            return officer
+    return None
+
+
+@register.filter
+def is_now_at(slot, at: dt.datetime) -> bool:
+    return slot.is_now(at)
+
+
+@register.filter
+def tz_abbr(instant: dt.datetime, plan: RotationPlan) -> str:
+    """The plan's zone abbreviation at that instant, such as WIB."""
+    return timezone.localtime(instant, plan.tz).tzname() or plan.time_zone
+
+
+@register.filter
+def short_name(precinct) -> str:
+    """Three letters for a narrow calendar cell: "Polsek Tambora" → TAM."""
+    name = str(precinct.name)
+    for prefix in ("Polsek ", "Polres "):
+        name = name.removeprefix(prefix)
+    return name[:3].upper()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (None drops one)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value not in (None, ""):
+            query[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return "?" + query.urlencode() if query else "?"
+
+
+@register.filter
+def hours(minutes: int) -> str:
+    """Minutes as hours for a tally: 300 → "5 h", 90 → "1.5 h"."""
+    value = formats.number_format(minutes / 60, decimal_pos=1 if minutes % 60 else 0)
+    return f"{value} h"
