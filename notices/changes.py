@@ -1,0 +1,202 @@
+"""Change notices: tell the people of an upcoming shift when it changed.
+
+Each shift keeps a snapshot of what its people were last told (holder, times,
+status, roster). `notify_shift_changes` compares a shift with its snapshot, records
+a ShiftChange when they differ and notifies once per change; a shift seen for the
+first time only gets its snapshot. Services that change shifts call it after commit
+(`transaction.on_commit(lambda: tasks.notify_shift_changes.delay(ids))`), and a beat
+scan catches changes made elsewhere (admin, shell).
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notices import selectors, services
+from notices.models import Notification, NotificationKind, ShiftChange, ShiftSnapshot
+from precincts.models import Officer, Precinct
+from schedules import nights
+from schedules.models import Shift, ShiftStatus
+
+NOTICE_NIGHTS = 7
+
+
+def shift_state(shift: Shift, roster: list[int]) -> dict:
+    return {
+        "precinct": shift.precinct_id,
+        "start": shift.start.astimezone(dt.UTC).isoformat(),
+        "end": shift.end.astimezone(dt.UTC).isoformat(),
+        "status": shift.status,
+        "roster": sorted(roster),
+    }
+
+
+def changed_fields(before: dict, after: dict) -> list[str]:
+    fields = []
+    if before["precinct"] != after["precinct"]:
+        fields.append("holder")
+    if (before["start"], before["end"]) != (after["start"], after["end"]):
+        fields.append("times")
+    if before["status"] != after["status"]:
+        fields.append("status")
+    if before["roster"] != after["roster"]:
+        fields.append("roster")
+    return fields
+
+
+def is_upcoming(shift: Shift, at: dt.datetime) -> bool:
+    """Whether a change to this shift is news: not over, within the coming nights."""
+    plan = shift.plan
+    tonight = nights.tonight(at, plan.window_start, plan.window_end, plan.tz)
+    return shift.end > at and shift.night < tonight + dt.timedelta(days=NOTICE_NIGHTS)
+
+
+def notify_shift_changes(
+    *, shift_ids, at: dt.datetime | None = None
+) -> list[Notification]:
+    """Notify the people of each given shift that changed since its snapshot."""
+    at = at or timezone.now()
+    sent = []
+    for shift_id in sorted(set(shift_ids)):
+        sent.extend(_check_shift(shift_id, at))
+    return sent
+
+
+def scan_shift_changes(*, at: dt.datetime | None = None) -> list[Notification]:
+    """Compare every shift not yet over with its snapshot; notify what changed."""
+    at = at or timezone.now()
+    shifts = (
+        Shift.objects.filter(end__gt=at, plan__active=True)
+        .select_related("notice_snapshot")
+        .prefetch_related("assignments")
+    )
+    stale = []
+    for shift in shifts:
+        state = shift_state(shift, [a.officer_id for a in shift.assignments.all()])
+        snapshot = getattr(shift, "notice_snapshot", None)
+        if snapshot is None or snapshot.state != state:
+            stale.append(shift.pk)
+    return notify_shift_changes(shift_ids=stale, at=at)
+
+
+@transaction.atomic
+def _check_shift(shift_id: int, at: dt.datetime) -> list[Notification]:
+    # The row lock makes two concurrent checks of one shift record one change.
+    shift = (
+        Shift.objects.select_for_update(of=("self",))
+        .select_related("plan", "precinct")
+        .filter(pk=shift_id)
+        .first()
+    )
+    if shift is None:
+        return []
+    state = shift_state(
+        shift, list(shift.assignments.values_list("officer_id", flat=True))
+    )
+    snapshot, created = ShiftSnapshot.objects.get_or_create(
+        shift=shift, defaults={"state": state, "taken_at": at}
+    )
+    if created or snapshot.state == state:
+        return []
+    before = snapshot.state
+    fields = changed_fields(before, state)
+    snapshot.state, snapshot.taken_at = state, at
+    snapshot.save(update_fields=["state", "taken_at"])
+    if not fields or not is_upcoming(shift, at):
+        return []
+    change = ShiftChange.objects.create(
+        shift=shift, before=before, after=state, fields=fields, detected_at=at
+    )
+    return _notify_change(change, shift)
+
+
+def _notify_change(change: ShiftChange, shift: Shift) -> list[Notification]:
+    before, after = change.before, change.after
+    precinct_ids = {p for p in (before["precinct"], after["precinct"]) if p}
+    officer_ids = set(before["roster"]) | set(after["roster"])
+    recipients = {user.pk: user for user in selectors.duty_officers(precinct_ids)}
+    for officer in Officer.objects.filter(
+        pk__in=officer_ids, user__is_active=True
+    ).select_related("user"):
+        recipients.setdefault(officer.user.pk, officer.user)
+    plan = shift.plan
+    start = timezone.localtime(shift.start, plan.tz)
+    title = _("Shift changed: %(plan)s, %(when)s") % {
+        "plan": plan.name,
+        "when": f"{start:%a %d %b %H:%M}",
+    }
+    body = "\n".join(describe_change(before, after, plan.tz))
+    sent = []
+    for user in recipients.values():
+        notification = services.notify(
+            recipient=user,
+            kind=NotificationKind.SHIFT_CHANGED,
+            title=title,
+            body=body,
+            plan=plan,
+            night=shift.night,
+            target=change,
+            dedupe_key=f"shift_changed:{change.pk}:{user.pk}",
+        )
+        if notification:
+            sent.append(notification)
+    return sent
+
+
+def describe_change(before: dict, after: dict, tz) -> list[str]:
+    """Human lines for a change, in the active language."""
+    names = dict(
+        Precinct.objects.filter(
+            pk__in=[p for p in (before["precinct"], after["precinct"]) if p]
+        ).values_list("pk", "name")
+    )
+    lines = []
+    if before["precinct"] != after["precinct"]:
+        lines.append(
+            _("Held by: %(before)s → %(after)s")
+            % {
+                "before": names.get(before["precinct"], _("nobody")),
+                "after": names.get(after["precinct"], _("nobody")),
+            }
+        )
+    if (before["start"], before["end"]) != (after["start"], after["end"]):
+        lines.append(
+            _("Time: %(before)s → %(after)s")
+            % {
+                "before": _span(before, tz),
+                "after": _span(after, tz),
+            }
+        )
+    if before["status"] != after["status"]:
+        if after["status"] == ShiftStatus.CANCELLED:
+            lines.append(_("The shift was cancelled."))
+        else:
+            lines.append(
+                _("Status: %(before)s → %(after)s")
+                % {
+                    "before": ShiftStatus(before["status"]).label,
+                    "after": ShiftStatus(after["status"]).label,
+                }
+            )
+    added = set(after["roster"]) - set(before["roster"])
+    removed = set(before["roster"]) - set(after["roster"])
+    officers = Officer.objects.in_bulk(added | removed)
+    if added:
+        lines.append(
+            _("Added to the roster: %(names)s")
+            % {"names": ", ".join(sorted(str(officers.get(pk, pk)) for pk in added))}
+        )
+    if removed:
+        lines.append(
+            _("Removed from the roster: %(names)s")
+            % {"names": ", ".join(sorted(str(officers.get(pk, pk)) for pk in removed))}
+        )
+    return lines
+
+
+def _span(state: dict, tz) -> str:
+    start = dt.datetime.fromisoformat(state["start"]).astimezone(tz)
+    end = dt.datetime.fromisoformat(state["end"]).astimezone(tz)
+    return f"{start:%d %b %H:%M}–{end:%H:%M}"

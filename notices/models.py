@@ -1,0 +1,216 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from precincts.models import Precinct
+from schedules.models import RotationPlan, Shift
+
+
+class NotificationKind(models.TextChoices):
+    SHIFT_CHANGED = "shift_changed", _("shift changed")
+    ROSTER_SHORT = "roster_short", _("roster short tonight")
+    SHIFT_REMINDER = "shift_reminder", _("shift reminder")
+    MORNING_REPORT = "morning_report", _("morning report")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(recipient=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One message to one user; sent by e-mail and webhooks once, shown in the app."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    plan = models.ForeignKey(
+        RotationPlan,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("plan"),
+    )
+    night = models.DateField(_("duty night"), null=True, blank=True)
+    # The object the notice is about (a shift change, a morning report, a shift).
+    target_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("about (type)"),
+    )
+    target_id = models.PositiveBigIntegerField(_("about (id)"), null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    # Who, what and which night: a task that runs twice finds the key and sends nothing.
+    dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class Webhook(models.Model):
+    """An outbound endpoint (a messaging gateway) that receives signed notifications."""
+
+    name = models.CharField(_("name"), max_length=120)
+    url = models.URLField(
+        _("URL"), max_length=500, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=200,
+        help_text=_(
+            "Shared with the receiver: each body is signed with HMAC-SHA256 in the "
+            "X-Giliran-Signature header."
+        ),
+    )
+    precinct = models.ForeignKey(
+        Precinct,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhooks",
+        verbose_name=_("precinct"),
+        help_text=_("Only notices to this precinct's staff; empty for all notices."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    DELIVERED = "delivered", _("delivered")
+    FAILED = "failed", _("failed")
+
+
+class WebhookDelivery(models.Model):
+    """One notification posted to one webhook, with its attempts."""
+
+    webhook = models.ForeignKey(
+        Webhook,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("webhook"),
+    )
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("notification"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    response_code = models.PositiveSmallIntegerField(
+        _("last response code"), null=True, blank=True
+    )
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["webhook", "notification"], name="webhook_delivery_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="delivered") | Q(delivered_at__isnull=False),
+                name="webhook_delivered_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification} → {self.webhook}"
+
+
+class ShiftSnapshot(models.Model):
+    """The last state of a shift that its people were told about."""
+
+    shift = models.OneToOneField(
+        Shift,
+        on_delete=models.CASCADE,
+        related_name="notice_snapshot",
+        verbose_name=_("shift"),
+    )
+    state = models.JSONField(_("state"))
+    taken_at = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        verbose_name = _("shift snapshot")
+        verbose_name_plural = _("shift snapshots")
+
+    def __str__(self) -> str:
+        return str(self.shift)
+
+
+class ShiftChange(models.Model):
+    """One noticed change to an upcoming shift: what it was before and after."""
+
+    shift = models.ForeignKey(
+        Shift,
+        on_delete=models.CASCADE,
+        related_name="notice_changes",
+        verbose_name=_("shift"),
+    )
+    before = models.JSONField(_("before"))
+    after = models.JSONField(_("after"))
+    fields = models.JSONField(
+        _("what changed"), help_text=_("holder, times, roster, status")
+    )
+    detected_at = models.DateTimeField(_("detected at"))
+
+    class Meta:
+        ordering = ["-detected_at", "-id"]
+        verbose_name = _("shift change")
+        verbose_name_plural = _("shift changes")
+
+    def __str__(self) -> str:
+        return f"{self.shift}: {', '.join(self.fields)}"

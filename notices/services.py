@@ -1,0 +1,193 @@
+"""Notifications: store once, deliver by e-mail and webhooks, mark read.
+
+A notification is keyed by `dedupe_key` (kind, plan, night or change, recipient), so
+a reminder task that fires twice, or a retry, stores and sends nothing new. Delivery
+runs in tasks queued after commit; each channel records what it sent.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.utils import timezone
+
+from notices import selectors, tasks, webhooks
+from notices.models import (
+    DeliveryStatus,
+    Notification,
+    Webhook,
+    WebhookDelivery,
+)
+from schedules.models import RotationPlan
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def notify(
+    *,
+    recipient: User,
+    kind: str,
+    title: str,
+    dedupe_key: str,
+    body: str = "",
+    plan: RotationPlan | None = None,
+    night: dt.date | None = None,
+    target: models.Model | None = None,
+    link: str = "",
+) -> Notification | None:
+    """Store a notification unless its key exists; None when it was already sent."""
+    notification, created = Notification.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "recipient": recipient,
+            "kind": kind,
+            "title": str(title)[:200],
+            "body": str(body),
+            "plan": plan,
+            "night": night,
+            "target_type": (
+                ContentType.objects.get_for_model(target) if target else None
+            ),
+            "target_id": target.pk if target else None,
+            "link": link,
+        },
+    )
+    if not created:
+        return None
+    transaction.on_commit(lambda: tasks.deliver_notification.delay(notification.pk))
+    return notification
+
+
+def deliver_notification(*, notification_id: int) -> Notification:
+    """Queue the webhook posts, then send the e-mail; each at most once."""
+    with transaction.atomic():
+        notification = Notification.objects.select_related("recipient").get(
+            pk=notification_id
+        )
+        for webhook in _webhooks_for(notification.recipient):
+            delivery, created = WebhookDelivery.objects.get_or_create(
+                webhook=webhook, notification=notification
+            )
+            if created:
+                transaction.on_commit(
+                    lambda pk=delivery.pk: tasks.deliver_webhook.delay(pk)
+                )
+    if notification.recipient.email:
+        _send_email(notification)
+    return notification
+
+
+def _webhooks_for(user: User):
+    precinct_ids = selectors.precincts_of_user(user).values("pk")
+    return Webhook.objects.filter(active=True).filter(
+        models.Q(precinct__isnull=True) | models.Q(precinct__in=precinct_ids)
+    )
+
+
+def _send_email(notification: Notification) -> None:
+    # Claim the row first: a second run of the task finds it claimed and sends nothing.
+    claimed = Notification.objects.filter(
+        pk=notification.pk, emailed_at__isnull=True
+    ).update(emailed_at=timezone.now())
+    if not claimed:
+        return
+    body = notification.body
+    if notification.link:
+        body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{notification.link}"
+    try:
+        send_mail(
+            subject=f"[Giliran] {notification.title}",
+            message=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[notification.recipient.email],
+        )
+    except Exception:
+        # Release the claim so the task's retry sends it.
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+        raise
+
+
+def webhook_payload(delivery: WebhookDelivery) -> dict:
+    notification = delivery.notification
+    recipient = notification.recipient
+    return {
+        "delivery": delivery.pk,
+        "event": notification.kind,
+        "notification": {
+            "id": notification.pk,
+            "kind": notification.kind,
+            "title": notification.title,
+            "body": notification.body,
+            "link": notification.link,
+            "plan": notification.plan.code if notification.plan_id else None,
+            "night": notification.night.isoformat() if notification.night else None,
+            "created_at": notification.created_at.isoformat(),
+        },
+        "recipient": {
+            "username": recipient.get_username(),
+            "name": recipient.get_full_name(),
+            "email": recipient.email,
+        },
+    }
+
+
+def deliver_webhook(*, delivery_id: int, final_attempt: bool) -> WebhookDelivery:
+    """POST one delivery; raises DeliveryFailed to ask for a retry unless final."""
+    delivery = WebhookDelivery.objects.select_related(
+        "webhook", "notification__recipient", "notification__plan"
+    ).get(pk=delivery_id)
+    if delivery.status != DeliveryStatus.PENDING:
+        return delivery
+    if not delivery.webhook.active:
+        delivery.status = DeliveryStatus.FAILED
+        delivery.last_error = "webhook deactivated"
+        delivery.save(update_fields=["status", "last_error"])
+        return delivery
+    body = webhooks.encode(webhook_payload(delivery))
+    delivery.attempts += 1
+    try:
+        delivery.response_code = webhooks.post(
+            url=delivery.webhook.url,
+            secret=delivery.webhook.secret,
+            body=body,
+            event=delivery.notification.kind,
+            delivery_id=delivery.pk,
+        )
+    except webhooks.DeliveryFailed as exc:
+        delivery.response_code = exc.status
+        delivery.last_error = str(exc)[:500]
+        if final_attempt:
+            delivery.status = DeliveryStatus.FAILED
+            logger.warning("webhook delivery %s failed for good: %s", delivery.pk, exc)
+        delivery.save()
+        if not final_attempt:
+            raise
+        return delivery
+    delivery.status = DeliveryStatus.DELIVERED
+    delivery.delivered_at = timezone.now()
+    delivery.last_error = ""
+    delivery.save()
+    return delivery
+
+
+@transaction.atomic
+def mark_read(*, notification: Notification, by: User) -> Notification:
+    """Record that the recipient read it (the first time only)."""
+    if notification.recipient_id != by.pk:
+        raise PermissionDenied
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def mark_all_read(*, by: User) -> int:
+    """Mark every unread notification of a user read; returns how many."""
+    return Notification.objects.for_user(by).unread().update(read_at=timezone.now())

@@ -1,0 +1,57 @@
+"""Thin Celery wrappers around notices services; all idempotent by design."""
+
+from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+from django.utils import timezone
+
+from notices import changes, reminders, services, webhooks
+
+RETRY = {
+    "acks_late": True,
+    "autoretry_for": (OSError,),
+    "retry_backoff": 30,
+    "retry_backoff_max": 1800,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(name="notices.deliver_notification", **RETRY)
+def deliver_notification(notification_id: int) -> None:
+    services.deliver_notification(notification_id=notification_id)
+
+
+@shared_task(name="notices.deliver_webhook", bind=True, acks_late=True)
+def deliver_webhook(self, delivery_id: int) -> None:
+    final = self.request.retries >= settings.WEBHOOK_MAX_RETRIES
+    try:
+        services.deliver_webhook(delivery_id=delivery_id, final_attempt=final)
+    except webhooks.DeliveryFailed as exc:
+        countdown = get_exponential_backoff_interval(
+            factor=settings.WEBHOOK_RETRY_BACKOFF_SECONDS,
+            retries=self.request.retries,
+            maximum=3600,
+            full_jitter=True,
+        )
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(name="notices.send_roster_reminders", **RETRY)
+def send_roster_reminders() -> int:
+    return len(reminders.send_roster_reminders(at=timezone.now()))
+
+
+@shared_task(name="notices.send_shift_reminders", **RETRY)
+def send_shift_reminders() -> int:
+    return len(reminders.send_shift_reminders(at=timezone.now()))
+
+
+@shared_task(name="notices.notify_shift_changes", **RETRY)
+def notify_shift_changes(shift_ids: list[int]) -> int:
+    return len(changes.notify_shift_changes(shift_ids=shift_ids))
+
+
+@shared_task(name="notices.scan_shift_changes", **RETRY)
+def scan_shift_changes() -> int:
+    return len(changes.scan_shift_changes(at=timezone.now()))
