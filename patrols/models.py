@@ -210,3 +210,95 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class RevisionAction(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    CORRECTED = "corrected", _("corrected")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+
+
+class ReportRevision(models.Model):
+    """One version of a patrol report: every submission, correction and
+    acknowledgement is kept with the full content as it stood after it."""
+
+    report = models.ForeignKey(
+        PatrolReport,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+        verbose_name=_("report"),
+    )
+    version = models.PositiveIntegerField(_("version"))
+    action = models.CharField(
+        _("action"), max_length=12, choices=RevisionAction.choices
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+    changes = models.JSONField(
+        _("what changed"), default=dict, help_text=_("field: [before, after]")
+    )
+    snapshot = models.JSONField(_("content after the change"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["report", "version"]
+        verbose_name = _("report revision")
+        verbose_name_plural = _("report revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "version"], name="report_revision_version_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} v{self.version} ({self.get_action_display()})"
+
+
+class MorningReport(models.Model):
+    """The stored summary of one plan's duty night, sent to the commanders."""
+
+    plan = models.ForeignKey(
+        "schedules.RotationPlan",
+        on_delete=models.CASCADE,
+        related_name="morning_reports",
+        verbose_name=_("plan"),
+    )
+    night = models.DateField(_("duty night"))
+    generated_at = models.DateTimeField(_("generated at"))
+    data = models.JSONField(
+        _("contents"),
+        help_text=_(
+            "Slots and holders, check-in punctuality, empty posts, incidents and "
+            "missing reports."
+        ),
+    )
+    slot_count = models.PositiveSmallIntegerField(_("slots"), default=0)
+    empty_post_count = models.PositiveSmallIntegerField(_("empty posts"), default=0)
+    late_count = models.PositiveSmallIntegerField(_("late arrivals"), default=0)
+    absent_count = models.PositiveSmallIntegerField(_("absent officers"), default=0)
+    incident_count = models.PositiveSmallIntegerField(_("incidents"), default=0)
+    missing_report_count = models.PositiveSmallIntegerField(
+        _("missing reports"), default=0
+    )
+
+    class Meta:
+        ordering = ["-night", "plan"]
+        verbose_name = _("morning report")
+        verbose_name_plural = _("morning reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "night"], name="morning_report_once_per_night"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Morning report %(plan)s, night of %(night)s") % {
+            "plan": self.plan.code,
+            "night": self.night,
+        }

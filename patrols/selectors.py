@@ -1,0 +1,355 @@
+"""Reads for the night: live post status per slot, report pre-fill, morning report.
+
+`night_status` is what the Tonight page and the API show, and what the morning
+report stores; it owns its queries (one for the shifts, one for the rosters, one for
+the check-ins, whatever the number of slots).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from patrols import presence
+from patrols.models import CheckIn, Incident, PatrolReport
+from precincts.models import Officer
+from schedules import nights
+from schedules.models import Assignment, RotationPlan, Shift, ShiftStatus
+
+# Slot states on the live board.
+UPCOMING = "upcoming"
+ACTIVE = "active"
+ENDED = "ended"
+
+
+@dataclass
+class OfficerStatus:
+    officer: Officer
+    role: str
+    present: bool
+    arrival: presence.Arrival
+    left_at: dt.datetime | None
+    on_behalf: bool
+
+
+@dataclass
+class SlotStatus:
+    shift: Shift
+    state: str
+    officers: list[OfficerStatus]
+    present_count: int
+    post_empty: bool
+    empty_minutes: int
+    last_seen_at: dt.datetime | None = None
+
+    @property
+    def rostered(self) -> int:
+        return len(self.officers)
+
+
+@dataclass
+class HandoverStatus:
+    previous: Shift
+    following: Shift
+    boundary: dt.datetime
+    handover: presence.Handover
+
+
+@dataclass
+class NightStatus:
+    plan: RotationPlan
+    night: dt.date
+    at: dt.datetime
+    slots: list[SlotStatus] = field(default_factory=list)
+    handovers: list[HandoverStatus] = field(default_factory=list)
+
+    @property
+    def empty_posts(self) -> list[SlotStatus]:
+        return [slot for slot in self.slots if slot.post_empty]
+
+
+def checkins_of_night(plan: RotationPlan, night: dt.date) -> QuerySet[CheckIn]:
+    return CheckIn.objects.filter(shift__plan=plan, shift__night=night).order_by(
+        "at", "pk"
+    )
+
+
+def night_status(
+    *, plan: RotationPlan, night: dt.date | None = None, at: dt.datetime | None = None
+) -> NightStatus:
+    """Who is (or was) at the post in each slot of a night, as seen at `at`."""
+    at = at or timezone.now()
+    if night is None:
+        night = nights.tonight(at, plan.window_start, plan.window_end, plan.tz)
+    shifts = list(
+        Shift.objects.on_night(night)
+        .filter(plan=plan)
+        .exclude(status=ShiftStatus.CANCELLED)
+        .select_related("precinct")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("officer").order_by(
+                    "role", "officer__name"
+                ),
+            )
+        )
+        .order_by("start")
+    )
+    checkins = list(checkins_of_night(plan, night))
+    events = [presence.Event(c.officer_id, c.kind, c.at) for c in checkins]
+    intervals = presence.intervals_by_officer(events)
+    on_behalf = {c.officer_id for c in checkins if c.on_behalf}
+    allowance = dt.timedelta(minutes=plan.empty_post_minutes)
+    status = NightStatus(plan=plan, night=night, at=at)
+    for shift in shifts:
+        status.slots.append(_slot_status(shift, intervals, on_behalf, allowance, at))
+    for previous, following in zip(status.slots, status.slots[1:], strict=False):
+        a, b = previous.shift, following.shift
+        if a.precinct_id == b.precinct_id or a.end != b.start:
+            continue
+        status.handovers.append(
+            HandoverStatus(
+                previous=a,
+                following=b,
+                boundary=b.start,
+                handover=presence.handover(
+                    _team_intervals(previous, intervals),
+                    _team_intervals(following, intervals),
+                    b.start,
+                    at,
+                ),
+            )
+        )
+    return status
+
+
+def _team_intervals(slot: SlotStatus, intervals) -> list[presence.Interval]:
+    return [
+        interval
+        for officer in slot.officers
+        for interval in intervals.get(officer.officer.pk, [])
+    ]
+
+
+def _slot_status(shift, intervals, on_behalf, allowance, at) -> SlotStatus:
+    state = UPCOMING if at < shift.start else ACTIVE if at < shift.end else ENDED
+    officers = []
+    for assignment in shift.assignments.all():
+        own = intervals.get(assignment.officer_id, [])
+        ended = [i.end for i in own if i.end is not None and i.end <= shift.end]
+        officers.append(
+            OfficerStatus(
+                officer=assignment.officer,
+                role=assignment.role,
+                present=state != ENDED and presence.is_present(own, at),
+                arrival=presence.arrival(own, shift.start, shift.end),
+                left_at=max(ended) if ended else None,
+                on_behalf=assignment.officer_id in on_behalf,
+            )
+        )
+    team = [i for o in officers for i in intervals.get(o.officer.pk, [])]
+    checked_until = min(at, shift.end)
+    empty = 0
+    if shift.status == ShiftStatus.SCHEDULED and checked_until > shift.start:
+        empty = presence.empty_minutes(team, shift.start, checked_until, allowance)
+    present_count = sum(o.present for o in officers)
+    post_empty = (
+        state == ACTIVE and present_count == 0 and at >= shift.start + allowance
+    ) or (state == ENDED and empty > 0)
+    seen = presence.covered(team, shift.start, checked_until)
+    return SlotStatus(
+        shift=shift,
+        state=state,
+        officers=officers,
+        present_count=present_count,
+        post_empty=post_empty,
+        empty_minutes=empty,
+        last_seen_at=seen[-1][1] if seen else None,
+    )
+
+
+def report_prefill(*, shift: Shift) -> dict:
+    """Initial values for a new report: who was at the post, and when it was held."""
+    rostered = set(shift.assignments.values_list("officer_id", flat=True))
+    checkins = CheckIn.objects.filter(
+        shift__plan_id=shift.plan_id, shift__night=shift.night, officer__in=rostered
+    )
+    intervals = presence.intervals_by_officer(
+        presence.Event(c.officer_id, c.kind, c.at) for c in checkins
+    )
+    until = min(timezone.now(), shift.end)
+    present = sorted(
+        officer_id
+        for officer_id, own in intervals.items()
+        if presence.covered(own, shift.start, max(until, shift.start))
+    )
+    team = [i for own in intervals.values() for i in own]
+    held = presence.covered(team, shift.start, shift.end)
+    return {
+        "present": present,
+        "started_at": held[0][0] if held else shift.start,
+        "ended_at": held[-1][1] if held else shift.end,
+    }
+
+
+def report_with_history(report_id: int) -> PatrolReport:
+    return (
+        PatrolReport.objects.select_related(
+            "shift__plan", "shift__precinct", "author", "acknowledged_by"
+        )
+        .prefetch_related("present", "incidents", "revisions__changed_by")
+        .get(pk=report_id)
+    )
+
+
+def _iso(value: dt.datetime | None, tz) -> str | None:
+    return timezone.localtime(value, tz).isoformat() if value else None
+
+
+def morning_report_data(*, plan: RotationPlan, night: dt.date, at: dt.datetime) -> dict:
+    """Everything the morning report shows, as JSON-ready values."""
+    tz = plan.tz
+    status = night_status(plan=plan, night=night, at=at)
+    shift_ids = [slot.shift.pk for slot in status.slots]
+    reports = {
+        r.shift_id: r
+        for r in PatrolReport.objects.filter(shift_id__in=shift_ids).select_related(
+            "author"
+        )
+    }
+    incidents = Incident.objects.filter(report__shift_id__in=shift_ids).select_related(
+        "report__shift__precinct"
+    )
+    window_start, window_end = nights.window_bounds(
+        night, plan.window_start, plan.window_end, tz
+    )
+    slots, empty_posts, missing = [], [], []
+    counts = {presence.ON_TIME: 0, presence.LATE: 0, presence.ABSENT: 0}
+    by_precinct: dict[str, dict] = {}
+    for slot in status.slots:
+        shift = slot.shift
+        precinct = (
+            {
+                "id": shift.precinct.pk,
+                "code": shift.precinct.code,
+                "name": shift.precinct.name,
+            }
+            if shift.precinct_id
+            else None
+        )
+        report = reports.get(shift.pk)
+        officers = []
+        for officer in slot.officers:
+            counts[officer.arrival.status] += 1
+            if precinct:
+                tally = by_precinct.setdefault(
+                    precinct["code"],
+                    {presence.ON_TIME: 0, presence.LATE: 0, presence.ABSENT: 0},
+                )
+                tally[officer.arrival.status] += 1
+            officers.append(
+                {
+                    "id": officer.officer.pk,
+                    "name": officer.officer.name,
+                    "rank": officer.officer.get_rank_display(),
+                    "role": officer.role,
+                    "arrival": officer.arrival.status,
+                    "arrived_at": _iso(officer.arrival.arrived_at, tz),
+                    "minutes_late": officer.arrival.minutes_late,
+                    "left_at": _iso(officer.left_at, tz),
+                    "on_behalf": officer.on_behalf,
+                }
+            )
+        entry = {
+            "slot": shift.slot,
+            "shift": shift.pk,
+            "start": _iso(shift.start, tz),
+            "end": _iso(shift.end, tz),
+            "status": shift.status,
+            "reason": shift.reason,
+            "precinct": precinct,
+            "officers": officers,
+            "rostered": len(officers),
+            "min_officers": plan.min_officers,
+            "empty_minutes": slot.empty_minutes,
+            "post_empty": slot.post_empty,
+            "report": (
+                {
+                    "id": report.pk,
+                    "status": report.status,
+                    "author": report.author.get_username() if report.author else None,
+                }
+                if report
+                else None
+            ),
+        }
+        slots.append(entry)
+        if slot.post_empty:
+            empty_posts.append(
+                {
+                    "slot": shift.slot,
+                    "start": entry["start"],
+                    "precinct": precinct,
+                    "empty_minutes": slot.empty_minutes,
+                }
+            )
+        if shift.status == ShiftStatus.SCHEDULED and report is None:
+            missing.append(
+                {"slot": shift.slot, "shift": shift.pk, "precinct": precinct}
+            )
+    total = sum(counts.values())
+    return {
+        "plan": {"id": plan.pk, "code": plan.code, "name": plan.name},
+        "night": night.isoformat(),
+        "time_zone": plan.time_zone,
+        "window": {"start": _iso(window_start, tz), "end": _iso(window_end, tz)},
+        "generated_at": _iso(at, tz),
+        "slots": slots,
+        "handovers": [
+            {
+                "at": _iso(h.boundary, tz),
+                "from": h.previous.precinct.code,
+                "to": h.following.precinct.code,
+                "status": h.handover.status,
+                "next_arrived_at": _iso(h.handover.next_arrived_at, tz),
+                "previous_left_at": _iso(h.handover.previous_left_at, tz),
+                "gap_minutes": h.handover.gap_minutes,
+            }
+            for h in status.handovers
+        ],
+        "punctuality": {
+            "rostered": total,
+            "on_time": counts[presence.ON_TIME],
+            "late": counts[presence.LATE],
+            "absent": counts[presence.ABSENT],
+            "on_time_percent": round(100 * counts[presence.ON_TIME] / total)
+            if total
+            else None,
+            "by_precinct": by_precinct,
+        },
+        "empty_posts": empty_posts,
+        "incidents": [
+            {
+                "id": incident.pk,
+                "slot": incident.report.shift.slot,
+                "precinct": incident.report.shift.precinct.code
+                if incident.report.shift.precinct_id
+                else None,
+                "category": incident.category,
+                "occurred_at": _iso(incident.occurred_at, tz),
+                "people_involved": incident.people_involved,
+                "weapons_seized": incident.weapons_seized,
+                "description": incident.description,
+                "latitude": float(incident.latitude)
+                if incident.latitude is not None
+                else None,
+                "longitude": float(incident.longitude)
+                if incident.longitude is not None
+                else None,
+            }
+            for incident in incidents
+        ],
+        "missing_reports": missing,
+    }
