@@ -1,0 +1,90 @@
+"""Language switch, the calendar and print view, and Tonight's weight, in Chromium."""
+
+import pytest
+
+from tests import factories
+from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.pages.conftest import NIGHT, make_nights
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_language_switch_changes_the_page_to_english_and_back(
+    new_page, tonight_shifts, kapolsek_tambora
+):
+    page = new_page(kapolsek_tambora)
+    assert page.locator("html").get_attribute("lang") == "id"
+    assert "Sen 22 → Sel 23 Jan 2024" in page.locator("h1").inner_text()
+
+    page.click("form.lang-switch button[value=en]")
+    page.wait_for_selector("html[lang=en]")
+    assert "Mon 22 → Tue 23 Jan 2024" in page.locator("h1").inner_text()
+    assert page.url.endswith("/tonight/")
+    assert "Tonight" in page.locator("nav.main-nav").inner_text()
+
+    page.click("form.lang-switch button[value=id]")
+    page.wait_for_selector("html[lang=id]")
+    assert "Sen 22 → Sel 23 Jan 2024" in page.locator("h1").inner_text()
+
+
+def test_tonight_loads_under_150_kb_from_this_host_only(
+    new_page, tonight_shifts, kapolres_jakbar, live_server
+):
+    page = new_page(kapolres_jakbar)
+    requests = []
+    page.on("requestfinished", lambda request: requests.append(request))
+    page.goto("/tonight/")
+    page.wait_for_load_state("networkidle")
+
+    assert requests
+    assert all(r.url.startswith(live_server.url) for r in requests)
+    total = sum(r.sizes()["responseBodySize"] for r in requests)
+    assert total < 150_000, total
+
+
+def test_the_calendar_shows_the_week_and_the_month_in_precinct_colours(
+    new_page, plan, tambora, tanjungduren, gambir, kapolres_jakbar
+):
+    make_nights(
+        plan, [tambora, tanjungduren, gambir], first=NIGHT.replace(day=1), count=31
+    )
+    page = new_page(kapolres_jakbar)
+    page.goto("/calendar/")
+    assert page.locator("table.grid tbody tr").count() == 7
+    screenshot(page, "calendar-week-390")
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, "calendar-week-1366")
+
+    page.select_option("select[name=view]", "month")
+    page.select_option("select[name=precinct]", str(gambir.pk))
+    page.click("form.cal-filter button")
+    assert page.locator("table.grid tbody tr").count() == 31
+    assert (
+        page.locator("td.cell.dim").count()
+        == 31 * 5 - page.locator("td.cell:not(.dim):not(.none)").count()
+    )
+    screenshot(page, "calendar-month-1366")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "calendar-month-390")
+
+
+def test_the_print_view_fits_one_night_with_leaders_and_copies_as_text(
+    new_page, tonight_shifts, tambora, kapolsek_tambora
+):
+    first = tonight_shifts[0]
+    leader = factories.OfficerFactory(precinct=tambora, name="Rudi Hartono")
+    factories.AssignmentFactory(shift=first, officer=leader, role="leader")
+    page = new_page(kapolsek_tambora, viewport=DESKTOP)
+    page.click(f"a[href^='/print/{first.plan_id}/']")
+    assert "Rudi Hartono" in page.locator("table").inner_text()
+    screenshot(page, "print-1366")
+    page.emulate_media(media="print")
+    screenshot(page, "print-media-1366")
+    page.emulate_media(media="screen")
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.click("a[data-copy]")
+    page.wait_for_function("document.querySelector('a[data-copy]').textContent !== ''")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "Rudi Hartono" in copied
+    assert leader.phone in copied
