@@ -8,7 +8,7 @@ with officers in one more, and the user's profile and editable precincts once.
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 
 from django.db.models import Prefetch, Q
@@ -133,11 +133,9 @@ def _board_officers(shift: Shift) -> list[BoardOfficer]:
     ]
 
 
-def _board_shift(
-    shift: Shift, user, editable: set[int], min_officers: int
-) -> BoardShift:
+def _board_shift(shift: Shift, scope, min_officers: int) -> BoardShift:
     count = len(shift.assignments.all())
-    see = schedule_access.can_see_roster(user, shift)
+    see = scope.sees_roster(shift)
     short_by = (
         max(min_officers - count, 0) if shift.status == ShiftStatus.SCHEDULED else 0
     )
@@ -153,20 +151,54 @@ def _board_shift(
         officers=_board_officers(shift) if see else None,
         short_by=short_by,
         can_edit=(
-            shift.precinct_id in editable
+            shift.precinct_id in scope.roster_precinct_ids
             and shift.status == ShiftStatus.SCHEDULED
             and shift.end > timezone.now()
         ),
     )
 
 
+class UserScope:
+    """What a person may see on the board, from the access helpers. The API passes
+    its own object with the same four members for API keys."""
+
+    def __init__(self, user):
+        self.user = user
+        # Touch the profile once, so the per-shift access checks below are free.
+        access.profile_of(user)
+
+    def visible_plans(self):
+        return schedule_access.visible_plans(self.user)
+
+    def visible_shifts(self):
+        shifts = schedule_access.visible_shifts(self.user)
+        if access.role_of(self.user) == Role.OFFICER:
+            # visible_shifts joins assignments for officers; keep each shift once.
+            shifts = shifts.distinct()
+        return shifts
+
+    def sees_roster(self, shift: Shift) -> bool:
+        return schedule_access.can_see_roster(self.user, shift)
+
+    @cached_property
+    def roster_precinct_ids(self) -> frozenset[int]:
+        return frozenset(
+            access.roster_precincts(self.user).values_list("pk", flat=True)
+        )
+
+
 def night_board(
-    *, user, night: dt.date | None = None, at: dt.datetime | None = None
+    *,
+    user=None,
+    night: dt.date | None = None,
+    at: dt.datetime | None = None,
+    scope=None,
 ) -> NightBoard:
     """The rotation of one duty night (or each plan's tonight) for this user."""
+    scope = scope or UserScope(user)
     at = at or timezone.now()
     plans = list(
-        schedule_access.visible_plans(user)
+        scope.visible_plans()
         .filter(active=True)
         .select_related("zone")
         .prefetch_related("memberships__precinct")
@@ -186,11 +218,8 @@ def night_board(
     if not plans:
         return NightBoard(at=at, night=night, plans=[])
 
-    # Touch the profile once, so the per-shift access checks below are free.
-    access.profile_of(user)
-    editable = set(access.roster_precincts(user).values_list("pk", flat=True))
     shifts = (
-        schedule_access.visible_shifts(user)
+        scope.visible_shifts()
         .filter(reduce(or_, (Q(plan=p.pk, night=wanted[p.pk]) for p in plans)))
         .select_related("precinct", "substitute_for")
         .prefetch_related(
@@ -200,9 +229,6 @@ def night_board(
             )
         )
     )
-    if access.role_of(user) == Role.OFFICER:
-        # visible_shifts joins assignments for officers; keep each shift once.
-        shifts = shifts.distinct()
     by_slot = {(s.plan_id, s.slot): s for s in shifts}
 
     board_plans = []
@@ -228,9 +254,7 @@ def night_board(
                     else slot_start,
                     end=timezone.localtime(shift.end, plan.tz) if shift else slot_end,
                     shift=(
-                        _board_shift(shift, user, editable, plan.min_officers)
-                        if shift
-                        else None
+                        _board_shift(shift, scope, plan.min_officers) if shift else None
                     ),
                 )
             )

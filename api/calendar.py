@@ -1,0 +1,87 @@
+"""iCalendar (RFC 5545) for a set of shifts: one VEVENT per shift.
+
+The UID is the shift's id, which lives as long as the shift, so a calendar
+updates events in place across regeneration and swaps; SEQUENCE follows the
+shift's version. Times are written with TZID (the plan's zone) and the matching
+VTIMEZONE; cancelled shifts stay in the feed as STATUS:CANCELLED so subscribers
+drop them.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+import icalendar
+from django.utils import timezone
+
+from schedules.models import Shift, ShiftStatus
+
+PRODID = "-//Giliran//Joint patrol rotations//EN"
+
+
+def uid(shift: Shift) -> str:
+    return f"shift-{shift.pk}@giliran"
+
+
+def _summary(shift: Shift) -> str:
+    holder = shift.precinct.name if shift.precinct_id else "—"
+    return f"{shift.plan.name}: {holder}"
+
+
+def _description(shift: Shift, officers: list[str] | None) -> str:
+    lines = [f"{shift.get_status_display()} · {shift.get_reason_display()}"]
+    if shift.reason_note:
+        lines.append(shift.reason_note)
+    if officers:
+        lines += officers
+    return "\n".join(lines)
+
+
+def _location(shift: Shift) -> str:
+    zone = shift.plan.zone
+    return ", ".join(p for p in (zone.name, zone.kelurahan, zone.kecamatan) if p)
+
+
+def build(
+    shifts: Iterable[Shift], *, name: str, sees_roster=lambda shift: False
+) -> bytes:
+    """The calendar; shifts need plan+zone, precinct and assignments+officer."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    now = timezone.now()
+    for shift in shifts:
+        tz = shift.plan.tz
+        event = icalendar.Event()
+        event.add("uid", uid(shift))
+        event.add("dtstamp", now.astimezone(dt.UTC))
+        event.add("last-modified", shift.updated_at.astimezone(dt.UTC))
+        event.add("created", shift.created_at.astimezone(dt.UTC))
+        event.add("sequence", max(shift.version - 1, 0))
+        event.add("dtstart", timezone.localtime(shift.start, tz))
+        event.add("dtend", timezone.localtime(shift.end, tz))
+        event.add("summary", _summary(shift))
+        event.add("location", _location(shift))
+        officers = None
+        if sees_roster(shift):
+            officers = [
+                f"{a.officer.get_rank_display()} {a.officer.name} ({a.officer.nrp})"
+                + (" *" if a.role == "leader" else "")
+                for a in shift.assignments.all()
+            ]
+        event.add("description", _description(shift, officers))
+        event.add(
+            "status",
+            "CANCELLED" if shift.status == ShiftStatus.CANCELLED else "CONFIRMED",
+        )
+        if shift.precinct_id:
+            event.add("categories", [shift.precinct.code])
+        point = shift.plan.zone.post_location
+        if point and point.get("type") == "Point":
+            lng, lat = point["coordinates"][:2]
+            event.add("geo", (lat, lng))
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()

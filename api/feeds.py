@@ -1,0 +1,94 @@
+"""Calendar feeds: /calendar/precincts/<code>.ics and /calendar/zones/<code>.ics,
+opened with ?token=<secret> (a per-user or per-key feed token, revocable).
+
+A calendar client cannot log in, so the token stands for its owner: the feed
+shows what that user or key may see, in a bounded window (30 nights back, 60
+ahead by default; ?past= and ?future= up to a year).
+"""
+
+import datetime as dt
+
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from api import calendar
+from api.access import Client
+from api.authentication import ApiKeyUser
+from api.models import FeedToken, digest
+from api.shifts import shift_queryset
+
+DEFAULT_PAST, DEFAULT_FUTURE, MAX_NIGHTS = 30, 60, 366
+
+
+def _client(request) -> Client | None:
+    secret = request.GET.get("token", "")
+    if not secret or len(secret) > 200:
+        return None
+    token = (
+        FeedToken.objects.select_related("user", "api_key")
+        .filter(token_hash=digest(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None:
+        return None
+    if token.api_key is not None:
+        if not token.api_key.is_usable():
+            return None
+        client = Client(user=ApiKeyUser(token.api_key), key=token.api_key)
+    elif token.user.is_active:
+        client = Client(user=token.user)
+    else:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+        FeedToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return client
+
+
+def _nights(request, name: str, default: int) -> int:
+    try:
+        value = int(request.GET.get(name, default))
+    except ValueError:
+        return default
+    return min(max(value, 0), MAX_NIGHTS)
+
+
+def _feed(request, code: str, kind: str) -> HttpResponse:
+    client = _client(request)
+    if client is None:
+        return HttpResponseForbidden(
+            _("This calendar link is not valid (any more)."), content_type="text/plain"
+        )
+    today = timezone.localdate()
+    first = today - dt.timedelta(days=_nights(request, "past", DEFAULT_PAST))
+    last = today + dt.timedelta(days=_nights(request, "future", DEFAULT_FUTURE))
+    shifts = client.visible_shifts().filter(night__gte=first, night__lte=last)
+    if kind == "precinct":
+        subject = client.visible_precincts().filter(code=code).first()
+        shifts = shifts.filter(precinct=subject)
+    else:
+        subject = client.visible_zones().filter(code=code).first()
+        shifts = shifts.filter(plan__zone=subject)
+    if subject is None:
+        raise Http404
+    body = calendar.build(
+        shift_queryset(shifts).order_by("start", "pk"),
+        name=f"Giliran – {subject.name}",
+        sees_roster=client.sees_roster,
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{code}.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_GET
+def precinct_feed(request, code: str):
+    return _feed(request, code, "precinct")
+
+
+@require_GET
+def zone_feed(request, code: str):
+    return _feed(request, code, "zone")

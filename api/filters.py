@@ -1,0 +1,103 @@
+"""Query filters. Codes are checked against what the client may see, so an unknown
+or hidden code is the same 400 ("not one of the available choices")."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from api.access import Client
+from precincts.models import Officer
+from schedules.models import Blackout, RequestStatus, Shift, ShiftStatus, SwapRequest
+
+
+def _visible(method):
+    def queryset(request):
+        if request is None:
+            return None
+        return getattr(Client.of(request), method)()
+
+    return queryset
+
+
+class ShiftFilter(django_filters.FilterSet):
+    night = django_filters.DateFilter(
+        field_name="night", help_text=_("One duty night (YYYY-MM-DD).")
+    )
+    night_after = django_filters.DateFilter(
+        field_name="night", lookup_expr="gte", help_text=_("Duty nights from this one.")
+    )
+    night_before = django_filters.DateFilter(
+        field_name="night",
+        lookup_expr="lte",
+        help_text=_("Duty nights up to this one."),
+    )
+    start_after = django_filters.IsoDateTimeFilter(
+        field_name="start",
+        lookup_expr="gte",
+        help_text=_("Shifts starting at or after this instant (ISO 8601)."),
+    )
+    start_before = django_filters.IsoDateTimeFilter(
+        field_name="start",
+        lookup_expr="lt",
+        help_text=_("Shifts starting before this instant (ISO 8601)."),
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text=_(
+            "Shifts changed at or after this instant, cancelled ones included: "
+            "send the newest updated_at you have (overlap a few seconds)."
+        ),
+    )
+    precinct = django_filters.ModelChoiceFilter(
+        field_name="precinct",
+        to_field_name="code",
+        queryset=_visible("visible_precincts"),
+        help_text=_("Holding precinct's code."),
+    )
+    zone = django_filters.ModelChoiceFilter(
+        field_name="plan__zone",
+        to_field_name="code",
+        queryset=_visible("visible_zones"),
+        help_text=_("Zone code."),
+    )
+    plan = django_filters.ModelChoiceFilter(
+        field_name="plan",
+        to_field_name="code",
+        queryset=_visible("visible_plans"),
+        help_text=_("Plan code."),
+    )
+    status = django_filters.ChoiceFilter(choices=ShiftStatus.choices)
+
+    class Meta:
+        model = Shift
+        fields = []
+
+
+class OfficerFilter(django_filters.FilterSet):
+    precinct = django_filters.CharFilter(
+        field_name="precinct__code", help_text=_("Precinct code.")
+    )
+    active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Officer
+        fields = []
+
+
+class BlackoutFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
+    precinct = django_filters.CharFilter(
+        field_name="precinct__code", help_text=_("Precinct code.")
+    )
+
+    class Meta:
+        model = Blackout
+        fields = []
+
+
+class SwapFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
+
+    class Meta:
+        model = SwapRequest
+        fields = []

@@ -1,0 +1,430 @@
+"""API serializers: module-level, uniquely named, checking shape and not policy.
+
+The shift list is the hot path: ShiftSerializer declares its fields for the schema
+but builds each row with plain attribute access (see `shift_row`), several times
+faster than nested ModelSerializers. tests/api/test_shifts.py holds the two to the
+same keys.
+"""
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from api.models import FeedToken
+from precincts.models import Command, Officer, Precinct, Rank, Zone
+from schedules.models import (
+    AssignmentRole,
+    Blackout,
+    Reason,
+    RotationPlan,
+    ShiftStatus,
+    SwapRequest,
+)
+
+
+def local_iso(value, tz) -> str | None:
+    return None if value is None else timezone.localtime(value, tz).isoformat()
+
+
+# --- reference data ---------------------------------------------------------------
+
+
+class CommandSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Command
+        fields = ["code", "name"]
+
+
+class PrecinctSerializer(serializers.ModelSerializer):
+    command = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Precinct
+        fields = ["code", "name", "command", "colour", "phone", "max_concurrent_posts"]
+
+
+class ZoneSerializer(serializers.ModelSerializer):
+    precincts = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+
+    class Meta:
+        model = Zone
+        fields = [
+            "code",
+            "name",
+            "kelurahan",
+            "kecamatan",
+            "risk_level",
+            "precincts",
+            "geometry",
+            "post_location",
+        ]
+
+
+class OfficerSerializer(serializers.ModelSerializer):
+    precinct = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Officer
+        fields = ["nrp", "name", "rank", "precinct", "unit", "phone", "active"]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    zone = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    members = serializers.SerializerMethodField(
+        help_text="Member precinct codes in rotation order."
+    )
+    slot_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = RotationPlan
+        fields = [
+            "code",
+            "name",
+            "zone",
+            "members",
+            "window_start",
+            "window_end",
+            "slot_minutes",
+            "slot_count",
+            "min_officers",
+            "rest_hours",
+            "valid_from",
+            "valid_until",
+            "time_zone",
+            "horizon_days",
+            "strategy",
+            "active",
+        ]
+
+    def get_members(self, plan) -> list[str]:
+        return [m.precinct.code for m in plan.memberships.all()]
+
+
+# --- shifts -----------------------------------------------------------------------
+
+
+class AssignedOfficerSerializer(serializers.Serializer):
+    nrp = serializers.CharField()
+    name = serializers.CharField()
+    rank = serializers.ChoiceField(choices=Rank.choices)
+
+
+class ShiftAssignmentSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=AssignmentRole.choices)
+    officer = AssignedOfficerSerializer(
+        allow_null=True,
+        help_text="Null when the client may not see this precinct's personnel.",
+    )
+
+
+class ShiftSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    plan = serializers.CharField(help_text="Plan code.")
+    zone = serializers.CharField(help_text="Zone code.")
+    precinct = serializers.CharField(
+        allow_null=True, help_text="Holding precinct's code; null when uncovered."
+    )
+    night = serializers.DateField(help_text="The duty night (local evening date).")
+    slot = serializers.IntegerField(help_text="Slot index within the night, from 0.")
+    start = serializers.DateTimeField(help_text="ISO 8601 in the plan's time zone.")
+    end = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=ShiftStatus.choices)
+    locked = serializers.BooleanField()
+    reason = serializers.ChoiceField(choices=Reason.choices)
+    substitute_for = serializers.CharField(allow_null=True)
+    reason_note = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField(
+        help_text='Send it back as If-Match: "<version>" when editing the roster.'
+    )
+    updated_at = serializers.DateTimeField()
+    personnel_visible = serializers.BooleanField()
+    officer_count = serializers.IntegerField()
+    assignments = ShiftAssignmentSerializer(many=True)
+
+    def to_representation(self, shift):
+        return shift_row(shift, self.context["client"])
+
+
+def shift_row(shift, client) -> dict:
+    """One shift as the API shows it; needs plan+zone, precinct, substitute_for and
+    assignments+officer loaded."""
+    plan = shift.plan
+    tz = plan.tz
+    see = client.sees_roster(shift)
+    assignments = [
+        {
+            "role": a.role,
+            "officer": (
+                {"nrp": a.officer.nrp, "name": a.officer.name, "rank": a.officer.rank}
+                if see
+                else None
+            ),
+        }
+        for a in sorted(
+            shift.assignments.all(),
+            key=lambda a: (a.role != AssignmentRole.LEADER, a.pk),
+        )
+    ]
+    return {
+        "id": shift.pk,
+        "plan": plan.code,
+        "zone": plan.zone.code,
+        "precinct": shift.precinct.code if shift.precinct_id else None,
+        "night": shift.night.isoformat(),
+        "slot": shift.slot,
+        "start": local_iso(shift.start, tz),
+        "end": local_iso(shift.end, tz),
+        "status": shift.status,
+        "locked": shift.locked,
+        "reason": shift.reason,
+        "substitute_for": (
+            shift.substitute_for.code if shift.substitute_for_id else None
+        ),
+        "reason_note": shift.reason_note,
+        "version": shift.version,
+        "updated_at": local_iso(shift.updated_at, tz),
+        "personnel_visible": see,
+        "officer_count": len(assignments),
+        "assignments": assignments,
+    }
+
+
+class AssignmentCreateSerializer(serializers.Serializer):
+    officer = serializers.RegexField(
+        r"^\d{8}$", help_text="The officer's NRP (8 digits)."
+    )
+    role = serializers.ChoiceField(
+        choices=AssignmentRole.choices, default=AssignmentRole.MEMBER
+    )
+
+
+class AssignmentUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(
+        choices=[AssignmentRole.LEADER],
+        help_text="Only `leader`: the current leader stays on as a member.",
+    )
+
+
+# --- nights, coverage ---------------------------------------------------------------
+
+
+class BoardOfficerSerializer(serializers.Serializer):
+    nrp = serializers.CharField()
+    name = serializers.CharField()
+    rank = serializers.ChoiceField(choices=Rank.choices)
+    role = serializers.ChoiceField(choices=AssignmentRole.choices)
+    phone = serializers.CharField(allow_blank=True)
+
+
+class BoardShiftSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    precinct = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=ShiftStatus.choices)
+    reason = serializers.ChoiceField(choices=Reason.choices)
+    substitute_for = serializers.CharField(allow_null=True)
+    version = serializers.IntegerField()
+    locked = serializers.BooleanField()
+    officer_count = serializers.IntegerField()
+    officers = BoardOfficerSerializer(
+        many=True, allow_null=True, help_text="Null when personnel is not visible."
+    )
+    short_by = serializers.IntegerField(
+        help_text="Officers missing to reach the plan's minimum."
+    )
+    uncovered = serializers.BooleanField()
+    can_edit = serializers.BooleanField()
+
+
+class BoardSlotSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    shift = BoardShiftSerializer(allow_null=True)
+
+
+class BoardPlanSerializer(serializers.Serializer):
+    plan = serializers.CharField()
+    name = serializers.CharField()
+    zone = serializers.CharField()
+    night = serializers.DateField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    short_count = serializers.IntegerField()
+    uncovered_count = serializers.IntegerField()
+    slots = BoardSlotSerializer(many=True)
+
+
+class NightBoardSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    night = serializers.DateField(allow_null=True)
+    plans = BoardPlanSerializer(many=True)
+
+    def to_representation(self, board):
+        return board_dict(board)
+
+
+def board_dict(board) -> dict:
+    def shift(s):
+        if s is None:
+            return None
+        return {
+            "id": s.id,
+            "precinct": s.precinct.code if s.precinct else None,
+            "status": s.status,
+            "reason": s.reason,
+            "substitute_for": s.substitute_for.code if s.substitute_for else None,
+            "version": s.version,
+            "locked": s.locked,
+            "officer_count": s.officer_count,
+            "officers": (
+                None
+                if s.officers is None
+                else [
+                    {
+                        "nrp": o.nrp,
+                        "name": o.name,
+                        "rank": o.rank,
+                        "role": o.role,
+                        "phone": o.phone,
+                    }
+                    for o in s.officers
+                ]
+            ),
+            "short_by": s.short_by,
+            "uncovered": s.uncovered,
+            "can_edit": s.can_edit,
+        }
+
+    return {
+        "at": timezone.localtime(board.at).isoformat(),
+        "night": board.night.isoformat() if board.night else None,
+        "plans": [
+            {
+                "plan": p.plan.code,
+                "name": p.plan.name,
+                "zone": p.plan.zone.code,
+                "night": p.night.isoformat(),
+                "start": p.start.isoformat(),
+                "end": p.end.isoformat(),
+                "short_count": p.short_count,
+                "uncovered_count": p.uncovered_count,
+                "slots": [
+                    {
+                        "index": slot.index,
+                        "start": slot.start.isoformat(),
+                        "end": slot.end.isoformat(),
+                        "shift": shift(slot.shift),
+                    }
+                    for slot in p.slots
+                ],
+            }
+            for p in board.plans
+        ],
+    }
+
+
+class CoverageSerializer(serializers.Serializer):
+    zone = serializers.CharField()
+    plan = serializers.CharField()
+    at = serializers.DateTimeField()
+    covered = serializers.BooleanField(
+        help_text="Whether a precinct holds the zone at that instant."
+    )
+    precinct = PrecinctSerializer(allow_null=True)
+    shift = ShiftSerializer(allow_null=True)
+
+
+# --- requests -----------------------------------------------------------------------
+
+
+class BlackoutSerializer(serializers.ModelSerializer):
+    precinct = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Blackout
+        fields = [
+            "id",
+            "precinct",
+            "start",
+            "end",
+            "reason",
+            "status",
+            "decided_at",
+            "created_at",
+        ]
+
+
+class BlackoutCreateSerializer(serializers.Serializer):
+    precinct = serializers.SlugField(help_text="Precinct code.")
+    start = serializers.DateTimeField(help_text="ISO 8601 with offset.")
+    end = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=255)
+
+
+class DecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
+class SwapSerializer(serializers.ModelSerializer):
+    from_precinct = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    to_precinct = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = SwapRequest
+        fields = [
+            "id",
+            "shift",
+            "kind",
+            "from_precinct",
+            "to_precinct",
+            "counter_shift",
+            "note",
+            "status",
+            "decision_note",
+            "decided_at",
+            "created_at",
+        ]
+
+
+class SwapCreateSerializer(serializers.Serializer):
+    shift = serializers.IntegerField(min_value=1)
+    to_precinct = serializers.SlugField(help_text="Precinct code.")
+    counter_shift = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True
+    )
+    note = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
+# --- feed tokens --------------------------------------------------------------------
+
+
+class FeedTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FeedToken
+        fields = ["id", "name", "created_at", "last_used_at"]
+
+
+class FeedTokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+
+
+class FeedTokenCreatedSerializer(FeedTokenSerializer):
+    token = serializers.CharField(
+        read_only=True,
+        help_text="The secret: add ?token=<it> to /calendar/precincts/<code>.ics or "
+        "/calendar/zones/<code>.ics. Shown only now.",
+    )
+
+    class Meta(FeedTokenSerializer.Meta):
+        fields = [*FeedTokenSerializer.Meta.fields, "token"]
+
+
+# --- plans --------------------------------------------------------------------------
+
+
+class GenerateSerializer(serializers.Serializer):
+    until = serializers.DateField(
+        required=False,
+        help_text="Last duty night to generate; default: the plan's rolling horizon.",
+    )

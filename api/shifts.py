@@ -1,0 +1,330 @@
+"""API v1: shifts and their rosters, one night's board, and who covers a zone.
+
+Roster writes take If-Match with the shift's version (428 without it, 412 when
+the shift moved on) and answer with the shift at its new version.
+"""
+
+import datetime as dt
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import conditional, filters
+from api import serializers as api_serializers
+from api.pagination import ShiftCursorPagination
+from api.views import ClientMixin
+from precincts import geo
+from schedules import board, roster
+from schedules.models import Assignment, Shift, ShiftStatus
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description='The shift\'s `version` as you read it, e.g. `"3"`. 412 if the '
+    "shift changed since; 428 if missing.",
+)
+
+SHIFT_EXAMPLE = OpenApiExample(
+    "A shift of the canal plan",
+    value={
+        "id": 41,
+        "plan": "bkb-malam",
+        "zone": "bkb-kalianyar",
+        "precinct": "tambora",
+        "night": "2024-01-22",
+        "slot": 0,
+        "start": "2024-01-23T00:00:00+07:00",
+        "end": "2024-01-23T01:00:00+07:00",
+        "status": "scheduled",
+        "locked": False,
+        "reason": "rotation",
+        "substitute_for": None,
+        "reason_note": "",
+        "version": 3,
+        "updated_at": "2024-01-22T20:14:05.118000+07:00",
+        "personnel_visible": True,
+        "officer_count": 1,
+        "assignments": [
+            {
+                "role": "leader",
+                "officer": {"nrp": "80010001", "name": "Andi Saputra", "rank": "aipda"},
+            }
+        ],
+    },
+    response_only=True,
+)
+
+
+def shift_queryset(shifts):
+    """Everything shift_row reads, in three queries for any number of shifts."""
+    return shifts.select_related(
+        "plan__zone", "precinct", "substitute_for"
+    ).prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("officer").order_by("pk"),
+        )
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Shifts, in the order they last changed",
+        description="Cursor-paginated by (`updated_at`, `id`). To mirror the "
+        "schedule, keep the newest `updated_at` you have seen and ask again with "
+        "`updated_since`: changed shifts come back, cancelled ones with status "
+        "`cancelled` rather than vanishing. Supports ETag / If-None-Match.",
+        examples=[SHIFT_EXAMPLE],
+    ),
+    retrieve=extend_schema(
+        summary="One shift", description="Supports ETag / If-None-Match."
+    ),
+)
+class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = api_serializers.ShiftSerializer
+    pagination_class = ShiftCursorPagination
+    filterset_class = filters.ShiftFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return shift_queryset(self.client.visible_shifts())
+
+    # --- roster writes --------------------------------------------------------
+
+    def _shift_for_write(self, pk) -> tuple[Shift, int]:
+        shift = get_object_or_404(
+            self.client.visible_shifts().select_related("plan", "precinct"), pk=pk
+        )
+        if not self.client.can_edit_roster(shift):
+            raise exceptions.PermissionDenied(
+                _("Only the holding precinct's duty officers edit this roster.")
+            )
+        return shift, conditional.expected_version(self.request)
+
+    def _officer(self, shift: Shift, nrp: str):
+        # Only the holding precinct's officers are looked up, so the answer never
+        # reveals another precinct's personnel.
+        officer = shift.precinct.officers.filter(nrp=nrp).first()
+        if officer is None:
+            raise exceptions.ValidationError(
+                {
+                    "officer": [
+                        _("%(precinct)s has no officer with NRP %(nrp)s.")
+                        % {"precinct": shift.precinct, "nrp": nrp}
+                    ]
+                }
+            )
+        return officer
+
+    def _shift_response(self, shift: Shift, code=status.HTTP_200_OK) -> Response:
+        fresh = shift_queryset(Shift.objects.filter(pk=shift.pk)).get()
+        body = api_serializers.shift_row(fresh, self.client)
+        return Response(body, status=code, headers={"ETag": f'"{fresh.version}"'})
+
+    @extend_schema(
+        summary="Add an officer to the shift's roster",
+        description="Duty officers of the holding precinct, and write keys "
+        "restricted to it. The roster rules (officer of that precinct, active, "
+        "not on an overlapping shift, rest hours, not above need) answer 400 with "
+        "a field message.",
+        parameters=[IF_MATCH],
+        request=api_serializers.AssignmentCreateSerializer,
+        responses={
+            201: api_serializers.ShiftSerializer,
+            403: None,
+            412: None,
+            428: None,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="assignments")
+    def assignments(self, request, pk=None):
+        shift, version = self._shift_for_write(pk)
+        serializer = api_serializers.AssignmentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        roster.assign_officer(
+            shift=shift,
+            officer=self._officer(shift, serializer.validated_data["officer"]),
+            role=serializer.validated_data["role"],
+            by=request.user if self.client.is_person else None,
+            expected_version=version,
+        )
+        return self._shift_response(shift, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change or remove one officer on the roster",
+        description='PATCH `{"role": "leader"}` makes the officer the leader; '
+        "DELETE takes them off the shift.",
+        parameters=[IF_MATCH, OpenApiParameter("nrp", str, OpenApiParameter.PATH)],
+        request=api_serializers.AssignmentUpdateSerializer,
+        responses={200: api_serializers.ShiftSerializer, 412: None, 428: None},
+    )
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=r"assignments/(?P<nrp>[0-9]{8})",
+    )
+    def assignment(self, request, pk=None, nrp=None):
+        shift, version = self._shift_for_write(pk)
+        officer = self._officer(shift, nrp)
+        by = request.user if self.client.is_person else None
+        if request.method == "DELETE":
+            roster.remove_officer(
+                shift=shift, officer=officer, by=by, expected_version=version
+            )
+        else:
+            serializer = api_serializers.AssignmentUpdateSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            roster.set_leader(
+                shift=shift, officer=officer, by=by, expected_version=version
+            )
+        return self._shift_response(shift)
+
+    @extend_schema(
+        summary="Put the precinct's previous team on this shift",
+        description="All or nothing: if one officer breaks a rule, nobody is added.",
+        parameters=[IF_MATCH],
+        request=None,
+        responses={200: api_serializers.ShiftSerializer, 412: None, 428: None},
+    )
+    @action(detail=True, methods=["post"], url_path="assignments/copy-previous")
+    def copy_previous(self, request, pk=None):
+        shift, version = self._shift_for_write(pk)
+        roster.copy_previous_team(
+            shift=shift,
+            by=request.user if self.client.is_person else None,
+            expected_version=version,
+        )
+        return self._shift_response(shift)
+
+
+def parse_night(value: str) -> dt.date | None:
+    if value == "tonight":
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise exceptions.ValidationError(
+            {"night": [_("Give a date as YYYY-MM-DD, or 'tonight'.")]}
+        ) from None
+
+
+class NightView(conditional.ETagMixin, ClientMixin, APIView):
+    @extend_schema(
+        summary="One duty night across every plan the client may see",
+        description="`tonight` means each plan's own tonight: the first duty night "
+        "whose window has not ended. Slots in order, with the holding precinct, "
+        "its officers where the client may see them, and flags (short of the "
+        "minimum, uncovered). Supports ETag / If-None-Match.",
+        parameters=[
+            OpenApiParameter(
+                "night",
+                str,
+                OpenApiParameter.PATH,
+                description="YYYY-MM-DD or `tonight`.",
+                examples=[
+                    OpenApiExample("A date", value="2024-01-22"),
+                    OpenApiExample("Tonight", value="tonight"),
+                ],
+            )
+        ],
+        responses={200: api_serializers.NightBoardSerializer},
+    )
+    def get(self, request, night: str):
+        night_board = board.night_board(scope=self.client, night=parse_night(night))
+        return Response(api_serializers.board_dict(night_board))
+
+
+class CoverageQuerySerializer(serializers.Serializer):
+    zone = serializers.SlugField(required=False, help_text="Zone code.")
+    lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    lng = serializers.FloatField(required=False, min_value=-180, max_value=180)
+    at = serializers.DateTimeField(
+        required=False, help_text="ISO 8601 instant; default now."
+    )
+
+    def validate(self, attrs):
+        has_point = "lat" in attrs and "lng" in attrs
+        if not attrs.get("zone") and not has_point:
+            raise serializers.ValidationError(
+                _("Give zone=CODE, or lat= and lng= together.")
+            )
+        if ("lat" in attrs) != ("lng" in attrs):
+            raise serializers.ValidationError(_("Give lat= and lng= together."))
+        return attrs
+
+
+class CoverageView(ClientMixin, APIView):
+    @extend_schema(
+        summary="Who holds a zone at an instant",
+        description="For a command centre or dispatcher: for each plan of the zone "
+        "(by code, or the zones whose area contains lat/lng), the holding "
+        "precinct and shift at `at`, with officers where the client may see "
+        "personnel.",
+        parameters=[CoverageQuerySerializer],
+        responses={200: api_serializers.CoverageSerializer(many=True)},
+    )
+    def get(self, request):
+        query = CoverageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        at = query.validated_data.get("at") or timezone.now()
+        zones = self.client.visible_zones()
+        if code := query.validated_data.get("zone"):
+            zones = list(zones.filter(code=code))
+            if not zones:
+                raise exceptions.ValidationError({"zone": [_("No such zone.")]})
+        else:
+            lat, lng = query.validated_data["lat"], query.validated_data["lng"]
+            zones = [
+                z
+                for z in zones.exclude(geometry=None)
+                if z.geometry and geo.contains(z.geometry, lng, lat)
+            ]
+        plans = list(
+            self.client.visible_plans()
+            .filter(zone__in=zones, active=True)
+            .select_related("zone")
+            .order_by("zone__name", "name")
+        )
+        shifts = {
+            s.plan_id: s
+            for s in shift_queryset(
+                self.client.visible_shifts()
+                .filter(plan__in=plans, start__lte=at, end__gt=at)
+                .exclude(status=ShiftStatus.CANCELLED)
+            ).select_related("precinct__command")
+        }
+        rows = []
+        for plan in plans:
+            shift = shifts.get(plan.pk)
+            held = shift is not None and shift.precinct_id is not None
+            rows.append(
+                {
+                    "zone": plan.zone.code,
+                    "plan": plan.code,
+                    "at": timezone.localtime(at, plan.tz).isoformat(),
+                    "covered": held and shift.status == ShiftStatus.SCHEDULED,
+                    "precinct": (
+                        api_serializers.PrecinctSerializer(shift.precinct).data
+                        if held
+                        else None
+                    ),
+                    "shift": (
+                        api_serializers.shift_row(shift, self.client) if shift else None
+                    ),
+                }
+            )
+        return Response(rows)

@@ -1,0 +1,34 @@
+"""Per-client rate limits: each API key has its own rate (set in admin); people
+share the "user" rate and anonymous callers the "anon" rate from settings."""
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from api.models import ApiKey
+
+
+class ClientRateThrottle(SimpleRateThrottle):
+    def get_rate(self):
+        return None
+
+    def allow_request(self, request, view):
+        key = request.auth if isinstance(request.auth, ApiKey) else None
+        if key is not None:
+            self.num_requests, self.duration = key.rate_per_minute, 60
+        else:
+            scope = "user" if request.user.is_authenticated else "anon"
+            rate = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(scope)
+            if rate is None:
+                return True
+            self.num_requests, self.duration = self.parse_rate(rate)
+        self.rate = f"{self.num_requests}/{self.duration}s"
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.auth, ApiKey):
+            ident = f"key-{request.auth.pk}"
+        elif request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"anon-{self.get_ident(request)}"
+        return f"throttle-{ident}"

@@ -1,0 +1,28 @@
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from api import errors, shifts, views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("commands", views.CommandViewSet, basename="command")
+router.register("precincts", views.PrecinctViewSet, basename="precinct")
+router.register("zones", views.ZoneViewSet, basename="zone")
+router.register("officers", views.OfficerViewSet, basename="officer")
+router.register("plans", views.PlanViewSet, basename="plan")
+router.register("shifts", shifts.ShiftViewSet, basename="shift")
+router.register("blackouts", views.BlackoutViewSet, basename="blackout")
+router.register("swaps", views.SwapViewSet, basename="swap")
+router.register("feed-tokens", views.FeedTokenViewSet, basename="feed-token")
+
+urlpatterns = [
+    path("v1/nights/<str:night>/", shifts.NightView.as_view(), name="night"),
+    path("v1/coverage/", shifts.CoverageView.as_view(), name="coverage"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Anything else under /api/ is a 404 in the API's error shape.
+    re_path(r"^.*$", errors.not_found),
+]

@@ -1,0 +1,407 @@
+"""API v1: reference data, plans, blackouts, swaps and feed tokens.
+
+Shifts, nights and coverage live in api/shifts.py. Every queryset comes from
+api.access.Client, so a detail outside the client's view is a 404; a visible
+object the client may not change is a 403 (from the services or the checks here).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from api import filters, serializers
+from api import services as api_services
+from api.access import Client
+from api.models import FeedToken
+from api.pagination import PagePagination
+from api.schema import GiliranAutoSchema
+from precincts.models import Precinct
+from schedules import requests as schedule_requests
+from schedules.models import Shift
+
+
+class ClientMixin:
+    schema = GiliranAutoSchema()
+    pagination_class = PagePagination
+
+    @property
+    def client(self) -> Client:
+        return Client.of(self.request)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["client"] = self.client
+        return context
+
+    def require_person(self) -> None:
+        """Requests and decisions are made by people, not by system keys."""
+        if not self.client.is_person:
+            raise PermissionDenied(
+                _("Blackouts and swaps are asked and decided by a person: log in.")
+            )
+
+
+# --- reference data ---------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Commands (Polres) the client may see"),
+    retrieve=extend_schema(summary="One command, by code"),
+)
+class CommandViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.CommandSerializer
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return self.client.visible_commands().order_by("name", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Precincts (Polsek): own ones and joint-plan partners"),
+    retrieve=extend_schema(summary="One precinct, by code"),
+)
+class PrecinctViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.PrecinctSerializer
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return (
+            self.client.visible_precincts()
+            .select_related("command")
+            .order_by("name", "pk")
+        )
+
+
+class GeoJSONRenderer(JSONRenderer):
+    media_type = "application/geo+json"
+    format = "geojson"
+
+
+def zone_feature(zone) -> dict:
+    return {
+        "type": "Feature",
+        "id": zone.code,
+        "geometry": zone.geometry or zone.post_location,
+        "properties": {
+            "code": zone.code,
+            "name": zone.name,
+            "kelurahan": zone.kelurahan,
+            "kecamatan": zone.kecamatan,
+            "risk_level": zone.risk_level,
+            "precincts": [p.code for p in zone.precincts.all()],
+            "post_location": zone.post_location,
+        },
+    }
+
+
+GEOJSON_PARAMETER = OpenApiParameter(
+    "format",
+    str,
+    enum=["json", "geojson"],
+    description="`geojson` answers with a GeoJSON FeatureCollection (or Feature).",
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Zones (patrol areas and posts)", parameters=[GEOJSON_PARAMETER]
+    ),
+    retrieve=extend_schema(summary="One zone, by code", parameters=[GEOJSON_PARAMETER]),
+)
+class ZoneViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.ZoneSerializer
+    lookup_field = "code"
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+
+    def get_queryset(self):
+        return (
+            self.client.visible_zones()
+            .prefetch_related("precincts")
+            .order_by("name", "pk")
+        )
+
+    def _geojson(self) -> bool:
+        return getattr(self.request.accepted_renderer, "format", "") == "geojson"
+
+    def list(self, request, *args, **kwargs):
+        if self._geojson():
+            # Zones are few: a FeatureCollection is one document, not pages.
+            zones = self.filter_queryset(self.get_queryset())[:1000]
+            return Response(
+                {
+                    "type": "FeatureCollection",
+                    "features": [zone_feature(z) for z in zones],
+                }
+            )
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        if self._geojson():
+            return Response(zone_feature(self.get_object()))
+        return super().retrieve(request, *args, **kwargs)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Officers (personnel)",
+        description="Only the client's own precincts' officers, and only for "
+        "commanders, duty officers and keys with a personnel or write scope.",
+    ),
+    retrieve=extend_schema(summary="One officer, by NRP"),
+)
+class OfficerViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.OfficerSerializer
+    lookup_field = "nrp"
+    lookup_value_regex = r"[0-9]{8}"
+    filterset_class = filters.OfficerFilter
+
+    def get_queryset(self):
+        return (
+            self.client.visible_officers()
+            .select_related("precinct")
+            .order_by("precinct__name", "name", "pk")
+        )
+
+
+# --- plans ------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Rotation plans the client may see"),
+    retrieve=extend_schema(summary="One plan, by code"),
+)
+class PlanViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.PlanSerializer
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return (
+            self.client.visible_plans()
+            .select_related("zone")
+            .prefetch_related("memberships__precinct")
+            .order_by("name", "pk")
+        )
+
+
+# --- blackouts and swaps -------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Blackouts of the precincts the client may see"),
+    retrieve=extend_schema(summary="One blackout"),
+    create=extend_schema(
+        summary="Ask for a blackout",
+        description="A duty officer's request waits for a commander; a commander's "
+        "own request is approved at once. People only (not API keys).",
+        request=serializers.BlackoutCreateSerializer,
+        responses={201: serializers.BlackoutSerializer},
+    ),
+)
+class BlackoutViewSet(
+    ClientMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    serializer_class = serializers.BlackoutSerializer
+    filterset_class = filters.BlackoutFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return (
+            self.client.visible_blackouts()
+            .select_related("precinct")
+            .order_by("-start", "pk")
+        )
+
+    def create(self, request, *args, **kwargs):
+        self.require_person()
+        data = _valid(serializers.BlackoutCreateSerializer, request)
+        precinct = _visible_precinct(self.client, data["precinct"], "precinct")
+        blackout = schedule_requests.request_blackout(
+            precinct=precinct,
+            start=data["start"],
+            end=data["end"],
+            reason=data["reason"],
+            by=request.user,
+        )
+        return Response(
+            serializers.BlackoutSerializer(blackout).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary="Approve a pending blackout (commanders)",
+        request=None,
+        responses={200: serializers.BlackoutSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        self.require_person()
+        blackout = schedule_requests.approve_blackout(
+            blackout=self.get_object(), by=request.user
+        )
+        return Response(serializers.BlackoutSerializer(blackout).data)
+
+    @extend_schema(
+        summary="Reject a pending blackout (commanders)",
+        request=serializers.DecisionSerializer,
+        responses={200: serializers.BlackoutSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        self.require_person()
+        data = _valid(serializers.DecisionSerializer, request)
+        blackout = schedule_requests.reject_blackout(
+            blackout=self.get_object(), by=request.user, note=data.get("note", "")
+        )
+        return Response(serializers.BlackoutSerializer(blackout).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Swap requests on shifts the client may see"),
+    retrieve=extend_schema(summary="One swap request"),
+    create=extend_schema(
+        summary="Ask to hand over or trade a shift",
+        description="With `counter_shift`, a trade; without, a hand-over. "
+        "People only (not API keys).",
+        request=serializers.SwapCreateSerializer,
+        responses={201: serializers.SwapSerializer},
+    ),
+)
+class SwapViewSet(ClientMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.SwapSerializer
+    filterset_class = filters.SwapFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return (
+            self.client.visible_swaps()
+            .select_related("from_precinct", "to_precinct")
+            .order_by("-created_at", "pk")
+        )
+
+    def create(self, request, *args, **kwargs):
+        self.require_person()
+        data = _valid(serializers.SwapCreateSerializer, request)
+        shifts = self.client.visible_shifts()
+        shift = _visible_shift(shifts, data["shift"], "shift")
+        counter = None
+        if data.get("counter_shift"):
+            counter = _visible_shift(shifts, data["counter_shift"], "counter_shift")
+        swap = schedule_requests.request_swap(
+            shift=shift,
+            to_precinct=_visible_precinct(
+                self.client, data["to_precinct"], "to_precinct"
+            ),
+            counter_shift=counter,
+            note=data.get("note", ""),
+            by=request.user,
+        )
+        return Response(
+            serializers.SwapSerializer(swap).data, status=status.HTTP_201_CREATED
+        )
+
+    def _decide(self, service, **kwargs):
+        self.require_person()
+        swap = service(swap=self.get_object(), by=self.request.user, **kwargs)
+        return Response(serializers.SwapSerializer(swap).data)
+
+    @extend_schema(
+        summary="Approve a swap (commanders of the asking precinct)",
+        request=None,
+        responses={200: serializers.SwapSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(schedule_requests.approve_swap)
+
+    @extend_schema(
+        summary="Reject a swap (commanders of the asking precinct)",
+        request=serializers.DecisionSerializer,
+        responses={200: serializers.SwapSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = _valid(serializers.DecisionSerializer, request)
+        return self._decide(schedule_requests.reject_swap, note=data.get("note", ""))
+
+    @extend_schema(
+        summary="Withdraw a pending swap (the asking precinct)",
+        request=None,
+        responses={200: serializers.SwapSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._decide(schedule_requests.withdraw_swap)
+
+
+# --- feed tokens ----------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The client's calendar feed tokens (secrets not shown)"),
+    create=extend_schema(
+        summary="Create a calendar feed token",
+        description="The answer holds the secret and the feed URLs: the only time "
+        "they are shown.",
+        request=serializers.FeedTokenCreateSerializer,
+        responses={201: serializers.FeedTokenCreatedSerializer},
+    ),
+    destroy=extend_schema(summary="Revoke a feed token", responses={204: None}),
+)
+class FeedTokenViewSet(
+    ClientMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = serializers.FeedTokenSerializer
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        client = self.client
+        tokens = FeedToken.objects.filter(revoked_at__isnull=True)
+        if client.key is not None:
+            return tokens.filter(api_key=client.key).order_by("-created_at", "pk")
+        return tokens.filter(user=client.user).order_by("-created_at", "pk")
+
+    def create(self, request, *args, **kwargs):
+        data = _valid(serializers.FeedTokenCreateSerializer, request)
+        client = self.client
+        token, secret = api_services.create_feed_token(
+            user=None if client.key else request.user,
+            api_key=client.key,
+            name=data.get("name", ""),
+        )
+        body = serializers.FeedTokenSerializer(token).data
+        body["token"] = secret
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        api_services.revoke_feed_token(token=instance)
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _visible_precinct(client: Client, code: str, field: str) -> Precinct:
+    precinct = client.visible_precincts().filter(code=code).first()
+    if precinct is None:
+        raise exceptions.ValidationError({field: [_("No such precinct.")]})
+    return precinct
+
+
+def _visible_shift(shifts, pk: int, field: str) -> Shift:
+    shift = shifts.select_related("plan", "precinct").filter(pk=pk).first()
+    if shift is None:
+        raise exceptions.ValidationError({field: [_("No such shift.")]})
+    return shift

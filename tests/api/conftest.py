@@ -1,0 +1,67 @@
+"""API fixtures: clients per role, API keys per scope, a night of shifts."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from rest_framework.test import APIClient
+
+from api import services
+from api.models import ApiKey, Scope
+from tests import factories
+
+NIGHT = dt.date(2024, 1, 22)
+# Monday 22 January 2024, 12:00 WIB: that night's 00:00–05:00 window is ahead.
+NOON = dt.datetime(2024, 1, 22, 5, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def noon():
+    with time_machine.travel(NOON, tick=False) as traveller:
+        yield traveller
+
+
+def client_for(user=None, secret=None) -> APIClient:
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    if user is not None:
+        client.force_login(user)
+    if secret is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client
+
+
+def make_key(scope=Scope.READ, **kwargs) -> tuple[ApiKey, str]:
+    key = ApiKey(name=kwargs.pop("name", f"key {scope}"), scope=scope, **kwargs)
+    secret = services.create_api_key(key=key, by=None)
+    return key, secret
+
+
+@pytest.fixture
+def read_key(db):
+    return make_key(Scope.READ)
+
+
+@pytest.fixture
+def personnel_key(db):
+    return make_key(Scope.READ_PERSONNEL)
+
+
+@pytest.fixture
+def write_key_tambora(tambora):
+    return make_key(Scope.WRITE, precinct=tambora)
+
+
+@pytest.fixture
+def night(plan, tambora, tanjungduren, gambir):
+    """The seed night: slots 0–4 held Tambora, Tanjung Duren, Gambir, Tambora,
+    Tanjung Duren, each with one officer of its precinct."""
+    shifts = []
+    for slot, precinct in enumerate(
+        [tambora, tanjungduren, gambir, tambora, tanjungduren]
+    ):
+        shift = factories.ShiftFactory(
+            plan=plan, precinct=precinct, night=NIGHT, slot=slot
+        )
+        factories.AssignmentFactory(shift=shift)
+        shifts.append(shift)
+    return shifts
