@@ -124,7 +124,7 @@ def arrival(
 UPCOMING = "upcoming"
 OVERLAP = "overlap"
 GAP = "gap"
-WAITING = "waiting"
+NOT_ARRIVED = "not_arrived"
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ def handover(
     """Whether the next team arrived before the previous one left.
 
     OVERLAP: both teams were at the post together; GAP: the next team came after
-    the previous one had gone (or the previous one never came); WAITING: the
+    the previous one had gone (or the previous one never came); NOT_ARRIVED: the
     boundary has passed and the next team is not there; UPCOMING: not yet due.
     """
     previous, following = list(previous), list(following)
@@ -152,7 +152,7 @@ def handover(
     still_there = any(i.end is None for i in previous)
     left = None if still_there else max((i.end for i in previous), default=None)
     if arrived is None:
-        status = WAITING if now >= boundary else UPCOMING
+        status = NOT_ARRIVED if now >= boundary else UPCOMING
         return Handover(status, None, left, 0)
     together = any(
         p.start < f.end_or(now) and f.start < p.end_or(now)

@@ -6,6 +6,7 @@ the check-ins, whatever the number of slots).
 """
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
@@ -105,7 +106,7 @@ def night_status(
     status = NightStatus(plan=plan, night=night, at=at)
     for shift in shifts:
         status.slots.append(_slot_status(shift, intervals, on_behalf, allowance, at))
-    for previous, following in zip(status.slots, status.slots[1:], strict=False):
+    for previous, following in itertools.pairwise(status.slots):
         a, b = previous.shift, following.shift
         if a.precinct_id == b.precinct_id or a.end != b.start:
             continue
