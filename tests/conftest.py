@@ -165,6 +165,15 @@ def officer_tambora(tambora):
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """With Redis but no PostgreSQL, keep the SQLite test database in a file, so a
+    real worker (another process) can open it."""
+    db = settings.DATABASES["default"]
+    if settings.REDIS_URL and db["ENGINE"].endswith("sqlite3"):
+        db.setdefault("TEST", {})["NAME"] = str(ROOT / ".pytest-worker-db.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
     """A real `celery worker` process on Redis, using the test database.
 
