@@ -19,7 +19,8 @@ def night_label(night: dt.date, plan: RotationPlan | None = None) -> str:
     A window that ends on its evening's own date (18:00–23:00) shows one date.
     """
     morning = night + nights.ONE_DAY
-    if plan is not None:
+    # Templates pass "" for a missing plan.
+    if plan:
         end = nights.window_bounds(night, plan.window_start, plan.window_end, plan.tz)
         if end[1].date() == night:
             return formats.date_format(night, "D j M Y")
