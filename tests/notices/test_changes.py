@@ -1,0 +1,151 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from notices import changes, selectors, services, tasks
+from notices.models import Notification, ShiftChange
+from precincts.models import Role
+from schedules.models import Assignment, ShiftStatus
+from tests import factories
+from tests.notices.conftest import wib
+
+NIGHT = dt.date(2024, 1, 22)
+NOW = wib(22, 12, 0)
+
+
+@pytest.fixture
+def shift(plan, tambora):
+    return factories.ShiftFactory(plan=plan, precinct=tambora, night=NIGHT, slot=2)
+
+
+@pytest.fixture
+def andi_user(tambora):
+    return factories.make_staff("andi", Role.OFFICER, precinct=tambora)
+
+
+@pytest.fixture
+def andi(shift, andi_user, tambora):
+    officer = factories.OfficerFactory(precinct=tambora, user=andi_user, name="Andi")
+    factories.AssignmentFactory(shift=shift, officer=officer)
+    return officer
+
+
+def _baseline(shift):
+    assert changes.notify_shift_changes(shift_ids=[shift.pk], at=NOW) == []
+
+
+def test_a_shift_seen_first_gets_a_baseline_and_no_notice(shift, andi, piket_tambora):
+    _baseline(shift)
+    assert not Notification.objects.exists()
+
+
+def test_a_new_holder_notifies_both_precincts_duty_officers_and_the_officers(
+    shift, andi, andi_user, gambir, piket_tambora, piket_gambir
+):
+    _baseline(shift)
+    shift.precinct = gambir
+    shift.save()
+    sent = changes.notify_shift_changes(shift_ids=[shift.pk], at=NOW)
+    assert {n.recipient for n in sent} == {piket_tambora, piket_gambir, andi_user}
+    notice = sent[0]
+    assert "Held by: Polsek Tambora → Polsek Gambir" in notice.body
+    assert notice.target == ShiftChange.objects.get()
+    assert ShiftChange.objects.get().fields == ["holder"]
+
+
+def test_each_change_is_notified_once(shift, andi, piket_tambora):
+    _baseline(shift)
+    shift.status = ShiftStatus.CANCELLED
+    shift.save()
+    first = changes.notify_shift_changes(shift_ids=[shift.pk, shift.pk], at=NOW)
+    again = changes.notify_shift_changes(shift_ids=[shift.pk], at=NOW)
+    assert len(first) == 2
+    assert again == []
+    assert "The shift was cancelled." in first[0].body
+
+
+def test_roster_changes_name_who_was_added_and_removed(
+    shift, andi, andi_user, tambora, piket_tambora
+):
+    _baseline(shift)
+    Assignment.objects.filter(officer=andi).delete()
+    budi = factories.OfficerFactory(precinct=tambora, name="Budi")
+    factories.AssignmentFactory(shift=shift, officer=budi)
+    sent = changes.notify_shift_changes(shift_ids=[shift.pk], at=NOW)
+    # Andi, taken off the shift, is told too.
+    assert {n.recipient for n in sent} == {piket_tambora, andi_user}
+    assert "Added to the roster: Briptu Budi" in sent[0].body
+    assert "Removed from the roster: Briptu Andi" in sent[0].body
+
+
+def test_times_changed(shift, andi, piket_tambora):
+    _baseline(shift)
+    shift.end = shift.end + dt.timedelta(minutes=30)
+    shift.save()
+    [notice, _andi] = changes.notify_shift_changes(shift_ids=[shift.pk], at=NOW)
+    assert "Time: 23 Jan 02:00–03:00 → 23 Jan 02:00–03:30" in notice.body
+
+
+def test_changes_beyond_the_coming_seven_nights_are_not_notified(
+    plan, tambora, piket_tambora
+):
+    far = factories.ShiftFactory(
+        plan=plan, precinct=tambora, night=NIGHT + dt.timedelta(days=7), slot=0
+    )
+    near = factories.ShiftFactory(
+        plan=plan, precinct=tambora, night=NIGHT + dt.timedelta(days=6), slot=0
+    )
+    changes.notify_shift_changes(shift_ids=[far.pk, near.pk], at=NOW)
+    for shift in (far, near):
+        factories.AssignmentFactory(shift=shift)
+    sent = changes.notify_shift_changes(shift_ids=[far.pk, near.pk], at=NOW)
+    assert [n.night for n in sent] == [NIGHT + dt.timedelta(days=6)]
+    # The far shift's snapshot moved on: it will not be reported late.
+    assert changes.notify_shift_changes(shift_ids=[far.pk], at=NOW) == []
+
+
+def test_past_shifts_are_not_notified(shift, andi, piket_tambora):
+    _baseline(shift)
+    factories.AssignmentFactory(shift=shift)
+    assert changes.notify_shift_changes(shift_ids=[shift.pk], at=wib(23, 4, 0)) == []
+
+
+def test_the_scan_finds_changes_made_anywhere(shift, andi, piket_tambora):
+    with time_machine.travel(NOW, tick=False):
+        call_command("scan_shift_changes")
+        factories.AssignmentFactory(shift=shift)
+        sent = changes.scan_shift_changes()
+    assert len(sent) == 2
+
+
+def test_a_scan_with_nothing_changed_costs_the_same_few_queries(
+    plan, tambora, django_assert_num_queries
+):
+    for slot in range(5):
+        factories.AssignmentFactory(
+            shift=factories.ShiftFactory(
+                plan=plan, precinct=tambora, night=NIGHT, slot=slot
+            )
+        )
+    changes.scan_shift_changes(at=NOW)
+    with django_assert_num_queries(2):
+        assert changes.scan_shift_changes(at=NOW) == []
+
+
+def test_unread_changes_for_the_tonight_page_and_read_receipts(
+    shift, andi, andi_user, gambir, plan, django_capture_on_commit_callbacks
+):
+    _baseline(shift)
+    shift.precinct = gambir
+    shift.save()
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        tasks.notify_shift_changes.delay([shift.pk])
+    [notice] = selectors.unread_changes(andi_user, plan=plan)
+    services.mark_read(notification=notice, by=andi_user)
+    assert not selectors.unread_changes(andi_user, plan=plan).exists()
+    assert Notification.objects.get(pk=notice.pk).read_at is not None
