@@ -55,7 +55,11 @@ def pytest_runtest_setup(item):
 
 
 def pytest_terminal_summary(terminalreporter):
-    skipped = terminalreporter.stats.get("skipped", [])
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "is not available" in str(report.longrepr)
+    ]
     if skipped:
         terminalreporter.write_line(
             f"NOTE: {len(skipped)} test(s) skipped for a missing service "

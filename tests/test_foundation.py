@@ -40,10 +40,10 @@ def test_celery_speaks_json_with_late_acks_and_time_limits():
     assert conf.task_time_limit > conf.task_soft_time_limit > 0
 
 
-def test_tasks_run_in_process_without_redis(settings):
-    if settings.REDIS_URL:
-        pytest.skip("REDIS_URL is set: tasks go to the broker")
-    assert settings.CELERY_TASK_ALWAYS_EAGER
+def test_tasks_run_in_process_exactly_when_there_is_no_redis(settings):
+    assert settings.CELERY_TASK_ALWAYS_EAGER is (not settings.REDIS_URL)
+    assert (settings.REDIS_URL or "memory://") == settings.CELERY_BROKER_URL
+    # Tests run tasks in-process unless they ask for the real worker.
     assert ping.delay().get(timeout=1) == "pong"
 
 
