@@ -1,0 +1,207 @@
+"""The print view and its plain text, the header for each role, password change."""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from tests.pages.conftest import NIGHT
+
+EN = {"accept-language": "en"}
+
+
+@pytest.fixture
+def leaders(night, tambora, gambir):
+    ours = factories.OfficerFactory(
+        precinct=tambora, name="Budi Santoso", phone="+6281200000001"
+    )
+    theirs = factories.OfficerFactory(
+        precinct=gambir, name="Gilang Ramadhan", phone="+6281200000002"
+    )
+    factories.AssignmentFactory(shift=night[0], officer=ours, role="leader")
+    factories.AssignmentFactory(shift=night[2], officer=theirs, role="leader")
+    return ours, theirs
+
+
+def test_the_print_view_shows_one_night_with_leaders_and_phones(
+    client, plan, leaders, kapolres_jakbar
+):
+    client.force_login(kapolres_jakbar)
+
+    response = client.get(
+        reverse("schedules:print", args=[plan.pk]), {"night": "2024-01-22"}
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Sen 22 → Sel 23 Jan 2024" in body
+    for officer in leaders:
+        assert officer.name in body
+        assert officer.phone in body
+    assert body.count("<tr") == 1 + plan.slot_count
+
+
+def test_the_text_summary_is_short_plain_text_for_a_chat_group(
+    client, plan, leaders, kapolres_jakbar
+):
+    client.force_login(kapolres_jakbar)
+
+    response = client.get(
+        reverse("schedules:night_text", args=[plan.pk]),
+        {"night": "2024-01-22"},
+        headers=EN,
+    )
+
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    text = response.content.decode()
+    assert text.splitlines()[:2] == [
+        "Patroli stasioner BKB – Banjir Kanal Barat – Kalianyar",
+        "Mon 22 → Tue 23 Jan 2024, 00:00–05:00 WIB",
+    ]
+    assert "00:00–01:00 Polsek Tambora" in text
+    assert "Leader: Briptu Budi Santoso +6281200000001" in text
+    assert "<" not in text
+
+
+def test_a_duty_officer_shares_no_partner_leader_names_or_phones(
+    client, plan, leaders, piket_tambora
+):
+    client.force_login(piket_tambora)
+
+    text = client.get(reverse("schedules:night_text", args=[plan.pk])).content
+    page = client.get(reverse("schedules:print", args=[plan.pk])).content
+
+    ours, theirs = leaders
+    for body in (text.decode(), page.decode()):
+        assert ours.name in body
+        assert theirs.name not in body
+        assert theirs.phone not in body
+
+
+def test_a_plan_the_user_cannot_see_is_404(client, night, db):
+    client.force_login(factories.UserFactory(username="outsider"))
+
+    assert (
+        client.get(reverse("schedules:print", args=[night[0].plan_id])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("schedules:night_text", args=[night[0].plan_id])).status_code
+        == 404
+    )
+
+
+def test_a_bad_night_on_the_print_view_falls_back_to_tonight(
+    client, plan, night, kapolres_jakbar
+):
+    client.force_login(kapolres_jakbar)
+
+    response = client.get(reverse("schedules:print", args=[plan.pk]), {"night": "x"})
+
+    assert response.context["bp"].night == NIGHT
+
+
+@pytest.mark.parametrize(
+    ("who", "links", "hidden"),
+    [
+        ("piket_tambora", ["roster", "calendar", "requests"], ["admin:index"]),
+        ("kapolres_jakbar", ["calendar", "requests"], ["roster", "admin:index"]),
+        ("officer_tambora", [], ["roster", "calendar", "requests", "admin:index"]),
+        ("admin_user", ["roster", "calendar", "requests", "admin:index"], []),
+    ],
+)
+def test_the_header_offers_the_pages_each_role_uses(
+    client, request, night, who, links, hidden
+):
+    client.force_login(request.getfixturevalue(who))
+
+    nav = client.get(reverse("schedules:tonight")).content.decode()
+    nav = nav.split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
+
+    def url(name):
+        return reverse(name if ":" in name else f"schedules:{name}")
+
+    assert reverse("schedules:tonight") in nav
+    for name in links:
+        assert url(name) in nav
+    for name in hidden:
+        assert url(name) not in nav
+
+
+def test_the_header_has_a_language_switch_and_logout(client, piket_tambora):
+    client.force_login(piket_tambora)
+
+    body = client.get(reverse("schedules:tonight")).content.decode()
+
+    assert 'value="en"' in body
+    assert 'value="id"' in body
+    assert reverse("set_language") in body
+    assert reverse("logout") in body
+    assert reverse("schedules:password_change") in body
+
+
+def test_switching_the_language_returns_to_the_same_page_in_english(
+    client, night, piket_tambora
+):
+    client.force_login(piket_tambora)
+
+    response = client.post(
+        reverse("set_language"),
+        {"language": "en", "next": "/tonight/?night=2024-01-22"},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == "/tonight/?night=2024-01-22"
+    assert "Mon 22 → Tue 23 Jan 2024" in response.content.decode()
+
+
+def test_a_user_changes_their_password_and_stays_logged_in(client, piket_tambora):
+    client.force_login(piket_tambora)
+
+    response = client.post(
+        reverse("schedules:password_change"),
+        {
+            "old_password": factories.PASSWORD,
+            "new_password1": "kanal-barat-malam-2024",
+            "new_password2": "kanal-barat-malam-2024",
+        },
+    )
+
+    assert response.status_code == 302
+    piket_tambora.refresh_from_db()
+    assert piket_tambora.check_password("kanal-barat-malam-2024")
+    assert client.get(reverse("schedules:tonight")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (
+            {"old_password": "wrong", "new_password1": "kanal-barat-malam-2024"},
+            "old_password",
+        ),
+        (
+            {
+                "new_password1": "kanal-barat-malam-2024",
+                "new_password2": "other-pass-2024x",
+            },
+            "new_password2",
+        ),
+        ({"new_password1": "short", "new_password2": "short"}, "new_password2"),
+    ],
+)
+def test_a_bad_password_change_is_shown_next_to_the_field(
+    client, piket_tambora, data, field
+):
+    client.force_login(piket_tambora)
+    data = {
+        "old_password": factories.PASSWORD,
+        "new_password2": data.get("new_password1", ""),
+        **data,
+    }
+
+    response = client.post(reverse("schedules:password_change"), data)
+
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    piket_tambora.refresh_from_db()
+    assert piket_tambora.check_password(factories.PASSWORD)
