@@ -65,3 +65,9 @@ def night(plan, tambora, tanjungduren, gambir):
         factories.AssignmentFactory(shift=shift)
         shifts.append(shift)
     return shifts
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The seed logins hash a password each; a fast hasher keeps the matrix quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
