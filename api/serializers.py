@@ -256,7 +256,7 @@ class BoardPlanSerializer(serializers.Serializer):
 
 
 class NightBoardSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
+    # No "now" in the body: the same night must give the same ETag.
     night = serializers.DateField(allow_null=True)
     plans = BoardPlanSerializer(many=True)
 
@@ -297,7 +297,6 @@ def board_dict(board) -> dict:
         }
 
     return {
-        "at": timezone.localtime(board.at).isoformat(),
         "night": board.night.isoformat() if board.night else None,
         "plans": [
             {

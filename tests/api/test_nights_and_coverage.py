@@ -1,0 +1,166 @@
+"""nights/ and coverage/: the dashboard's night and the dispatcher's "who is there"."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from tests import factories
+from tests.api.conftest import client_for
+
+# A square around the canal post, longitude first.
+CANAL_AREA = {
+    "type": "Polygon",
+    "coordinates": [
+        [
+            [106.80, -6.15],
+            [106.81, -6.15],
+            [106.81, -6.14],
+            [106.80, -6.14],
+            [106.80, -6.15],
+        ]
+    ],
+}
+
+
+def test_tonight_in_the_evening_is_the_coming_night(night, piket_tambora):
+    with time_machine.travel(dt.datetime(2024, 1, 22, 14, 0, tzinfo=dt.UTC)):
+        body = client_for(piket_tambora).get("/api/v1/nights/tonight/").json()
+
+    [plan] = body["plans"]
+    assert plan["night"] == "2024-01-22"
+    assert plan["start"] == "2024-01-23T00:00:00+07:00"
+    slots = plan["slots"]
+    assert [s["shift"]["precinct"] for s in slots] == [
+        "tambora",
+        "tanjung-duren",
+        "gambir",
+        "tambora",
+        "tanjung-duren",
+    ]
+    assert slots[0]["shift"]["officers"][0]["nrp"]
+    assert slots[1]["shift"]["officers"] is None
+    assert slots[0]["shift"]["can_edit"]
+    assert slots[0]["shift"]["short_by"] == 3
+
+
+def test_a_write_key_can_edit_its_own_precincts_slots_on_the_board(
+    night, noon, write_key_tambora
+):
+    body = client_for(secret=write_key_tambora[1]).get("/api/v1/nights/2024-01-22/")
+
+    slots = body.json()["plans"][0]["slots"]
+    assert [s["shift"]["can_edit"] for s in slots] == [True, False, False, True, False]
+    assert slots[2]["shift"]["officers"] is None
+
+
+@pytest.mark.parametrize("night_param", ["2024-13-01", "yesterday", "2024-1-1"])
+def test_a_bad_night_is_400(night, admin_user, night_param):
+    response = client_for(admin_user).get(f"/api/v1/nights/{night_param}/")
+
+    assert response.status_code == 400
+    assert "night" in response.json()["errors"]
+
+
+def test_the_night_board_answers_304_when_nothing_changed(night, admin_user):
+    client = client_for(admin_user)
+    etag = client.get("/api/v1/nights/2024-01-22/")["ETag"]
+
+    assert (
+        client.get("/api/v1/nights/2024-01-22/", HTTP_IF_NONE_MATCH=etag).status_code
+        == 304
+    )
+
+
+@pytest.mark.parametrize("plans", [1, 5])
+def test_the_night_board_takes_a_bounded_number_of_queries(
+    plans, tambora, gambir, admin_user, django_assert_max_num_queries
+):
+    for _ in range(plans):
+        plan = factories.RotationPlanFactory(members=[tambora, gambir])
+        for slot in range(5):
+            shift = factories.ShiftFactory(
+                plan=plan, precinct=tambora, night=dt.date(2024, 1, 22), slot=slot
+            )
+            factories.AssignmentFactory.create_batch(2, shift=shift)
+    client = client_for(admin_user)
+
+    with django_assert_max_num_queries(8):
+        response = client.get("/api/v1/nights/2024-01-22/")
+
+    assert len(response.json()["plans"]) == plans
+
+
+def test_coverage_names_the_precinct_holding_the_zone_at_an_instant(
+    night, kapolres_jakbar
+):
+    response = client_for(kapolres_jakbar).get(
+        "/api/v1/coverage/",
+        {"zone": "bkb-kalianyar", "at": "2024-01-23T02:30:00+07:00"},
+    )
+
+    [row] = response.json()
+    assert row["covered"]
+    assert row["precinct"]["code"] == "gambir"
+    assert row["shift"]["id"] == night[2].pk
+    assert row["shift"]["assignments"][0]["officer"]["nrp"]
+
+
+def test_outside_the_window_nobody_covers_the_zone(night, admin_user):
+    [row] = (
+        client_for(admin_user)
+        .get(
+            "/api/v1/coverage/", {"zone": "bkb-kalianyar", "at": "2024-01-23T12:00:00Z"}
+        )
+        .json()
+    )
+
+    assert not row["covered"]
+    assert row["shift"] is None
+
+
+def test_coverage_by_location_finds_the_zone_whose_area_holds_the_point(
+    night, canal, admin_user
+):
+    canal.geometry = CANAL_AREA
+    canal.save()
+    client = client_for(admin_user)
+    inside = {"lat": -6.145, "lng": 106.805, "at": "2024-01-22T17:10:00Z"}
+
+    [row] = client.get("/api/v1/coverage/", inside).json()
+    outside = client.get("/api/v1/coverage/", {**inside, "lng": 106.9}).json()
+
+    assert row["precinct"]["code"] == "tambora"
+    assert outside == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"lat": "-6.1"},
+        {"lat": "91", "lng": "0"},
+        {"lat": "x", "lng": "y"},
+        {"zone": "bkb-kalianyar", "at": "soon"},
+        {"zone": "nowhere"},
+    ],
+)
+def test_bad_coverage_queries_are_400(night, admin_user, query):
+    response = client_for(admin_user).get("/api/v1/coverage/", query)
+
+    assert response.status_code == 400
+    assert response.json()["errors"]
+
+
+def test_a_read_key_sees_who_holds_the_zone_but_not_the_officers(night, read_key):
+    [row] = (
+        client_for(secret=read_key[1])
+        .get(
+            "/api/v1/coverage/",
+            {"zone": "bkb-kalianyar", "at": "2024-01-23T00:30:00+07:00"},
+        )
+        .json()
+    )
+
+    assert row["precinct"]["code"] == "tambora"
+    assert row["shift"]["assignments"] == [{"role": "member", "officer": None}]
