@@ -1,5 +1,7 @@
 """Thin Celery wrappers around notices services; all idempotent by design."""
 
+import datetime as dt
+
 from celery import shared_task
 from celery.exceptions import Retry
 from celery.utils.time import get_exponential_backoff_interval
@@ -45,14 +47,19 @@ def deliver_webhook(self, delivery_id: int):
             raise
 
 
+def instant(at: str | None) -> dt.datetime:
+    """Beat sends nothing (now); an operator or a test may replay an ISO instant."""
+    return dt.datetime.fromisoformat(at) if at else timezone.now()
+
+
 @shared_task(name="notices.send_roster_reminders", **RETRY)
-def send_roster_reminders() -> int:
-    return len(reminders.send_roster_reminders(at=timezone.now()))
+def send_roster_reminders(at: str | None = None) -> int:
+    return len(reminders.send_roster_reminders(at=instant(at)))
 
 
 @shared_task(name="notices.send_shift_reminders", **RETRY)
-def send_shift_reminders() -> int:
-    return len(reminders.send_shift_reminders(at=timezone.now()))
+def send_shift_reminders(at: str | None = None) -> int:
+    return len(reminders.send_shift_reminders(at=instant(at)))
 
 
 @shared_task(name="notices.notify_shift_changes", **RETRY)

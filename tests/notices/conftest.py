@@ -1,11 +1,51 @@
 import datetime as dt
 import http.server
+import os
+import tempfile
 import threading
+import time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from config.celery import app as celery_app
+
 WIB = ZoneInfo("Asia/Jakarta")
+
+# The Celery worker of worker tests is another process, started with this
+# environment: it must never send real mail, and it writes what it sends here.
+# Collection imports this module before any test (and so the worker) starts.
+WORKER_MAIL_DIR = Path(tempfile.mkdtemp(prefix="giliran-worker-mail-"))
+os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+os.environ["EMAIL_FILE_PATH"] = str(WORKER_MAIL_DIR)
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request):
+    """Tasks run in-process, except where a real worker is requested.
+
+    Overrides the root fixture of the same name, which sets `task_always_eager`:
+    with the settings namespace, Celery reads CELERY_TASK_ALWAYS_EAGER instead, so
+    that assignment does nothing and, with REDIS_URL set, tasks went to Redis.
+    """
+    eager = "celery_worker_process" not in request.fixturenames
+    previous = celery_app.conf.CELERY_TASK_ALWAYS_EAGER
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = eager
+    yield
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = previous
+
+
+def worker_mail(*recipients: str, timeout: float = 60) -> str:
+    """The text of all mail the worker wrote, once each recipient has some."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = "".join(
+            path.read_text() for path in sorted(WORKER_MAIL_DIR.glob("*.log"))
+        )
+        if all(f"To: {r}" in text for r in recipients) or time.monotonic() > deadline:
+            return text
+        time.sleep(0.2)
 
 
 def wib(day: int, hour: int, minute: int = 0) -> dt.datetime:
