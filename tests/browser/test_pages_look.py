@@ -84,7 +84,10 @@ def test_the_print_view_fits_one_night_with_leaders_and_copies_as_text(
 
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.click("a[data-copy]")
-    page.wait_for_function("document.querySelector('a[data-copy]').textContent !== ''")
+    page.wait_for_function(
+        "(a => a.textContent === a.dataset.done)"
+        "(document.querySelector('a[data-copy]'))"
+    )
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "Rudi Hartono" in copied
     assert leader.phone in copied
