@@ -11,10 +11,10 @@ scan catches changes made elsewhere (admin, shell).
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from notices import selectors, services
+from notices import render, selectors, services
 from notices.models import Notification, NotificationKind, ShiftChange, ShiftSnapshot
 from precincts.models import Officer, Precinct
 from schedules import nights
@@ -112,6 +112,7 @@ def _check_shift(shift_id: int, at: dt.datetime) -> list[Notification]:
     return _notify_change(change, shift)
 
 
+@render.in_site_language
 def _notify_change(change: ShiftChange, shift: Shift) -> list[Notification]:
     before, after = change.before, change.after
     precinct_ids = {p for p in (before["precinct"], after["precinct"]) if p}
@@ -125,7 +126,7 @@ def _notify_change(change: ShiftChange, shift: Shift) -> list[Notification]:
     start = timezone.localtime(shift.start, plan.tz)
     title = _("Shift changed: %(plan)s, %(when)s") % {
         "plan": plan.name,
-        "when": f"{start:%a %d %b %H:%M}",
+        "when": formats.date_format(start, "D j M H:i"),
     }
     body = "\n".join(describe_change(before, after, plan.tz))
     sent = []
@@ -138,6 +139,7 @@ def _notify_change(change: ShiftChange, shift: Shift) -> list[Notification]:
             plan=plan,
             night=shift.night,
             target=change,
+            link=render.page_link("schedules:tonight"),
             dedupe_key=f"shift_changed:{change.pk}:{user.pk}",
         )
         if notification:

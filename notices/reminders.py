@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notices import selectors, services
+from notices import render, selectors, services
 from notices.models import Notification, NotificationKind
 from schedules import nights
 from schedules.models import Assignment, RotationPlan, Shift, ShiftStatus
@@ -37,6 +37,7 @@ def _slot_label(shift: Shift, tz) -> str:
     return f"{start:%H:%M}–{end:%H:%M}"
 
 
+@render.in_site_language
 @transaction.atomic
 def send_roster_reminders(*, at: dt.datetime | None = None) -> list[Notification]:
     """Tell each precinct's duty officers about tonight's slots short of officers."""
@@ -84,6 +85,7 @@ def send_roster_reminders(*, at: dt.datetime | None = None) -> list[Notification
                     plan=plan,
                     night=night,
                     target=shifts[0],
+                    link=render.page_link("schedules:tonight"),
                     dedupe_key=f"roster_short:{plan.pk}:{night}:{user.pk}",
                 )
                 if notification:
@@ -91,6 +93,7 @@ def send_roster_reminders(*, at: dt.datetime | None = None) -> list[Notification
     return sent
 
 
+@render.in_site_language
 @transaction.atomic
 def send_shift_reminders(*, at: dt.datetime | None = None) -> list[Notification]:
     """Remind each officer of their shifts of a night, SHIFT_REMINDER_LEAD before."""
@@ -135,6 +138,7 @@ def send_shift_reminders(*, at: dt.datetime | None = None) -> list[Notification]
             plan=plan,
             night=shift.night,
             target=shift,
+            link=render.page_link("schedules:tonight"),
             dedupe_key=key,
         )
         if notification:

@@ -191,3 +191,14 @@ def mark_read(*, notification: Notification, by: User) -> Notification:
 def mark_all_read(*, by: User) -> int:
     """Mark every unread notification of a user read; returns how many."""
     return Notification.objects.for_user(by).unread().update(read_at=timezone.now())
+
+
+@transaction.atomic
+def retry_webhook_delivery(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Queue a failed delivery again (an administrator's action)."""
+    delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.status == DeliveryStatus.FAILED:
+        delivery.status = DeliveryStatus.PENDING
+        delivery.save(update_fields=["status"])
+        transaction.on_commit(lambda: tasks.deliver_webhook.delay(delivery.pk))
+    return delivery

@@ -1,6 +1,14 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from patrols.models import CheckIn, Incident, PatrolReport
+from patrols import services as night_services
+from patrols.models import (
+    CheckIn,
+    Incident,
+    MorningReport,
+    PatrolReport,
+    ReportRevision,
+)
 
 
 @admin.register(CheckIn)
@@ -46,3 +54,59 @@ class IncidentAdmin(admin.ModelAdmin):
     search_fields = ["description"]
     autocomplete_fields = ["report"]
     date_hierarchy = "occurred_at"
+
+
+# --- the night (issue 6): report history and morning reports ---------------------
+
+
+@admin.register(ReportRevision)
+class ReportRevisionAdmin(admin.ModelAdmin):
+    list_display = ["report", "version", "action", "changed_by", "changed_at"]
+    list_filter = ["action"]
+    list_select_related = [
+        "report__shift__plan",
+        "report__shift__precinct",
+        "changed_by",
+    ]
+    search_fields = ["note", "report__summary"]
+    date_hierarchy = "changed_at"
+
+    # The history is the record: written by services, never edited.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MorningReport)
+class MorningReportAdmin(admin.ModelAdmin):
+    list_display = [
+        "plan",
+        "night",
+        "empty_post_count",
+        "late_count",
+        "absent_count",
+        "incident_count",
+        "missing_report_count",
+        "generated_at",
+    ]
+    list_filter = ["plan"]
+    list_select_related = ["plan"]
+    search_fields = ["plan__code", "plan__name"]
+    date_hierarchy = "night"
+    actions = ["rebuild"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Rebuild from the current check-ins and reports"))
+    def rebuild(self, request, queryset):
+        for report in queryset.select_related("plan"):
+            night_services.build_morning_report(
+                plan=report.plan, night=report.night, rebuild=True
+            )
+        self.message_user(request, _("Rebuilt."))

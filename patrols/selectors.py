@@ -13,7 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from patrols import presence
-from patrols.models import CheckIn, Incident, PatrolReport
+from patrols.models import CheckIn, CheckInKind, Incident, PatrolReport
 from precincts.models import Officer
 from schedules import nights
 from schedules.models import Assignment, RotationPlan, Shift, ShiftStatus
@@ -169,6 +169,53 @@ def _slot_status(shift, intervals, on_behalf, allowance, at) -> SlotStatus:
         empty_minutes=empty,
         last_seen_at=seen[-1][1] if seen else None,
     )
+
+
+@dataclass
+class CurrentShift:
+    shift: Shift
+    present: bool
+
+    @property
+    def next_kind(self) -> str:
+        """What the one big button records: arriving, or leaving."""
+        return CheckInKind.LEAVE if self.present else CheckInKind.ARRIVE
+
+
+def current_shift(*, officer: Officer, at: dt.datetime | None = None):
+    """The officer's shift open for check-ins at `at` (its time ± the plan's grace),
+    preferring the one in progress; None when there is none."""
+    at = at or timezone.now()
+    # No plan allows more than a day of grace in practice; the exact window is
+    # checked per plan below.
+    candidates = [
+        shift
+        for shift in Shift.objects.filter(
+            assignments__officer=officer,
+            status=ShiftStatus.SCHEDULED,
+            start__lte=at + dt.timedelta(days=1),
+            end__gte=at - dt.timedelta(days=1),
+        )
+        .select_related("plan", "precinct")
+        .order_by("start")
+        if shift.start - _grace(shift) <= at <= shift.end + _grace(shift)
+    ]
+    if not candidates:
+        return None
+    running = [s for s in candidates if s.start <= at < s.end]
+    upcoming = [s for s in candidates if at < s.start]
+    shift = (running or upcoming or candidates[-1:])[0]
+    own = CheckIn.objects.filter(
+        shift__plan_id=shift.plan_id, shift__night=shift.night, officer=officer
+    )
+    intervals = presence.intervals_by_officer(
+        presence.Event(c.officer_id, c.kind, c.at) for c in own
+    ).get(officer.pk, [])
+    return CurrentShift(shift=shift, present=presence.is_present(intervals, at))
+
+
+def _grace(shift: Shift) -> dt.timedelta:
+    return dt.timedelta(minutes=shift.plan.checkin_grace_minutes)
 
 
 def report_prefill(*, shift: Shift) -> dict:

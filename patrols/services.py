@@ -15,9 +15,10 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from notices import render
 from notices import selectors as notice_selectors
 from notices import services as notice_services
 from notices.models import NotificationKind
@@ -609,6 +610,7 @@ def build_morning_report(
     return report
 
 
+@render.in_site_language
 @transaction.atomic
 def send_morning_report(*, report: MorningReport) -> list:
     """Notify the commanders of every member precinct (once each)."""
@@ -616,7 +618,7 @@ def send_morning_report(*, report: MorningReport) -> list:
     member_ids = list(plan.memberships.values_list("precinct_id", flat=True))
     title = _("Morning report: %(plan)s, night of %(night)s") % {
         "plan": plan.name,
-        "night": f"{report.night:%a %d %b %Y}",
+        "night": formats.date_format(report.night, "D j M Y"),
     }
     punctuality = report.data["punctuality"]
     body = "\n".join(
@@ -639,6 +641,7 @@ def send_morning_report(*, report: MorningReport) -> list:
             plan=plan,
             night=report.night,
             target=report,
+            link=render.page_link("patrols:morning_report", report.pk),
             dedupe_key=f"morning_report:{plan.pk}:{report.night}:{user.pk}",
         )
         if notification:

@@ -36,6 +36,12 @@ def _celery_mode(request):
     celery_app.conf.CELERY_TASK_ALWAYS_EAGER = previous
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Notices are written in the site's language; these tests read English."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def worker_mail(*recipients: str, timeout: float = 60) -> str:
     """The text of all mail the worker wrote, once each recipient has some."""
     deadline = time.monotonic() + timeout

@@ -8,7 +8,7 @@ import pytest
 from precincts.models import Rank
 from schedules.models import AssignmentRole
 from tests import factories
-from tests.notices.conftest import _celery_mode  # noqa: F401 (fixture)
+from tests.notices.conftest import _celery_mode, _english  # noqa: F401 (fixtures)
 
 WIB = ZoneInfo("Asia/Jakarta")
 NIGHT = dt.date(2024, 1, 22)

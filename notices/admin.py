@@ -1,0 +1,90 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from notices import services
+from notices.models import (
+    DeliveryStatus,
+    Notification,
+    ShiftChange,
+    ShiftSnapshot,
+    Webhook,
+    WebhookDelivery,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by services: administrators look, they do not edit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["title", "recipient", "kind", "night", "created_at", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter), "plan"]
+    list_select_related = ["recipient", "plan"]
+    search_fields = ["title", "body", "recipient__username", "dedupe_key"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "precinct", "active", "created_at"]
+    list_filter = ["active", "precinct"]
+    list_select_related = ["precinct"]
+    search_fields = ["name", "url"]
+    autocomplete_fields = ["precinct"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "notification",
+        "webhook",
+        "status",
+        "attempts",
+        "response_code",
+        "delivered_at",
+    ]
+    list_filter = ["status", "webhook"]
+    list_select_related = ["webhook", "notification__recipient"]
+    search_fields = ["webhook__name", "notification__title", "last_error"]
+    actions = ["retry"]
+
+    @admin.action(description=_("Send the failed deliveries again"))
+    def retry(self, request, queryset):
+        count = 0
+        for delivery in queryset.filter(status=DeliveryStatus.FAILED):
+            services.retry_webhook_delivery(delivery=delivery)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d delivery queued again.",
+                "%(count)d deliveries queued again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(ShiftChange)
+class ShiftChangeAdmin(ReadOnlyAdmin):
+    list_display = ["shift", "fields", "detected_at"]
+    list_select_related = ["shift__plan", "shift__precinct"]
+    search_fields = ["shift__plan__code", "shift__plan__name"]
+    date_hierarchy = "detected_at"
+
+
+@admin.register(ShiftSnapshot)
+class ShiftSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["shift", "taken_at"]
+    list_select_related = ["shift__plan", "shift__precinct"]
+    search_fields = ["shift__plan__code", "shift__plan__name"]
