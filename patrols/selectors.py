@@ -108,7 +108,10 @@ def night_status(
         status.slots.append(_slot_status(shift, intervals, on_behalf, allowance, at))
     for previous, following in itertools.pairwise(status.slots):
         a, b = previous.shift, following.shift
-        if a.precinct_id == b.precinct_id or a.end != b.start:
+        # A handover needs two teams: an uncovered slot has none.
+        if None in (a.precinct_id, b.precinct_id) or a.precinct_id == b.precinct_id:
+            continue
+        if a.end != b.start:
             continue
         status.handovers.append(
             HandoverStatus(
@@ -153,7 +156,7 @@ def _slot_status(shift, intervals, on_behalf, allowance, at) -> SlotStatus:
     team = [i for o in officers for i in intervals.get(o.officer.pk, [])]
     checked_until = min(at, shift.end)
     empty = 0
-    if shift.status == ShiftStatus.SCHEDULED and checked_until > shift.start:
+    if checked_until > shift.start:
         empty = presence.empty_minutes(team, shift.start, checked_until, allowance)
     present_count = sum(o.present for o in officers)
     post_empty = (

@@ -6,6 +6,7 @@ from notices.models import Notification, NotificationKind
 from patrols import services, tasks
 from patrols.models import CheckInKind, IncidentCategory, MorningReport
 from precincts.models import Role
+from schedules.models import ShiftStatus
 from tests import factories
 from tests.patrols.conftest import NIGHT, wib
 
@@ -136,3 +137,17 @@ def test_command_rebuilds_one_nights_report(
     report.refresh_from_db()
     assert report.missing_report_count == 3
     assert Notification.objects.count() == 3
+
+
+def test_an_uncovered_slot_counts_as_an_empty_post_without_a_handover(
+    plan, shifts, rostered
+):
+    shifts[3].precinct = None
+    shifts[3].status = ShiftStatus.UNCOVERED
+    shifts[3].save()
+    report = services.build_morning_report(plan=plan, night=NIGHT, at=wib(23, 5, 30))
+    slot = report.data["slots"][3]
+    assert slot["precinct"] is None
+    assert slot["post_empty"]
+    assert [m["slot"] for m in report.data["missing_reports"]] == [0, 1, 2, 4]
+    assert [h["to"] for h in report.data["handovers"]] == ["tanjung-duren"]
