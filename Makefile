@@ -84,3 +84,8 @@ test: lint check
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
+
+# The rotation generator on a synthetic city (PostgreSQL; prints figures only).
+bench: install-dev
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giliran_bench} \
+		$(BIN)/python bench/rotation.py

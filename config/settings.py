@@ -125,6 +125,11 @@ CELERY_BEAT_SCHEDULE |= {
     "shift-change-scan": {"task": "notices.scan_shift_changes", "schedule": 300.0},
     "morning-reports": {"task": "patrols.send_morning_reports", "schedule": 300.0},
 }
+# The rotation (issue 3): hourly, and each plan moves on at 12:00 in its own zone.
+CELERY_BEAT_SCHEDULE["rotation-horizons"] = {
+    "task": "schedules.extend_horizons",
+    "schedule": 3600.0,
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {

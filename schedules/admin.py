@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from schedules import services
 from schedules.models import (
     Assignment,
     Blackout,
@@ -75,6 +77,50 @@ class RotationPlanAdmin(admin.ModelAdmin):
     @admin.display(description=_("window"))
     def window(self, plan):
         return f"{plan.window_start:%H:%M}–{plan.window_end:%H:%M}"
+
+    actions = ["generate_horizon", "preview_horizon"]
+
+    def _generate(self, request, queryset, *, dry_run: bool):
+        for plan in queryset.order_by("pk"):
+            try:
+                result = services.generate_shifts(plan=plan, dry_run=dry_run)
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{plan}: {' '.join(exc.messages)}", messages.ERROR
+                )
+                continue
+            text = (
+                _(
+                    "%(plan)s, %(first)s to %(last)s (preview, nothing saved): "
+                    "%(created)d to create, %(changed)d to change, %(unchanged)d "
+                    "unchanged, %(removed)d to cancel, %(uncovered)d uncovered."
+                )
+                if dry_run
+                else _(
+                    "%(plan)s, %(first)s to %(last)s: %(created)d created, "
+                    "%(changed)d changed, %(unchanged)d unchanged, %(removed)d "
+                    "cancelled, %(uncovered)d uncovered."
+                )
+            ) % {
+                "plan": plan,
+                "first": result.first,
+                "last": result.last,
+                "created": result.created,
+                "changed": result.changed,
+                "unchanged": result.unchanged,
+                "removed": result.removed,
+                "uncovered": len(result.uncovered),
+            }
+            level = messages.WARNING if result.uncovered else messages.SUCCESS
+            self.message_user(request, text, level)
+
+    @admin.action(description=_("Generate the rolling horizon"))
+    def generate_horizon(self, request, queryset):
+        self._generate(request, queryset, dry_run=False)
+
+    @admin.action(description=_("Preview the rolling horizon (dry run)"))
+    def preview_horizon(self, request, queryset):
+        self._generate(request, queryset, dry_run=True)
 
 
 class AssignmentInline(admin.TabularInline):

@@ -458,9 +458,16 @@ class _Generator:
             debtors = [m for m in others if self.projected(i, m) < 0]
             # Repay at a slot position the two are off by, unless the known future
             # offers no such turn soon: then minutes come first.
-            fitting = [
-                m for m in debtors if position[m, slot] < 0 or position[due, slot] > 0
-            ] or [m for m in debtors if not self.fitting_turn_ahead(i, m, due)]
+            fitting = (
+                [m for m in debtors if position[m, slot] < 0 < position[due, slot]]
+                or [
+                    m
+                    for m in debtors
+                    if (position[m, slot] < 0 or position[due, slot] > 0)
+                    and not self.fitting_turn_ahead(i, m, due, exact=True)
+                ]
+                or [m for m in debtors if not self.fitting_turn_ahead(i, m, due)]
+            )
             if fitting:
                 member = min(fitting, key=lambda m: self.rank(i, m, slot, due))
                 return Decision(
@@ -517,8 +524,11 @@ class _Generator:
             )
         return Decision(cell.night, slot, cell.start, cell.end, due)
 
-    def fitting_turn_ahead(self, i: int, debtor: int, creditor: int) -> bool:
-        """Does a turn of the creditor at a position the two are off by come soon?"""
+    def fitting_turn_ahead(
+        self, i: int, debtor: int, creditor: int, *, exact: bool = False
+    ) -> bool:
+        """Does a turn of the creditor come soon at a position the debtor is short
+        of or the creditor ahead at (with `exact`, both)?"""
         position = self.ledger.position
         limit = self.known[i].night + dt.timedelta(days=self.window)
         for j in range(i + 1, len(self.known)):
@@ -529,7 +539,10 @@ class _Generator:
                 self.dues[j] == creditor
                 and debtor not in self.blocked.get((cell.night, cell.slot), ())
                 and (
-                    position[debtor, cell.slot] < 0 or position[creditor, cell.slot] > 0
+                    position[debtor, cell.slot] < 0 < position[creditor, cell.slot]
+                    if exact
+                    else position[debtor, cell.slot] < 0
+                    or position[creditor, cell.slot] > 0
                 )
             ):
                 return True

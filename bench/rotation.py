@@ -1,0 +1,360 @@
+"""Benchmark of the rotation generator on a synthetic city (`make bench`).
+
+Prints figures, asserts nothing. Needs PostgreSQL: DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/giliran_bench; the database is created and
+migrated if missing, and its rotation data is wiped first, so never point it at a
+database you care about).
+
+    python bench/rotation.py [--seed N] [--quick]
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault(
+    "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/giliran_bench"
+)
+os.environ.setdefault("SECRET_KEY", "giliran-bench-not-a-real-key")
+
+PRECINCTS = 100
+ZONES = 50
+SLOTS = 5
+NIGHTS = 365
+BLACKOUT_RATE = 0.03
+ANCHOR = dt.date(2025, 1, 6)
+
+
+def _ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _setup():
+    url = os.environ["DATABASE_URL"]
+    if not url.startswith("postgres"):
+        sys.exit("bench/rotation.py needs PostgreSQL in DATABASE_URL")
+    _ensure_database(url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _city(rng: random.Random, zones: int):
+    """Precincts, zones of 2-4 members, plans and ~3% blackout precinct-nights."""
+    from precincts.models import Command, Precinct, Zone
+    from schedules.models import Blackout, PlanMember, RotationPlan, Shift
+
+    Shift.objects.all().delete()
+    PlanMember.objects.all().delete()
+    RotationPlan.objects.all().delete()
+    Blackout.objects.all().delete()
+    Zone.objects.all().delete()
+    Precinct.objects.all().delete()
+    Command.objects.all().delete()
+    commands = Command.objects.bulk_create(
+        Command(code=f"polres-{i}", name=f"Polres {i}") for i in range(10)
+    )
+    memberships = []
+    for _ in range(zones):
+        memberships.append(rng.sample(range(PRECINCTS), rng.randint(2, 4)))
+    plans_of = [0] * PRECINCTS
+    for members in memberships:
+        for p in members:
+            plans_of[p] += 1
+    precincts = Precinct.objects.bulk_create(
+        Precinct(
+            code=f"polsek-{i}",
+            name=f"Polsek {i}",
+            command=commands[i % 10],
+            # Most precincts can staff all their posts at once; one in ten of
+            # those in several zones cannot, so capacity binds somewhere.
+            max_concurrent_posts=1
+            if plans_of[i] > 1 and rng.random() < 0.1
+            else max(1, plans_of[i]),
+        )
+        for i in range(PRECINCTS)
+    )
+    zone_rows = Zone.objects.bulk_create(
+        Zone(code=f"zone-{z}", name=f"Zone {z}") for z in range(zones)
+    )
+    through = Zone.precincts.through
+    through.objects.bulk_create(
+        through(zone_id=zone_rows[z].pk, precinct_id=precincts[p].pk)
+        for z, members in enumerate(memberships)
+        for p in members
+    )
+    plans = RotationPlan.objects.bulk_create(
+        RotationPlan(
+            code=f"plan-{z}",
+            name=f"Plan {z}",
+            zone=zone_rows[z],
+            window_start=dt.time(0, 0),
+            window_end=dt.time(5, 0),
+            slot_minutes=60,
+            valid_from=ANCHOR,
+            horizon_days=NIGHTS,
+        )
+        for z in range(zones)
+    )
+    PlanMember.objects.bulk_create(
+        PlanMember(plan=plans[z], precinct=precincts[p], position=i)
+        for z, members in enumerate(memberships)
+        for i, p in enumerate(members)
+    )
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Jakarta")
+    blackouts = []
+    involved = sorted({p for members in memberships for p in members})
+    for night in range(NIGHTS * 2 + 10):
+        day = ANCHOR + dt.timedelta(days=night + 1)
+        for p in involved:
+            if rng.random() < BLACKOUT_RATE:
+                first = rng.choice([0, 0, 0, 1, 2])
+                last = rng.choice([5, 5, 5, 3, 4])
+                blackouts.append(
+                    Blackout(
+                        precinct=precincts[p],
+                        start=dt.datetime.combine(day, dt.time(first), tzinfo=tz),
+                        end=dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+                        + dt.timedelta(hours=last),
+                        reason="bench",
+                        status="approved",
+                    )
+                )
+    Blackout.objects.bulk_create(blackouts)
+    return plans, precincts
+
+
+def _generate_all(plans, nights: int, now):
+    from schedules import services
+
+    results = []
+    for plan in plans:
+        results.append(
+            services.generate_shifts(plan=plan, start=ANCHOR, nights=nights, now=now)
+        )
+    return results
+
+
+def _copy_seconds() -> tuple[float, int]:
+    """Seconds PostgreSQL needs to COPY the stored shifts into an identical table."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA IF EXISTS bench_copy CASCADE")
+        cursor.execute("CREATE SCHEMA bench_copy")
+        cursor.execute(
+            "CREATE TABLE bench_copy.shift (LIKE schedules_shift INCLUDING ALL)"
+        )
+        columns = (
+            'plan_id, precinct_id, night, slot, start, "end", status, locked, '
+            "reason, substitute_for_id, reason_note, version, created_at, updated_at"
+        )
+        cursor.execute(f"SELECT {columns} FROM schedules_shift")
+        rows = cursor.fetchall()
+        raw = cursor.cursor
+        started = time.perf_counter()
+        with raw.copy(f"COPY bench_copy.shift ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        connection.connection.commit() if not connection.in_atomic_block else None
+        seconds = time.perf_counter() - started
+        cursor.execute("DROP SCHEMA bench_copy CASCADE")
+    return seconds, len(rows)
+
+
+def _core_only(plans, nights: int):
+    """Slot decisions per second of the pure core on the stored city inputs."""
+    from schedules import rotation, services
+    from schedules.models import Blackout
+
+    inputs = []
+    for plan in plans:
+        members = services.plan_members(plan)
+        spec = services.plan_spec(plan, members)
+        last = ANCHOR + dt.timedelta(days=nights - 1)
+        cells = services.plan_cells(plan, ANCHOR, last)
+        blackouts = [
+            rotation.Interval(*row)
+            for row in Blackout.objects.approved()
+            .filter(precinct__in=members)
+            .values_list("precinct_id", "start", "end")
+        ]
+        inputs.append((spec, cells, blackouts))
+    started = time.perf_counter()
+    decided = 0
+    for spec, cells, blackouts in inputs:
+        decided += len(rotation.generate(spec, cells, blackouts=blackouts).decisions)
+    return decided, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed", type=int, default=20240122)
+    parser.add_argument("--quick", action="store_true", help="skip the scaling grid")
+    args = parser.parse_args()
+    _setup()
+    from django.db import connection, reset_queries
+
+    from schedules import metrics, rotation, services
+    from schedules.models import Blackout, RotationPlan, Shift
+
+    now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    print(
+        f"Synthetic city: {PRECINCTS} precincts, {ZONES} zones of 2-4, {SLOTS} slots, "
+        f"{NIGHTS} nights, blackouts on ~{BLACKOUT_RATE:.0%} of precinct-nights; "
+        f"PostgreSQL {connection.cursor().connection.info.server_version}"
+    )
+    rng = random.Random(args.seed)
+    plans, _ = _city(rng, ZONES)
+
+    decided, core_seconds = _core_only(plans, NIGHTS)
+    print(
+        f"pure core: {decided} slot decisions in {core_seconds:.3f} s = "
+        f"{decided / core_seconds:,.0f} decisions/s"
+    )
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    results = _generate_all(plans, NIGHTS, now)
+    first_seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    # tracemalloc slows Python down; time the real first generation again.
+    Shift.objects.all().delete()
+    started = time.perf_counter()
+    results = _generate_all(plans, NIGHTS, now)
+    first_seconds = time.perf_counter() - started
+    rows = sum(r.created for r in results)
+    copy_seconds, copied = _copy_seconds()
+    print(
+        f"generate and store the year: {rows} shifts in {first_seconds:.3f} s "
+        f"(end to end, 50 plans, one transaction each)"
+    )
+    print(
+        f"bare COPY of the same {copied} rows into an identical table: "
+        f"{copy_seconds:.3f} s; ratio {first_seconds / copy_seconds:.2f}x"
+    )
+
+    reset_queries()
+    started = time.perf_counter()
+    again = _generate_all(plans, NIGHTS, now)
+    noop_seconds = time.perf_counter() - started
+    touched = sum(r.created + r.changed + r.removed for r in again)
+    print(
+        f"no-op regeneration of the year: {noop_seconds:.3f} s "
+        f"({noop_seconds / first_seconds:.1%} of the first), {touched} rows written"
+    )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"peak traced Python memory during generation: {peak / 2**20:.1f} MiB; "
+        f"process max RSS {rss:.0f} MiB"
+    )
+
+    # Stability: one new single-night blackout in a published zone-year.
+    changes = []
+    for plan in rng.sample(plans, 10):
+        member = plan.memberships.order_by("?").first().precinct
+        night = ANCHOR + dt.timedelta(days=rng.randrange(30, NIGHTS - 30))
+        day = night + dt.timedelta(days=1)
+        Blackout.objects.create(
+            precinct=member,
+            start=dt.datetime.combine(day, dt.time(0), tzinfo=plan.tz),
+            end=dt.datetime.combine(day, dt.time(5), tzinfo=plan.tz),
+            reason="bench stability",
+            status="approved",
+        )
+        result = services.generate_shifts(
+            plan=plan, start=ANCHOR, nights=NIGHTS, now=now
+        )
+        changes.append(result.changed + result.created + result.removed)
+    print(
+        "shifts changed by one new single-night blackout (10 zone-years): "
+        f"{sorted(changes)}"
+    )
+
+    # Fairness of the stored year, with the shared metrics().
+    minute, position, violations = [], [], {"blackout": 0, "capacity": 0}
+    uncovered = 0
+    for plan in RotationPlan.objects.order_by("pk"):
+        members = services.plan_members(plan)
+        spec = services.plan_spec(plan, members)
+        decisions = [
+            rotation.Decision(n, s, a, b, p)
+            for n, s, a, b, p in Shift.objects.filter(plan=plan)
+            .exclude(status="cancelled")
+            .order_by("night", "slot")
+            .values_list("night", "slot", "start", "end", "precinct_id")
+        ]
+        cells = services.plan_cells(plan, ANCHOR, ANCHOR + dt.timedelta(NIGHTS - 1))
+        blackouts = [
+            rotation.Interval(*row)
+            for row in Blackout.objects.approved()
+            .filter(precinct__in=members)
+            .values_list("precinct_id", "start", "end")
+        ]
+        unavailable = rotation.unavailability(spec, cells, blackouts=blackouts)
+        measured = metrics.metrics(spec, decisions, unavailable=unavailable)
+        minute.append(measured.minute_spread // 60 - measured.minute_bound_slots)
+        position.append(measured.worst_position_spread - measured.position_bound)
+        violations["blackout"] += measured.violations["blackout"]
+        uncovered += measured.violations["uncovered"]
+        if plan.pk == plans[0].pk:
+            seed = (plan, measured)
+    print(
+        "minute spread above the blackout-free bound, in slots, per zone: "
+        f"{sorted(minute)}"
+    )
+    print(f"worst position spread above its bound, per zone: {sorted(position)}")
+    print(f"hard violations: blackout {violations['blackout']}, uncovered {uncovered}")
+    plan, measured = seed
+    print(f"{plan.code}: minutes held per member and holdings per slot (worst first):")
+    order = [slot for slot, _ in measured.position_spreads]
+    for member, counts in measured.positions.items():
+        print(
+            f"  precinct {member}: {measured.minutes[member]} min, "
+            + " ".join(f"s{slot}={counts[slot]}" for slot in order)
+        )
+
+    if args.quick:
+        return
+    print("time per cell (end to end, fresh tables) across horizons and zones:")
+    print(f"  {'nights':>6} {'zones':>5} {'cells':>7} {'µs/cell':>8} {'core µs':>8}")
+    for zones in (1, 10, 50):
+        for nights in (30, 90, 365, 730):
+            Shift.objects.all().delete()
+            subset = plans[:zones]
+            started = time.perf_counter()
+            made = sum(r.created for r in _generate_all(subset, nights, now))
+            seconds = time.perf_counter() - started
+            decided, core = _core_only(subset, nights)
+            print(
+                f"  {nights:>6} {zones:>5} {made:>7} {seconds / made * 1e6:>8.1f} "
+                f"{core / decided * 1e6:>8.1f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Reads that join several models for one screen, report or endpoint."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from schedules import metrics, rotation, services
+from schedules.models import Reason, RotationPlan, Shift, ShiftStatus
+
+
+@dataclass
+class MemberFairness:
+    precinct_id: int
+    name: str
+    minutes: int = 0
+    # holdings of each slot position, slot 0 first
+    positions: list[int] = field(default_factory=list)
+    # turns this member held for another (blackout, capacity, runs)
+    substitutions_given: int = 0
+    # own turns another member held for it
+    substitutions_received: int = 0
+    repayments_made: int = 0
+    # minutes held minus minutes due by the turns, from the plan's start to `last`
+    balance: int = 0
+
+
+@dataclass
+class FairnessReport:
+    plan: RotationPlan
+    first: dt.date
+    last: dt.date
+    members: list[MemberFairness]
+    uncovered: int
+    metrics: metrics.Metrics
+
+    @property
+    def minute_spread(self) -> int:
+        return self.metrics.minute_spread
+
+
+def fairness_report(
+    *, plan: RotationPlan, first: dt.date, last: dt.date
+) -> FairnessReport:
+    """Per member of a plan, over nights first..last: minutes, holdings per slot
+    position, substitutions given and received, and the ledger balance."""
+    members = services.plan_members(plan)
+    spec = services.plan_spec(plan, members)
+    rows = list(
+        Shift.objects.filter(plan=plan, night__lte=last)
+        .exclude(status=ShiftStatus.CANCELLED)
+        .order_by("night", "slot")
+        .values_list(
+            "night",
+            "slot",
+            "precinct_id",
+            "start",
+            "end",
+            "reason",
+            "substitute_for_id",
+        )
+    )
+    # The balance is the ledger's: every shift from the plan's start counts.
+    ledger = rotation.Ledger.from_history(
+        spec,
+        [
+            rotation.Held(night, slot, holder, int((end - start).total_seconds()) // 60)
+            for night, slot, holder, start, end, _, _ in rows
+        ],
+    )
+    in_range = [
+        rotation.Decision(night, slot, start, end, holder, reason, substitute_for)
+        for night, slot, holder, start, end, reason, substitute_for in rows
+        if night >= first
+    ]
+    report = {
+        p.pk: MemberFairness(
+            p.pk, p.name, positions=[0] * spec.slots, balance=ledger.balance[p.pk]
+        )
+        for p in members
+    }
+    for d in in_range:
+        if d.member in report:
+            row = report[d.member]
+            row.minutes += d.minutes
+            if d.slot < spec.slots:
+                row.positions[d.slot] += 1
+            if d.reason == Reason.SUBSTITUTE:
+                row.substitutions_given += 1
+            elif d.reason == Reason.REPAYMENT:
+                row.repayments_made += 1
+        if d.reason == Reason.SUBSTITUTE and d.substitute_for in report:
+            report[d.substitute_for].substitutions_received += 1
+    return FairnessReport(
+        plan=plan,
+        first=first,
+        last=last,
+        members=list(report.values()),
+        uncovered=sum(1 for d in in_range if d.member is None),
+        metrics=metrics.metrics(spec, [d for d in in_range if d.slot < spec.slots]),
+    )

@@ -1,0 +1,496 @@
+"""Schedule services. First, generation: the rotation core applied to stored shifts.
+
+generate_shifts() loads a plan, its members, their blackouts and their posts in
+other plans, asks schedules.rotation for every cell of a range of duty nights, and
+writes only the difference in one transaction. The fairness ledger is rebuilt from
+the stored shifts before the range, so generating in pieces matches generating at
+once and a second run changes nothing.
+
+Frozen shifts (started, locked, manual, swapped, cancelled by hand) are never
+touched; they are fed to the core as fixed cells and count in the ledger. Cells that
+disappear (a shorter window, a new valid_until) become status "cancelled" rather
+than being deleted, so API mirrors following updated_at see them go.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from precincts.models import Precinct
+from schedules import nights as night_math
+from schedules import rotation
+from schedules.models import (
+    Assignment,
+    Blackout,
+    PlanMember,
+    Reason,
+    RotationPlan,
+    Shift,
+    ShiftStatus,
+)
+
+# Fields the generator owns on a shift row; a difference in any of them is a change.
+GENERATED_FIELDS = (
+    "precinct_id",
+    "status",
+    "reason",
+    "substitute_for_id",
+    "reason_note",
+    "start",
+    "end",
+)
+# Above this many new rows, PostgreSQL gets them through COPY.
+COPY_THRESHOLD = 500
+
+
+@dataclass
+class GenerationResult:
+    plan: RotationPlan
+    first: dt.date
+    last: dt.date
+    dry_run: bool
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    decisions: list[rotation.Decision] = field(default_factory=list)
+    names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def uncovered(self) -> list[rotation.Decision]:
+        return [d for d in self.decisions if d.uncovered]
+
+    @property
+    def nights(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+def plan_spec(plan: RotationPlan, members: list[Precinct]) -> rotation.Plan:
+    return rotation.Plan(
+        members=tuple(p.pk for p in members),
+        slots=plan.slot_count,
+        anchor=plan.valid_from,
+        strategy=plan.strategy,
+        capacity={p.pk: p.max_concurrent_posts for p in members},
+    )
+
+
+def plan_members(plan: RotationPlan) -> list[Precinct]:
+    return [
+        m.precinct
+        for m in PlanMember.objects.filter(plan=plan)
+        .select_related("precinct")
+        .order_by("position")
+    ]
+
+
+def plan_cells(plan: RotationPlan, first: dt.date, last: dt.date) -> list:
+    """The cells of nights first..last (inclusive) of a plan."""
+    tz = plan.tz
+    count = max(0, (last - first).days + 1)
+    return rotation.cells_for(
+        (first + dt.timedelta(days=k) for k in range(count)),
+        lambda night: night_math.slot_bounds(
+            night, plan.window_start, plan.window_end, plan.slot_minutes, tz
+        ),
+    )
+
+
+def _check_range(
+    plan: RotationPlan, start: dt.date, nights: int
+) -> tuple[dt.date, dt.date]:
+    if nights < 1:
+        raise ValidationError({"nights": _("Generate at least one night.")})
+    if start < plan.valid_from:
+        raise ValidationError(
+            {
+                "start": _("The plan starts on %(date)s; pick a night from then on.")
+                % {"date": plan.valid_from.isoformat()}
+            }
+        )
+    last = start + dt.timedelta(days=nights - 1)
+    if plan.valid_until is not None:
+        if start > plan.valid_until:
+            raise ValidationError(
+                {
+                    "start": _("The plan ended on %(date)s.")
+                    % {"date": plan.valid_until.isoformat()}
+                }
+            )
+        last = min(last, plan.valid_until)
+    return start, last
+
+
+def _is_frozen(row: dict, now: dt.datetime) -> bool:
+    # Cancelled by the generator (an old cell that vanished) is not a decision a
+    # person made; cancelled by hand comes with reason manual or a lock.
+    return (
+        row["start"] <= now
+        or row["locked"]
+        or row["reason"] in (Reason.MANUAL, Reason.SWAP)
+    )
+
+
+def _held(row: dict) -> rotation.Held:
+    holder = row["precinct_id"] if row["status"] == ShiftStatus.SCHEDULED else None
+    minutes = int((row["end"] - row["start"]).total_seconds()) // 60
+    return rotation.Held(
+        row["night"],
+        row["slot"],
+        holder,
+        minutes,
+        row["reason"],
+        row["substitute_for_id"],
+    )
+
+
+def _note(decision: rotation.Decision, names: dict[int, str]) -> str:
+    """Why a cell left its turn, in words; empty for a plain turn."""
+    if decision.reason == rotation.TURN:
+        return ""
+    who = {"precinct": names.get(decision.substitute_for, "?")}
+    if decision.member is None:
+        text = _("No member can take this slot; it was the turn of %(precinct)s.")
+    elif decision.cause == rotation.BLACKOUT:
+        text = _("In place of %(precinct)s (blackout).")
+    elif decision.cause == rotation.CAPACITY:
+        text = _("In place of %(precinct)s, already holding another post then.")
+    elif decision.cause == rotation.RUN:
+        text = _(
+            "In place of %(precinct)s, who would otherwise hold this hour a third "
+            "night in a row."
+        )
+    elif decision.cause == rotation.POSITION:
+        text = _("Takes the turn of %(precinct)s to even out who holds this hour.")
+    else:
+        text = _("Takes the turn of %(precinct)s to even out the hours held.")
+    return (text % who)[:255]
+
+
+def _busy_intervals(
+    plan: RotationPlan, members: list[Precinct], start: dt.datetime, end: dt.datetime
+) -> list[rotation.Interval]:
+    """Posts the members hold in other plans, for those whose capacity can run out."""
+    other_plans = dict(
+        PlanMember.objects.filter(precinct__in=members, plan__active=True)
+        .exclude(plan=plan)
+        .values_list("precinct")
+        .annotate(n=Count("plan", distinct=True))
+    )
+    # A precinct able to staff every plan it is in at once is never at capacity.
+    tight = [
+        p.pk for p in members if other_plans.get(p.pk, 0) >= p.max_concurrent_posts
+    ]
+    if not tight:
+        return []
+    rows = (
+        Shift.objects.filter(
+            precinct__in=tight,
+            status=ShiftStatus.SCHEDULED,
+            start__lt=end,
+            end__gt=start,
+        )
+        .exclude(plan=plan)
+        .values_list("precinct_id", "start", "end")
+    )
+    return [rotation.Interval(*row) for row in rows]
+
+
+@transaction.atomic
+def generate_shifts(
+    *,
+    plan: RotationPlan,
+    start: dt.date | None = None,
+    nights: int | None = None,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+) -> GenerationResult:
+    """Generate (or regenerate) the plan's shifts for `nights` duty nights from
+    `start` (default: tonight and the plan's horizon), writing only differences."""
+    now = now or timezone.now()
+    if not dry_run:
+        # Two generations of one plan queue here instead of interleaving.
+        plan = RotationPlan.objects.select_for_update().get(pk=plan.pk)
+    tz = plan.tz
+    if start is None:
+        start = max(
+            night_math.tonight(now, plan.window_start, plan.window_end, tz),
+            plan.valid_from,
+        )
+    first, last = _check_range(
+        plan, start, plan.horizon_days if nights is None else nights
+    )
+    members = plan_members(plan)
+    if not members:
+        raise ValidationError({"plan": _("The plan has no member precincts.")})
+    spec = plan_spec(plan, members)
+    names = {p.pk: p.name for p in members}
+
+    peek = last + dt.timedelta(days=rotation.lookahead_nights(spec))
+    if plan.valid_until is not None:
+        peek = min(peek, plan.valid_until)
+    cells = plan_cells(plan, first, last)
+    lookahead = plan_cells(plan, last + dt.timedelta(days=1), peek)
+
+    rows = list(
+        Shift.objects.filter(plan=plan, night__lte=peek).values(
+            "id",
+            "night",
+            "slot",
+            "precinct_id",
+            "status",
+            "reason",
+            "substitute_for_id",
+            "reason_note",
+            "start",
+            "end",
+            "locked",
+            "version",
+        )
+    )
+    history = [
+        _held(r)
+        for r in rows
+        if r["night"] < first and r["status"] != ShiftStatus.CANCELLED
+    ]
+    stored = {(r["night"], r["slot"]): r for r in rows if r["night"] >= first}
+    frozen = {key: _held(row) for key, row in stored.items() if _is_frozen(row, now)}
+
+    span_start = cells[0].start if cells else now
+    span_end = (lookahead or cells)[-1].end if cells else now
+    blackouts = [
+        rotation.Interval(*row)
+        for row in Blackout.objects.approved()
+        .filter(precinct__in=members)
+        .overlapping(span_start, span_end)
+        .values_list("precinct_id", "start", "end")
+    ]
+    schedule = rotation.generate(
+        spec,
+        cells,
+        ledger=rotation.Ledger.from_history(spec, history),
+        frozen=frozen,
+        blackouts=blackouts,
+        busy=_busy_intervals(plan, members, span_start, span_end),
+        lookahead=lookahead,
+        until=plan.valid_until,
+    )
+    result = GenerationResult(
+        plan=plan,
+        first=first,
+        last=last,
+        dry_run=dry_run,
+        decisions=schedule.decisions,
+        names=names,
+    )
+    _apply(plan, schedule.decisions, stored, result, names, now)
+    return result
+
+
+def _apply(plan, decisions, stored, result, names, now) -> None:
+    """Diff the decisions against the stored rows and write the difference."""
+    # Notes are stored text: one language for all, so a regeneration started from
+    # an English page does not rewrite every note written by an Indonesian worker.
+    with translation.override(settings.LANGUAGE_CODE):
+        to_create, to_update, holder_changed = [], [], []
+        seen = set()
+        for d in decisions:
+            key = (d.night, d.slot)
+            seen.add(key)
+            if d.frozen:
+                result.unchanged += 1
+                continue
+            wanted = {
+                "precinct_id": d.member,
+                "status": ShiftStatus.UNCOVERED
+                if d.member is None
+                else ShiftStatus.SCHEDULED,
+                "reason": d.reason,
+                "substitute_for_id": d.substitute_for,
+                "reason_note": _note(d, names),
+                "start": d.start,
+                "end": d.end,
+            }
+            row = stored.get(key)
+            if row is None:
+                to_create.append(
+                    Shift(plan_id=plan.pk, night=d.night, slot=d.slot, **wanted)
+                )
+            elif all(row[f] == wanted[f] for f in GENERATED_FIELDS):
+                result.unchanged += 1
+            else:
+                if row["precinct_id"] != d.member and row["precinct_id"] is not None:
+                    holder_changed.append(row["id"])
+                to_update.append(
+                    Shift(
+                        pk=row["id"],
+                        version=row["version"] + 1,
+                        updated_at=now,
+                        **wanted,
+                    )
+                )
+        removed = []
+        for key, row in stored.items():
+            if (
+                key in seen
+                # Rows past the range (the look-ahead nights) are not this run's.
+                or key[0] > result.last
+                or row["status"] == ShiftStatus.CANCELLED
+                or _is_frozen(row, now)
+            ):
+                continue
+            # A cancelled shift keeps a holder (the constraint wants one); an
+            # uncovered one falls back to the member whose turn it was.
+            holder = row["precinct_id"] or row["substitute_for_id"]
+            if holder is None:
+                continue
+            removed.append(
+                Shift(
+                    pk=row["id"],
+                    precinct_id=holder,
+                    status=ShiftStatus.CANCELLED,
+                    version=row["version"] + 1,
+                    updated_at=now,
+                )
+            )
+            holder_changed.append(row["id"])
+    result.created = len(to_create)
+    result.changed = len(to_update)
+    result.removed = len(removed)
+    if result.dry_run:
+        return
+    # Officers rostered for the old holder do not serve the new one.
+    if holder_changed:
+        Assignment.objects.filter(shift_id__in=holder_changed).delete()
+    if to_update:
+        Shift.objects.bulk_update(
+            to_update, [*GENERATED_FIELDS, "version", "updated_at"], batch_size=500
+        )
+    if removed:
+        Shift.objects.bulk_update(
+            removed,
+            ["precinct_id", "status", "version", "updated_at"],
+            batch_size=500,
+        )
+    if to_create:
+        _insert(to_create, now)
+
+
+def _insert(shifts: list[Shift], now: dt.datetime) -> None:
+    if connection.vendor != "postgresql" or len(shifts) < COPY_THRESHOLD:
+        Shift.objects.bulk_create(shifts, batch_size=1000)
+        return
+    # COPY is several times faster than INSERT for a year of a city's shifts.
+    columns = [
+        "plan_id",
+        "precinct_id",
+        "night",
+        "slot",
+        "start",
+        "end",
+        "status",
+        "locked",
+        "reason",
+        "substitute_for_id",
+        "reason_note",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
+    table = connection.ops.quote_name(Shift._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for s in shifts:
+                copy.write_row(
+                    (
+                        s.plan_id,
+                        s.precinct_id,
+                        s.night,
+                        s.slot,
+                        s.start,
+                        s.end,
+                        s.status,
+                        False,
+                        s.reason,
+                        s.substitute_for_id,
+                        s.reason_note,
+                        1,
+                        now,
+                        now,
+                    )
+                )
+
+
+def regenerate_after_change(
+    *, plan: RotationPlan, first: dt.date, last: dt.date, now=None
+) -> GenerationResult | None:
+    """Regenerate from night `first` to the end of what is already generated (at
+    least `last`), after a blackout or swap changed the nights first..last."""
+    now = now or timezone.now()
+    tonight = night_math.tonight(now, plan.window_start, plan.window_end, plan.tz)
+    # Nights already served cannot change; the ledger carries on from them.
+    start = max(first, tonight, plan.valid_from)
+    stored_last = (
+        Shift.objects.filter(plan=plan)
+        .exclude(status=ShiftStatus.CANCELLED)
+        .aggregate(last=Max("night"))["last"]
+    )
+    end = max(last, stored_last or last)
+    if plan.valid_until is not None:
+        end = min(end, plan.valid_until)
+    if end < start or not plan.active:
+        return None
+    return generate_shifts(
+        plan=plan, start=start, nights=(end - start).days + 1, now=now
+    )
+
+
+def horizon_due(plan: RotationPlan, now: dt.datetime) -> tuple[dt.date, dt.date]:
+    """(tonight, last night the horizon should reach) at `now` for this plan.
+
+    The horizon moves on once a day, at 12:00 in the plan's own time zone.
+    """
+    tz = plan.tz
+    local = now.astimezone(tz)
+    day = (
+        local.date()
+        if local.time() >= night_math.NOON
+        else local.date() - dt.timedelta(days=1)
+    )
+    tonight = night_math.tonight(now, plan.window_start, plan.window_end, tz)
+    return tonight, day + dt.timedelta(days=plan.horizon_days - 1)
+
+
+def extend_horizons(*, now: dt.datetime | None = None) -> list[GenerationResult]:
+    """Extend every active plan whose horizon falls short of today's target."""
+    now = now or timezone.now()
+    results = []
+    last_nights = dict(
+        Shift.objects.exclude(status=ShiftStatus.CANCELLED)
+        .values_list("plan")
+        .annotate(last=Max("night"))
+    )
+    for plan in RotationPlan.objects.filter(active=True).order_by("pk"):
+        tonight, target = horizon_due(plan, now)
+        start = max(tonight, plan.valid_from)
+        if plan.valid_until is not None:
+            target = min(target, plan.valid_until)
+        stored = last_nights.get(plan.pk)
+        if target < start or (stored is not None and stored >= target):
+            continue
+        if not plan.memberships.exists():
+            continue
+        results.append(
+            generate_shifts(
+                plan=plan, start=start, nights=(target - start).days + 1, now=now
+            )
+        )
+    return results
