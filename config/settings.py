@@ -219,6 +219,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set shared by several API components.
+    "ENUM_NAME_OVERRIDES": {
+        "ShiftStatusEnum": "schedules.models.ShiftStatus",
+        "RequestStatusEnum": "schedules.models.RequestStatus",
+        "AssignmentRoleEnum": "schedules.models.AssignmentRole",
+    },
 }
 
 # Officers import/export in admin: a file with any bad row imports nothing.

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 WEEK = "week"
@@ -32,15 +32,6 @@ class Row:
     cells: list[Any]
 
 
-@dataclass
-class Tally:
-    """One precinct's holdings over the period shown."""
-
-    precinct: Any
-    minutes: int = 0
-    positions: list[int] = field(default_factory=list)
-
-
 def rows(
     first: dt.date, last: dt.date, slot_count: int, shifts: Iterable[Any]
 ) -> list[Row]:
@@ -51,16 +42,3 @@ def rows(
         out.append(Row(night, [by_cell.get((night, i)) for i in range(slot_count)]))
         night += ONE_DAY
     return out
-
-
-def tallies(members: Iterable[Any], slot_count: int, shifts: Iterable[Any]) -> list:
-    """Minutes and holdings of each slot position per member, in member order."""
-    result = {m.pk: Tally(m, positions=[0] * slot_count) for m in members}
-    for shift in shifts:
-        tally = result.get(shift.precinct_id)
-        if tally is None or shift.status == "cancelled":
-            continue
-        tally.minutes += shift.duration_minutes
-        if 0 <= shift.slot < slot_count:
-            tally.positions[shift.slot] += 1
-    return list(result.values())

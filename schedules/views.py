@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from precincts import access
 from schedules import access as schedule_access
 from schedules import board as board_module
-from schedules import forms, grid, nights, roster
+from schedules import forms, grid, nights, roster, selectors
 from schedules import requests as services_requests
 from schedules.models import Blackout, Shift, ShiftStatus, SwapRequest
 
@@ -275,6 +275,8 @@ def _calendar_context(user, plan, data: dict) -> dict:
         .distinct()
     )
     members = [m.precinct for m in plan.memberships.select_related("precinct")]
+    by_pk = {p.pk: p for p in members}
+    report = selectors.fairness_report(plan=plan, first=first, last=last)
     return {
         "view": view,
         "anchor": anchor,
@@ -290,7 +292,8 @@ def _calendar_context(user, plan, data: dict) -> dict:
             )
         ],
         "members": members,
-        "tallies": grid.tallies(members, plan.slot_count, shifts),
+        "fairness": report,
+        "fairness_rows": [(by_pk[m.precinct_id], m) for m in report.members],
         "only": data.get("precinct"),
     }
 

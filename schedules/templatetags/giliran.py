@@ -121,3 +121,12 @@ def hours(minutes: int) -> str:
     """Minutes as hours for a tally: 300 → "5 h", 90 → "1.5 h"."""
     value = formats.number_format(minutes / 60, decimal_pos=1 if minutes % 60 else 0)
     return f"{value} h"
+
+
+@register.filter
+def signed_hours(minutes: int) -> str:
+    """A ledger balance in hours with its sign: 60 → "+1 h", -90 → "−1.5 h"."""
+    if not minutes:
+        return "0 h"
+    sign = "+" if minutes > 0 else "−"
+    return sign + hours(abs(minutes))

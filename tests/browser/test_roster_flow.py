@@ -97,7 +97,7 @@ def test_the_second_of_two_editors_is_refused_and_the_first_keeps_their_change(
     bob.click("form[method=post] button.primary")
     refused = bob.locator(".messages .error")
     refused.wait_for()
-    assert re.search(r"(?i)changed|diubah", refused.inner_text())
+    assert re.search(r"(?i)changed|mengubah", refused.inner_text())
     screenshot(bob, "shift-conflict-1366")
 
     on_shift = set(

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from schedules.models import Reason
 from tests import factories
 from tests.pages.conftest import NIGHT, make_nights
 
@@ -50,18 +51,40 @@ def test_the_arrows_move_by_one_period(client, january, kapolres_jakbar):
     assert "date=2024-02-01" in response.content.decode()
 
 
-def test_the_tallies_count_minutes_and_slot_positions_per_precinct(
+def test_the_fairness_summary_counts_minutes_and_slot_positions_per_precinct(
     client, january, kapolres_jakbar
 ):
     client.force_login(kapolres_jakbar)
 
     response = client.get(CALENDAR)
 
-    tallies = {t.precinct.code: t for t in response.context["tallies"]}
+    rows = {p.code: row for p, row in response.context["fairness_rows"]}
     # 7 nights × 5 slots = 35 hours over three precincts, rotating one step a night.
-    assert sum(t.minutes for t in tallies.values()) == 35 * 60
-    assert tallies["tambora"].positions == [3, 2, 2, 3, 2]
-    assert tallies["gambir"].minutes == 11 * 60
+    assert sum(r.minutes for r in rows.values()) == 35 * 60
+    assert rows["tambora"].positions == [3, 2, 2, 3, 2]
+    assert rows["gambir"].minutes == 11 * 60
+
+
+def test_the_fairness_summary_shows_cover_given_and_the_debt_it_leaves(
+    client, plan, tambora, gambir, kapolres_jakbar
+):
+    shift = factories.ShiftFactory(
+        plan=plan,
+        precinct=gambir,
+        night=NIGHT,
+        slot=0,
+        reason=Reason.SUBSTITUTE,
+        substitute_for=tambora,
+    )
+    assert shift.precinct == gambir
+    client.force_login(kapolres_jakbar)
+
+    response = client.get(CALENDAR, headers={"accept-language": "en"})
+
+    rows = {p.code: row for p, row in response.context["fairness_rows"]}
+    assert rows["gambir"].substitutions_given == 1
+    assert rows["tambora"].substitutions_received == 1
+    assert "Debts and repayments" in response.content.decode()
 
 
 def test_highlighting_a_precinct_dims_the_others(
@@ -147,7 +170,7 @@ def test_the_calendar_runs_the_same_queries_for_1_and_100_shifts(
             shift.delete()
     client.force_login(kapolres_jakbar)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = client.get(CALENDAR, {"view": "month"})
 
     cells = [c for r in response.context["rows"] for c in r.cells if c]

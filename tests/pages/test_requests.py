@@ -1,5 +1,7 @@
 """Requests: duty officers ask for blackouts and swaps, commanders decide."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -26,8 +28,8 @@ def ask_blackout(client, precinct, **changes):
 def blackout(tambora, piket_tambora):
     return Blackout.objects.create(
         precinct=tambora,
-        start="2024-01-25T00:00+07:00",
-        end="2024-01-26T05:00+07:00",
+        start=dt.datetime(2024, 1, 24, 17, 0, tzinfo=dt.UTC),
+        end=dt.datetime(2024, 1, 25, 22, 0, tzinfo=dt.UTC),
         reason="Pengamanan pemilu",
         requested_by=piket_tambora,
     )

@@ -133,10 +133,9 @@ def test_short_and_uncovered_slots_are_flagged(client, plan, tambora, kapolres_j
 
 
 def test_the_now_marker_sits_on_the_slot_in_progress(client, night, kapolres_jakbar):
-    client.force_login(kapolres_jakbar)
-
     # 02:30 WIB on Tuesday 23 January: the 02:00 slot of the night of the 22nd.
     with time_machine.travel(dt.datetime(2024, 1, 22, 19, 30, tzinfo=dt.UTC)):
+        client.force_login(kapolres_jakbar)
         body = client.get(TONIGHT).content.decode()
 
     assert body.count("is-now") == 1
