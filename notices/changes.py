@@ -3,9 +3,9 @@
 Each shift keeps a snapshot of what its people were last told (holder, times,
 status, roster). `notify_shift_changes` compares a shift with its snapshot, records
 a ShiftChange when they differ and notifies once per change; a shift seen for the
-first time only gets its snapshot. Services that change shifts call it after commit
-(`transaction.on_commit(lambda: tasks.notify_shift_changes.delay(ids))`), and a beat
-scan catches changes made elsewhere (admin, shell).
+first time only gets its snapshot. Services that change shifts call
+`notify_after_commit(ids)` in their transaction, and a beat scan catches changes
+made anywhere else (admin, shell).
 """
 
 import datetime as dt
@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from notices import render, selectors, services
+from notices import render, selectors, services, tasks
 from notices.models import Notification, NotificationKind, ShiftChange, ShiftSnapshot
 from precincts.models import Officer, Precinct
 from schedules import nights
@@ -51,6 +51,13 @@ def is_upcoming(shift: Shift, at: dt.datetime) -> bool:
     plan = shift.plan
     tonight = nights.tonight(at, plan.window_start, plan.window_end, plan.tz)
     return shift.end > at and shift.night < tonight + dt.timedelta(days=NOTICE_NIGHTS)
+
+
+def notify_after_commit(shift_ids) -> None:
+    """The one line a service that changes shifts adds inside its transaction."""
+    ids = sorted(set(shift_ids))
+    if ids:
+        transaction.on_commit(lambda: tasks.notify_shift_changes.delay(ids))
 
 
 def notify_shift_changes(

@@ -98,7 +98,7 @@ def send_roster_reminders(*, at: dt.datetime | None = None) -> list[Notification
 def send_shift_reminders(*, at: dt.datetime | None = None) -> list[Notification]:
     """Remind each officer of their shifts of a night, SHIFT_REMINDER_LEAD before."""
     at = at or timezone.now()
-    assignments = (
+    due = (
         Assignment.objects.filter(
             shift__status=ShiftStatus.SCHEDULED,
             shift__plan__active=True,
@@ -110,21 +110,37 @@ def send_shift_reminders(*, at: dt.datetime | None = None) -> list[Notification]
         .select_related("shift__plan__zone", "shift__precinct", "officer__user")
         .order_by("shift__start")
     )
+    first: dict[str, Assignment] = {}
+    for assignment in due:
+        shift = assignment.shift
+        key = (
+            f"shift_reminder:{shift.plan_id}:{shift.night}:{assignment.officer.user_id}"
+        )
+        first.setdefault(key, assignment)
+    sent_before = set(
+        Notification.objects.filter(dedupe_key__in=first).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    pending = {k: a for k, a in first.items() if k not in sent_before}
+    # One reminder for the night lists all of the officer's slots in it.
+    slots = defaultdict(list)
+    for shift_id, plan_id, night, officer_id in (
+        Assignment.objects.filter(
+            officer__in={a.officer_id for a in pending.values()},
+            shift__night__in={a.shift.night for a in pending.values()},
+            shift__status=ShiftStatus.SCHEDULED,
+        )
+        .order_by("shift__start")
+        .values_list("shift_id", "shift__plan_id", "shift__night", "officer_id")
+    ):
+        slots[(plan_id, night, officer_id)].append(shift_id)
+    shifts = Shift.objects.in_bulk([pk for ids in slots.values() for pk in ids])
     sent = []
-    for assignment in assignments:
+    for key, assignment in pending.items():
         shift, user = assignment.shift, assignment.officer.user
         plan = shift.plan
-        key = f"shift_reminder:{plan.pk}:{shift.night}:{user.pk}"
-        if Notification.objects.filter(dedupe_key=key).exists():
-            continue
-        # One reminder for the night lists all of the officer's slots in it.
-        own = Shift.objects.filter(
-            plan=plan,
-            night=shift.night,
-            status=ShiftStatus.SCHEDULED,
-            assignments__officer=assignment.officer,
-        ).order_by("start")
-        slots = ", ".join(_slot_label(s, plan.tz) for s in own)
+        own = slots[(plan.pk, shift.night, assignment.officer_id)]
         notification = services.notify(
             recipient=user,
             kind=NotificationKind.SHIFT_REMINDER,
@@ -134,7 +150,11 @@ def send_shift_reminders(*, at: dt.datetime | None = None) -> list[Notification]
                 "time": f"{timezone.localtime(shift.start, plan.tz):%H:%M}",
             },
             body=_("%(plan)s, %(precinct)s: %(slots)s")
-            % {"plan": plan.name, "precinct": shift.precinct.name, "slots": slots},
+            % {
+                "plan": plan.name,
+                "precinct": shift.precinct.name,
+                "slots": ", ".join(_slot_label(shifts[pk], plan.tz) for pk in own),
+            },
             plan=plan,
             night=shift.night,
             target=shift,

@@ -3,10 +3,12 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import transaction
 
 from notices import changes, selectors, services, tasks
 from notices.models import Notification, ShiftChange
 from precincts.models import Role
+from schedules import roster
 from schedules.models import Assignment, ShiftStatus
 from tests import factories
 from tests.notices.conftest import wib
@@ -149,3 +151,23 @@ def test_unread_changes_for_the_tonight_page_and_read_receipts(
     services.mark_read(notification=notice, by=andi_user)
     assert not selectors.unread_changes(andi_user, plan=plan).exists()
     assert Notification.objects.get(pk=notice.pk).read_at is not None
+
+
+def test_a_roster_service_change_is_notified_after_its_commit(
+    shift, andi, andi_user, tambora, piket_tambora, django_capture_on_commit_callbacks
+):
+    """The call the roster, swap and generation services add, end to end."""
+    _baseline(shift)
+    budi = factories.OfficerFactory(precinct=tambora, name="Budi")
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        transaction.atomic(),
+    ):
+        roster.assign_officer(shift=shift, officer=budi, by=piket_tambora)
+        changes.notify_after_commit([shift.pk])
+        assert not Notification.objects.exists()  # nothing before the commit
+    assert len(callbacks) >= 1
+    notices = Notification.objects.filter(kind="shift_changed")
+    assert {n.recipient for n in notices} == {piket_tambora, andi_user}
+    assert "Added to the roster: Briptu Budi" in notices[0].body

@@ -106,3 +106,17 @@ def test_no_reminder_for_a_shift_already_started(plan, tambora):
 def test_reminders_command_acts_at_the_given_instant(tonight, piket_tambora):
     call_command("send_reminders", "--at", "2024-01-22T20:00:00+07:00")
     assert Notification.objects.filter(recipient=piket_tambora).count() == 1
+
+
+def test_a_repeated_shift_reminder_run_does_not_query_per_officer(
+    plan, tambora, django_assert_max_num_queries
+):
+    shift = factories.ShiftFactory(plan=plan, precinct=tambora, night=NIGHT, slot=1)
+    for i in range(6):
+        user = factories.make_staff(f"bripda.{i}", Role.OFFICER, precinct=tambora)
+        factories.AssignmentFactory(
+            shift=shift, officer=factories.OfficerFactory(precinct=tambora, user=user)
+        )
+    assert len(reminders.send_shift_reminders(at=wib(22, 23, 30))) == 6
+    with django_assert_max_num_queries(3):
+        assert reminders.send_shift_reminders(at=wib(22, 23, 35)) == []
