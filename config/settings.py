@@ -4,6 +4,7 @@ No DATABASE_URL means a SQLite file in the project; no REDIS_URL means Celery ru
 tasks in-process and the cache is local memory. DEBUG is off unless set.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -46,13 +47,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "audit.middleware.RequestContextMiddleware",
+    "security.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "security.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a lockout into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -240,3 +247,80 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Hardening (issue 7): headers, lockout, passwords, sessions, audit trail ------
+INSTALLED_APPS += ["csp", "axes", "security", "audit"]
+
+# HTTPS. SECURE_COOKIES=true marks a deployment behind TLS (see .env.example); tests
+# and `make run` speak plain HTTP. /healthz stays reachable over HTTP for probes.
+SECURE_SSL_REDIRECT = env.bool(
+    "SECURE_SSL_REDIRECT", default=env.bool("SECURE_COOKIES", default=False)
+)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True
+)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = True
+
+# Content Security Policy (django-csp): scripts and styles only from our own files.
+# Templates colour precincts through style="" attributes (CSS variables), hence
+# style-src-attr; <style> elements and every inline script stay refused.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Sessions live in the database, so a Redis outage logs nobody out. They end after
+# 30 minutes idle or 12 hours after login (security.middleware.SessionLimitsMiddleware).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Passwords: 12 to 128 characters, not a known password, not built on the user's or
+# the force's own words. No composition rules (ASVS 5.0), so not "not all digits".
+AUTH_PASSWORD_VALIDATORS = [
+    validator
+    for validator in AUTH_PASSWORD_VALIDATORS
+    if not validator["NAME"].endswith(".NumericPasswordValidator")
+] + [
+    {"NAME": "security.validators.MaximumLengthValidator"},
+    {"NAME": "security.validators.ContextWordsValidator"},
+]
+
+# Login lockout (django-axes): 5 failures lock a username for 30 minutes; an address
+# with LOGIN_IP_FAILURE_LIMIT failures, whatever the usernames, is locked as well.
+AUTHENTICATION_BACKENDS = [
+    "security.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "security.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCK_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
+# Behind a reverse proxy, the number of proxies that append to X-Forwarded-For.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "security.clientip.client_ip"
+AXES_VERBOSE = False

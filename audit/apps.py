@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = _("Audit trail")
+
+    def ready(self) -> None:
+        from audit import logins, tracking
+
+        tracking.connect()
+        logins.connect()
