@@ -91,3 +91,24 @@ def test_the_print_view_fits_one_night_with_leaders_and_copies_as_text(
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "Rudi Hartono" in copied
     assert leader.phone in copied
+
+
+def test_tonight_marks_the_slot_in_progress_at_half_past_two(
+    new_page, tonight_shifts, tambora, kapolres_jakbar
+):
+    import datetime as dt
+
+    import time_machine
+
+    for shift in tonight_shifts:
+        factories.AssignmentFactory.create_batch(4, shift=shift)
+    # 02:30 WIB on Tuesday 23 January: the third slot of the night of the 22nd.
+    with time_machine.travel(dt.datetime(2024, 1, 22, 19, 30, tzinfo=dt.UTC)):
+        page = new_page(kapolres_jakbar)
+        now = page.locator(".slot.is-now")
+        assert now.count() == 1
+        assert "02:00" in now.inner_text()
+        assert page.locator(".now-line").count() == 1
+        screenshot(page, "tonight-now-390")
+        page.set_viewport_size(DESKTOP)
+        screenshot(page, "tonight-now-1366")
