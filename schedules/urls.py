@@ -1,6 +1,6 @@
 from django.urls import path
 
-from schedules import views
+from schedules import request_views, views
 
 app_name = "schedules"
 
@@ -14,15 +14,21 @@ urlpatterns = [
     path("roster/<int:pk>/leader/", views.set_leader, name="set_leader"),
     path("roster/<int:pk>/copy/", views.copy_previous_team, name="copy_team"),
     path("calendar/", views.calendar, name="calendar"),
-    path("requests/", views.requests_page, name="requests"),
-    path("requests/blackout/", views.new_blackout, name="new_blackout"),
-    path("requests/swap/", views.new_swap, name="new_swap"),
+    path("requests/", request_views.requests_page, name="requests"),
+    path("requests/blackout/", request_views.new_blackout, name="new_blackout"),
+    path("requests/swap/", request_views.new_swap, name="new_swap"),
     path(
         "requests/blackout/<int:pk>/decide/",
-        views.decide_blackout,
+        request_views.decide_blackout,
         name="decide_blackout",
     ),
-    path("requests/swap/<int:pk>/decide/", views.decide_swap, name="decide_swap"),
-    path("requests/swap/<int:pk>/withdraw/", views.withdraw_swap, name="withdraw_swap"),
+    path(
+        "requests/swap/<int:pk>/decide/", request_views.decide_swap, name="decide_swap"
+    ),
+    path(
+        "requests/swap/<int:pk>/withdraw/",
+        request_views.withdraw_swap,
+        name="withdraw_swap",
+    ),
     path("account/password/", views.password_change, name="password_change"),
 ]

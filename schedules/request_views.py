@@ -1,0 +1,178 @@
+"""The Requests page: duty officers ask for blackouts and swaps, commanders decide.
+
+Who may ask or decide is the services' rule (schedules.requests); these views only
+pick what to list and which choices to offer, through the access helpers.
+"""
+
+import datetime as dt
+from functools import partial
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from precincts import access
+from schedules import access as schedule_access
+from schedules import forms
+from schedules import requests as services_requests
+from schedules.models import Blackout, ShiftStatus, SwapRequest
+
+REQUEST_NIGHTS = 28
+REQUEST_LIST_LIMIT = 50
+
+
+def _asking_precincts(user):
+    """Precincts the user may ask blackouts and swaps for."""
+    return (access.roster_precincts(user) | access.commanded_precincts(user)).distinct()
+
+
+def _blackout_form(user, data=None):
+    return forms.BlackoutRequestForm(data, precincts=_asking_precincts(user))
+
+
+def _swap_form(user, data=None):
+    now = timezone.now()
+    coming = (
+        schedule_access.visible_shifts(user)
+        .filter(status=ShiftStatus.SCHEDULED, start__gt=now)
+        .filter(night__lte=timezone.localdate(now) + dt.timedelta(days=REQUEST_NIGHTS))
+        .select_related("plan", "precinct")
+        .order_by("start")
+        .distinct()
+    )
+    asking = _asking_precincts(user).values("pk")
+    return forms.SwapRequestForm(
+        data,
+        own_shifts=coming.filter(precinct__in=asking),
+        partner_shifts=coming.exclude(precinct__in=asking),
+        partners=access.visible_precincts(user).exclude(pk__in=asking),
+    )
+
+
+def _requests_page(request, blackout_form=None, swap_form=None, status=200):
+    user = request.user
+    home = access.home_precincts(user).values("pk")
+    context = {
+        "blackouts": Blackout.objects.filter(precinct__in=home)
+        .select_related("precinct", "requested_by", "decided_by")
+        .order_by("-created_at")[:REQUEST_LIST_LIMIT],
+        "swaps": SwapRequest.objects.filter(
+            Q(from_precinct__in=home) | Q(to_precinct__in=home)
+        )
+        .select_related(
+            "shift__plan", "counter_shift__plan", "from_precinct", "to_precinct"
+        )
+        .select_related("requested_by", "decided_by")
+        .order_by("-created_at")[:REQUEST_LIST_LIMIT],
+        "decidable": set(access.commanded_precincts(user).values_list("pk", flat=True)),
+        "asking": set(_asking_precincts(user).values_list("pk", flat=True)),
+        "blackout_form": blackout_form or _blackout_form(user),
+        "swap_form": swap_form or _swap_form(user),
+    }
+    return render(request, "schedules/requests.html", context, status=status)
+
+
+@login_required
+def requests_page(request):
+    """Blackout and swap requests: ask, follow, and (commanders) decide."""
+    return _requests_page(request)
+
+
+@require_POST
+@login_required
+def new_blackout(request):
+    form = _blackout_form(request.user, request.POST)
+    if form.is_valid():
+        try:
+            services_requests.request_blackout(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Blackout requested."))
+            return redirect("schedules:requests")
+    return _requests_page(request, blackout_form=form, status=400)
+
+
+@require_POST
+@login_required
+def new_swap(request):
+    form = _swap_form(request.user, request.POST)
+    if form.is_valid():
+        try:
+            services_requests.request_swap(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Swap requested."))
+            return redirect("schedules:requests")
+    return _requests_page(request, swap_form=form, status=400)
+
+
+def _decide(request, obj, approve, reject):
+    form = forms.DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+        return redirect("schedules:requests")
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            approve(by=request.user)
+            messages.success(request, _("Approved."))
+        else:
+            reject(by=request.user, note=form.cleaned_data["note"])
+            messages.success(request, _("Rejected."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("schedules:requests")
+
+
+@require_POST
+@login_required
+def decide_blackout(request, pk: int):
+    home = access.home_precincts(request.user).values("pk")
+    blackout = get_object_or_404(Blackout, pk=pk, precinct__in=home)
+    return _decide(
+        request,
+        blackout,
+        partial(services_requests.approve_blackout, blackout=blackout),
+        partial(services_requests.reject_blackout, blackout=blackout),
+    )
+
+
+def _swap_for_user(user, pk: int) -> SwapRequest:
+    home = access.home_precincts(user).values("pk")
+    return get_object_or_404(
+        SwapRequest.objects.filter(
+            Q(from_precinct__in=home) | Q(to_precinct__in=home)
+        ).distinct(),
+        pk=pk,
+    )
+
+
+@require_POST
+@login_required
+def decide_swap(request, pk: int):
+    swap = _swap_for_user(request.user, pk)
+    return _decide(
+        request,
+        swap,
+        partial(services_requests.approve_swap, swap=swap),
+        partial(services_requests.reject_swap, swap=swap),
+    )
+
+
+@require_POST
+@login_required
+def withdraw_swap(request, pk: int):
+    swap = _swap_for_user(request.user, pk)
+    try:
+        services_requests.withdraw_swap(swap=swap, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Swap request withdrawn."))
+    return redirect("schedules:requests")
