@@ -25,7 +25,7 @@ def short_tonight(transactional_db, plan, tambora):
 
 
 def test_worker_delivers_a_roster_reminder(
-    celery_worker_process, short_tonight, piket_tambora, plan
+    celery_worker_process, short_tonight, piket_tambora
 ):
     sent = notice_tasks.send_roster_reminders.apply_async(
         kwargs={"at": "2024-01-22T20:00:00+07:00"}
@@ -35,8 +35,7 @@ def test_worker_delivers_a_roster_reminder(
     assert notice.recipient == piket_tambora
     mail = worker_mail(piket_tambora.email)
     assert f"To: {piket_tambora.email}" in mail
-    # The worker writes in the site's language: look for the plan's name.
-    assert plan.name in mail
+    assert notice.body in mail
     # Beat firing again sends nothing new.
     again = notice_tasks.send_roster_reminders.apply_async(
         kwargs={"at": "2024-01-22T20:05:00+07:00"}
@@ -45,7 +44,7 @@ def test_worker_delivers_a_roster_reminder(
 
 
 def test_worker_delivers_the_morning_report_to_the_commanders(
-    celery_worker_process, short_tonight, kapolsek_tambora, jakpus, plan
+    celery_worker_process, short_tonight, kapolsek_tambora, jakpus
 ):
     kapolres_jakpus = factories.make_staff(
         "kapolres.jakpus.worker", Role.COMMANDER, command=jakpus
@@ -62,4 +61,4 @@ def test_worker_delivers_the_morning_report_to_the_commanders(
     mail = worker_mail(kapolsek_tambora.email, kapolres_jakpus.email)
     for commander in (kapolsek_tambora, kapolres_jakpus):
         assert f"To: {commander.email}" in mail
-    assert plan.name in mail
+    assert all(n.body in mail for n in notices)
