@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from precincts import access
+from precincts.models import Role
 from schedules import access as schedule_access
 from schedules import board as board_module
 from schedules import forms, grid, nights, roster, selectors
@@ -203,9 +204,16 @@ def tonight(request):
         "is_tonight": night is None,
         "previous_night": shown - dt.timedelta(days=1),
         "next_night": shown + dt.timedelta(days=1),
+        "own_only": _own_shifts_only(request.user),
     }
     status = 400 if form.errors else 200
     return render(request, "schedules/tonight.html", context, status=status)
+
+
+def _own_shifts_only(user) -> bool:
+    """An officer's board holds only the shifts they are on: the other slots are
+    hidden from them, not missing, so the pages leave them out."""
+    return access.role_of(user) == Role.OFFICER
 
 
 def _board_plan(request, plan_pk: int):
@@ -220,18 +228,21 @@ def _board_plan(request, plan_pk: int):
 @login_required
 def print_night(request, plan_pk: int):
     """One plan's night on A4, for the post and the precinct board."""
-    board_plan = _board_plan(request, plan_pk)
-    text = render_to_string("schedules/night.txt", {"bp": board_plan}, request)
-    return render(
-        request, "schedules/print.html", {"bp": board_plan, "text": text.strip()}
-    )
+    context = {
+        "bp": _board_plan(request, plan_pk),
+        "own_only": _own_shifts_only(request.user),
+    }
+    return render(request, "schedules/print.html", context)
 
 
 @login_required
 def night_text(request, plan_pk: int):
     """The night as short plain text, ready to paste into a chat group."""
-    board_plan = _board_plan(request, plan_pk)
-    text = render_to_string("schedules/night.txt", {"bp": board_plan}, request)
+    context = {
+        "bp": _board_plan(request, plan_pk),
+        "own_only": _own_shifts_only(request.user),
+    }
+    text = render_to_string("schedules/night.txt", context, request)
     return HttpResponse(text.strip() + "\n", content_type="text/plain; charset=utf-8")
 
 

@@ -205,3 +205,43 @@ def test_a_bad_password_change_is_shown_next_to_the_field(
     assert field in response.context["form"].errors
     piket_tambora.refresh_from_db()
     assert piket_tambora.check_password(factories.PASSWORD)
+
+
+def test_an_officers_print_and_text_hold_only_their_own_slot(
+    client, plan, night, officer_tambora
+):
+    factories.AssignmentFactory(shift=night[3], officer=officer_tambora.officer)
+    client.force_login(officer_tambora)
+
+    page = client.get(reverse("schedules:print", args=[plan.pk]), headers=EN)
+    text = client.get(reverse("schedules:night_text", args=[plan.pk]), headers=EN)
+
+    assert page.content.decode().count("<tr") == 2
+    assert "not scheduled" not in text.content.decode().lower()
+    assert "03:00–04:00 Polsek Tambora" in text.content.decode()
+
+
+@pytest.mark.parametrize("plans", [1, 20])
+@pytest.mark.parametrize("name", ["schedules:print", "schedules:night_text"])
+def test_print_and_text_run_the_same_queries_for_1_and_100_shifts(
+    client, name, plans, tambora, gambir, kapolres_jakbar, django_assert_num_queries
+):
+    """The board behind them spans every visible plan: 20 plans × 5 = 100 shifts."""
+    zone = factories.ZoneFactory(precincts=[tambora, gambir])
+    first = None
+    for index in range(plans):
+        plan = factories.RotationPlanFactory(
+            code=f"p{index}", zone=zone, members=[tambora, gambir]
+        )
+        first = first or plan
+        for slot in range(1 if plans == 1 else 5):
+            shift = factories.ShiftFactory(
+                plan=plan, precinct=[tambora, gambir][slot % 2], night=NIGHT, slot=slot
+            )
+            factories.AssignmentFactory.create_batch(2, shift=shift)
+    client.force_login(kapolres_jakbar)
+
+    with django_assert_num_queries(8):
+        response = client.get(reverse(name, args=[first.pk]))
+
+    assert response.status_code == 200

@@ -219,3 +219,15 @@ def test_tonight_runs_the_same_queries_for_1_and_100_shifts(
         response = client.get(TONIGHT)
 
     assert len(response.context["board"].shifts) == (1 if plans == 1 else 100)
+
+
+def test_an_officer_is_not_told_that_slots_hidden_from_them_are_unscheduled(
+    client, night, officer_tambora
+):
+    factories.AssignmentFactory(shift=night[3], officer=officer_tambora.officer)
+    client.force_login(officer_tambora)
+
+    body = client.get(TONIGHT, headers={"accept-language": "en"}).content.decode()
+
+    assert "Not scheduled yet" not in body
+    assert body.count('<li class="slot') == 1
