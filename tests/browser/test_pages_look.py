@@ -112,3 +112,10 @@ def test_tonight_marks_the_slot_in_progress_at_half_past_two(
         screenshot(page, "tonight-now-390")
         page.set_viewport_size(DESKTOP)
         screenshot(page, "tonight-now-1366")
+        # Readable at night: the dark theme follows the system setting.
+        page.emulate_media(color_scheme="dark")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(13, 16, 20)"
+        screenshot(page, "tonight-now-dark-1366")
+        page.set_viewport_size(PHONE)
+        screenshot(page, "tonight-now-dark-390")

@@ -129,3 +129,32 @@ def test_the_roster_form_works_without_javascript(
     page.click(".team-list button.danger")
     page.wait_for_selector(".messages .success")
     assert not Assignment.objects.filter(shift=shift).exists()
+
+
+def test_typing_a_name_or_nrp_filters_the_officers_at_once(
+    new_page, tonight_shifts, tambora_team, piket_tambora
+):
+    page = new_page(piket_tambora)
+    page.goto(f"/roster/{tonight_shifts[0].pk}/")
+    visible = page.locator("#candidates li[data-search]:visible")
+    assert visible.count() == 8
+
+    tick(page, tambora_team[0])
+    page.fill("#id_q", "81000004")
+    assert visible.count() == 2  # Gita by NRP, and Budi who is already ticked
+    page.fill("#id_q", "hadi wija")
+    assert [t.strip() for t in visible.all_inner_texts()] == [
+        "Briptu Budi Santoso 81000000",
+        "Briptu Hadi Wijaya 81000005",
+    ]
+
+
+def test_the_keyboard_reaches_the_skip_link_first_and_it_jumps_to_the_content(
+    new_page, tonight_shifts, piket_tambora
+):
+    page = new_page(piket_tambora)
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
