@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ApiConfig(AppConfig):
     name = "api"
     verbose_name = _("API and calendar feeds")
+
+    def ready(self):
+        # Registers the OpenAPI extension for API keys.
+        from api import schema  # noqa: F401

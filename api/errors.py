@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -148,6 +149,8 @@ def exception_handler(exc, context):
     return response
 
 
+@csrf_exempt
 def not_found(request, *args, **kwargs):
-    """Unknown URLs under /api/ answer in the API's shape, never an HTML page."""
+    """Unknown URLs under /api/ answer in the API's shape, never an HTML page (nor
+    Django's HTML CSRF page for a POST: there is nothing here to protect)."""
     return JsonResponse(problem(404, _("No such API endpoint.")), status=404)

@@ -1,5 +1,6 @@
 """OpenAPI details shared by every API view: the error shape on every operation."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
@@ -34,31 +35,46 @@ VALIDATION_EXAMPLE = OpenApiExample(
 
 
 class GiliranAutoSchema(AutoSchema):
-    """Adds the errors every endpoint can answer with, in the one error shape."""
+    """Adds the errors every endpoint can answer with, in the one error shape.
 
-    def get_response_serializers(self):
-        responses = super().get_response_serializers()
-        if not isinstance(responses, dict) or not any(
-            str(code).isdigit() for code in responses
-        ):
-            responses = {self._default_status(): responses}
-        errors = {
-            401: ProblemSerializer,
-            404: ProblemSerializer,
-            429: ProblemSerializer,
-        }
+    Done on the response bodies, after @extend_schema overrides, so operations
+    with explicit responses get them too.
+    """
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction=direction)
+        if direction != "response":
+            return responses
+        codes = ["401", "404", "429"]
         if self.method != "GET" or self._has_parameters():
-            errors[400] = ProblemSerializer
-        if self.method != "GET":
-            errors[403] = ProblemSerializer
-        for code, serializer in errors.items():
-            responses.setdefault(code, serializer)
+            codes.append("400")
+        if self.method not in ("GET", "HEAD"):
+            codes += ["403", "415"]
+        for code in codes:
+            if code not in responses or responses[code].get("content") is None:
+                responses[code] = self._get_response_for_code(
+                    ProblemSerializer, code, direction=direction
+                )
         return responses
 
-    def _default_status(self) -> int:
-        return 201 if self._is_create_operation() else 200
-
     def _has_parameters(self) -> bool:
-        return bool(getattr(self.view, "filterset_class", None)) or bool(
-            getattr(self.view, "pagination_class", None)
+        """Whether a request can carry a value the API may refuse with a 400."""
+        return bool(
+            self.get_override_parameters()
+            or getattr(self.view, "filterset_class", None)
+            or getattr(self.view, "pagination_class", None)
         )
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.ApiKeyAuthentication"
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key created in admin: `Authorization: Bearer "
+            "gil_…`. Its scope (read, read+personnel, write) and precinct or "
+            "command restriction decide what it sees and may change.",
+        }

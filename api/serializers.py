@@ -7,6 +7,7 @@ same keys.
 """
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from api.models import FeedToken
@@ -61,6 +62,21 @@ class ZoneSerializer(serializers.ModelSerializer):
         ]
 
 
+class ZoneFeatureSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["Feature"])
+    id = serializers.CharField(help_text="Zone code.")
+    geometry = serializers.JSONField(
+        allow_null=True, help_text="The area, else the post location, else null."
+    )
+    properties = serializers.DictField()
+
+
+@extend_schema_serializer(many=False)
+class ZoneFeatureCollectionSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["FeatureCollection"])
+    features = ZoneFeatureSerializer(many=True)
+
+
 class OfficerSerializer(serializers.ModelSerializer):
     precinct = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
@@ -69,8 +85,22 @@ class OfficerSerializer(serializers.ModelSerializer):
         fields = ["nrp", "name", "rank", "precinct", "unit", "phone", "active"]
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "00:00"}
+)
+class WallClockField(serializers.TimeField):
+    """A local wall-clock time (HH:MM) in the plan's time zone: no offset."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class PlanSerializer(serializers.ModelSerializer):
     zone = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    window_start = WallClockField(read_only=True)
+    window_end = WallClockField(
+        read_only=True, help_text="At or before the start: the window crosses midnight."
+    )
     members = serializers.SerializerMethodField(
         help_text="Member precinct codes in rotation order."
     )
@@ -423,7 +453,114 @@ class FeedTokenCreatedSerializer(FeedTokenSerializer):
 
 
 class GenerateSerializer(serializers.Serializer):
-    until = serializers.DateField(
+    start = serializers.DateField(
         required=False,
-        help_text="Last duty night to generate; default: the plan's rolling horizon.",
+        help_text="First duty night; default: tonight (or the plan's first night).",
     )
+    nights = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=730,
+        help_text="How many nights; default: the plan's rolling horizon.",
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Count the changes without writing them."
+    )
+
+
+class GenerationResultSerializer(serializers.Serializer):
+    plan = serializers.CharField()
+    first = serializers.DateField()
+    last = serializers.DateField()
+    dry_run = serializers.BooleanField()
+    created = serializers.IntegerField()
+    changed = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    removed = serializers.IntegerField()
+    uncovered = serializers.IntegerField(help_text="Slots no member could take.")
+
+
+def generation_dict(result) -> dict:
+    return {
+        "plan": result.plan.code,
+        "first": result.first.isoformat(),
+        "last": result.last.isoformat(),
+        "dry_run": result.dry_run,
+        "created": result.created,
+        "changed": result.changed,
+        "unchanged": result.unchanged,
+        "removed": result.removed,
+        "uncovered": sum(1 for d in result.decisions if d.member is None),
+    }
+
+
+class FairnessQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(
+        required=False, help_text="First duty night; default: 27 nights before end."
+    )
+    end = serializers.DateField(
+        required=False, help_text="Last duty night; default: tonight."
+    )
+
+    def validate(self, attrs):
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end:
+            if end < start:
+                raise serializers.ValidationError(
+                    {"end": "The end is before the start."}
+                )
+            if (end - start).days > 730:
+                raise serializers.ValidationError(
+                    {"end": "Ask for at most 731 nights at a time."}
+                )
+        return attrs
+
+
+class MemberFairnessSerializer(serializers.Serializer):
+    precinct = serializers.CharField()
+    name = serializers.CharField()
+    minutes = serializers.IntegerField()
+    positions = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="How often the member held each slot position, slot 0 first.",
+    )
+    substitutions_given = serializers.IntegerField()
+    substitutions_received = serializers.IntegerField()
+    repayments_made = serializers.IntegerField()
+    balance = serializers.IntegerField(
+        help_text="Minutes held minus minutes due, from the plan's start to `end`."
+    )
+
+
+class FairnessSerializer(serializers.Serializer):
+    plan = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    uncovered = serializers.IntegerField()
+    minute_spread = serializers.IntegerField(
+        help_text="Most minus fewest minutes held by a member over the range."
+    )
+    members = MemberFairnessSerializer(many=True)
+
+
+def fairness_dict(report, codes: dict[int, str]) -> dict:
+    return {
+        "plan": report.plan.code,
+        "start": report.first.isoformat(),
+        "end": report.last.isoformat(),
+        "uncovered": report.uncovered,
+        "minute_spread": report.minute_spread,
+        "members": [
+            {
+                "precinct": codes[m.precinct_id],
+                "name": m.name,
+                "minutes": m.minutes,
+                "positions": m.positions,
+                "substitutions_given": m.substitutions_given,
+                "substitutions_received": m.substitutions_received,
+                "repayments_made": m.repayments_made,
+                "balance": m.balance,
+            }
+            for m in report.members
+        ],
+    }

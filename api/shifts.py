@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from api import conditional, filters
 from api import serializers as api_serializers
 from api.pagination import ShiftCursorPagination
+from api.schema import ProblemSerializer
 from api.views import ClientMixin
 from precincts import geo
 from schedules import board, roster
@@ -145,9 +146,9 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
         request=api_serializers.AssignmentCreateSerializer,
         responses={
             201: api_serializers.ShiftSerializer,
-            403: None,
-            412: None,
-            428: None,
+            403: ProblemSerializer,
+            412: ProblemSerializer,
+            428: ProblemSerializer,
         },
     )
     @action(detail=True, methods=["post"], url_path="assignments")
@@ -170,7 +171,11 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
         "DELETE takes them off the shift.",
         parameters=[IF_MATCH, OpenApiParameter("nrp", str, OpenApiParameter.PATH)],
         request=api_serializers.AssignmentUpdateSerializer,
-        responses={200: api_serializers.ShiftSerializer, 412: None, 428: None},
+        responses={
+            200: api_serializers.ShiftSerializer,
+            412: ProblemSerializer,
+            428: ProblemSerializer,
+        },
     )
     @action(
         detail=True,
@@ -198,7 +203,11 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
         description="All or nothing: if one officer breaks a rule, nobody is added.",
         parameters=[IF_MATCH],
         request=None,
-        responses={200: api_serializers.ShiftSerializer, 412: None, 428: None},
+        responses={
+            200: api_serializers.ShiftSerializer,
+            412: ProblemSerializer,
+            428: ProblemSerializer,
+        },
     )
     @action(detail=True, methods=["post"], url_path="assignments/copy-previous")
     def copy_previous(self, request, pk=None):
@@ -223,6 +232,8 @@ def parse_night(value: str) -> dt.date | None:
 
 
 class NightView(conditional.ETagMixin, ClientMixin, APIView):
+    pagination_class = None
+
     @extend_schema(
         summary="One duty night across every plan the client may see",
         description="`tonight` means each plan's own tonight: the first duty night "
@@ -268,6 +279,9 @@ class CoverageQuerySerializer(serializers.Serializer):
 
 
 class CoverageView(ClientMixin, APIView):
+    # One row per plan of the zone: few, and never paged.
+    pagination_class = None
+
     @extend_schema(
         summary="Who holds a zone at an instant",
         description="For a command centre or dispatcher: for each plan of the zone "

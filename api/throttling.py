@@ -26,7 +26,7 @@ class ClientRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiKey):
-            ident = f"key-{request.auth.pk}"
+            ident = f"key-{request.auth.prefix}"
         elif request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:

@@ -5,7 +5,10 @@ api.access.Client, so a detail outside the client's view is a 404; a visible
 object the client may not change is a 403 (from the services or the checks here).
 """
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -20,6 +23,7 @@ from api.models import FeedToken
 from api.pagination import PagePagination
 from api.schema import GiliranAutoSchema
 from precincts.models import Precinct
+from schedules import nights, selectors, services
 from schedules import requests as schedule_requests
 from schedules.models import Shift
 
@@ -108,14 +112,30 @@ GEOJSON_PARAMETER = OpenApiParameter(
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Zones (patrol areas and posts)", parameters=[GEOJSON_PARAMETER]
+        summary="Zones (patrol areas and posts)",
+        parameters=[GEOJSON_PARAMETER],
+        responses={
+            (200, "application/json"): serializers.ZoneSerializer(many=True),
+            (200, "application/geo+json"): serializers.ZoneFeatureCollectionSerializer,
+        },
     ),
-    retrieve=extend_schema(summary="One zone, by code", parameters=[GEOJSON_PARAMETER]),
+    retrieve=extend_schema(
+        summary="One zone, by code",
+        parameters=[GEOJSON_PARAMETER],
+        responses={
+            (200, "application/json"): serializers.ZoneSerializer,
+            (200, "application/geo+json"): serializers.ZoneFeatureSerializer,
+        },
+    ),
 )
 class ZoneViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.ZoneSerializer
     lookup_field = "code"
     renderer_classes = [JSONRenderer, GeoJSONRenderer]
+    # Zones are reference data, a few per city: one bounded list, like the
+    # GeoJSON FeatureCollection, rather than pages.
+    pagination_class = None
+    max_zones = 1000
 
     def get_queryset(self):
         return (
@@ -130,14 +150,16 @@ class ZoneViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         if self._geojson():
             # Zones are few: a FeatureCollection is one document, not pages.
-            zones = self.filter_queryset(self.get_queryset())[:1000]
             return Response(
                 {
                     "type": "FeatureCollection",
-                    "features": [zone_feature(z) for z in zones],
+                    "features": [zone_feature(z) for z in self._zones()],
                 }
             )
-        return super().list(request, *args, **kwargs)
+        return Response(self.get_serializer(self._zones(), many=True).data)
+
+    def _zones(self):
+        return self.filter_queryset(self.get_queryset())[: self.max_zones]
 
     def retrieve(self, request, *args, **kwargs):
         if self._geojson():
@@ -185,6 +207,50 @@ class PlanViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
             .prefetch_related("memberships__precinct")
             .order_by("name", "pk")
         )
+
+    @extend_schema(
+        summary="The plan's fairness report over a range of duty nights",
+        parameters=[serializers.FairnessQuerySerializer],
+        responses={200: serializers.FairnessSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def fairness(self, request, code=None):
+        plan = self.get_object()
+        query = serializers.FairnessQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        end = query.validated_data.get("end") or nights.tonight(
+            timezone.now(), plan.window_start, plan.window_end, plan.tz
+        )
+        start = query.validated_data.get("start") or end - dt.timedelta(days=27)
+        if end < start:
+            raise exceptions.ValidationError(
+                {"start": [_("The start is after the end.")]}
+            )
+        report = selectors.fairness_report(plan=plan, first=start, last=end)
+        codes = {m.precinct_id: m.precinct.code for m in plan.memberships.all()}
+        return Response(serializers.fairness_dict(report, codes))
+
+    @extend_schema(
+        summary="Generate or regenerate the plan's shifts now",
+        description="Commanders of a member precinct, administrators and write "
+        "keys. Past, started, locked, swapped and hand-edited shifts are kept; "
+        "running it twice changes nothing.",
+        request=serializers.GenerateSerializer,
+        responses={200: serializers.GenerationResultSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def generate(self, request, code=None):
+        plan = self.get_object()
+        if not self.client.can_generate(plan):
+            raise PermissionDenied(_("Only commanders generate this plan's shifts."))
+        data = _valid(serializers.GenerateSerializer, request)
+        result = services.generate_shifts(
+            plan=plan,
+            start=data.get("start"),
+            nights=data.get("nights"),
+            dry_run=data["dry_run"],
+        )
+        return Response(serializers.generation_dict(result))
 
 
 # --- blackouts and swaps -------------------------------------------------------------
@@ -362,6 +428,8 @@ class FeedTokenViewSet(
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return FeedToken.objects.none()
         client = self.client
         tokens = FeedToken.objects.filter(revoked_at__isnull=True)
         if client.key is not None:

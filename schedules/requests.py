@@ -10,7 +10,6 @@ regenerated once the transaction has committed.
 """
 
 import datetime as dt
-import logging
 
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from precincts import access
 from precincts.models import Precinct
+from schedules import tasks
 from schedules.models import (
     Blackout,
     Reason,
@@ -29,8 +29,6 @@ from schedules.models import (
     SwapKind,
     SwapRequest,
 )
-
-logger = logging.getLogger(__name__)
 
 
 def _may_request(user: User, precinct: Precinct) -> bool:
@@ -48,19 +46,9 @@ def _commands(user: User, precinct: Precinct | None) -> bool:
 
 def _regenerate_after_commit(plan_ids: set[int], first: dt.date, last: dt.date):
     """Queue regeneration of the plans' nights first..last after the commit."""
-    # REGENERATION CALL SITE: the one place blackouts and swaps hand over to the
-    # rotation generator (schedules.tasks, owned by the rotation work). Until that
-    # task exists the decision stands and the next scheduled generation catches up.
-    try:
-        from schedules import tasks
-
-        regenerate = tasks.regenerate_nights
-    except (ImportError, AttributeError):
-        logger.warning("schedules.tasks.regenerate_nights missing: not regenerating")
-        return
     for plan_id in sorted(plan_ids):
         transaction.on_commit(
-            lambda plan_id=plan_id: regenerate.delay(
+            lambda plan_id=plan_id: tasks.regenerate_nights.delay(
                 plan_id, first.isoformat(), last.isoformat()
             )
         )

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api import services
@@ -71,3 +72,11 @@ def night(plan, tambora, tanjungduren, gambir):
 def _fast_passwords(settings):
     """The seed logins hash a password each; a fast hasher keeps the matrix quick."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Rate-limit counters live in the cache, which outlives each test's database."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from api import services
@@ -12,13 +11,6 @@ from tests import factories
 from tests.api.conftest import client_for, make_key
 
 URL = "/api/v1/plans/"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_a_key_is_stored_only_as_a_digest(read_key):

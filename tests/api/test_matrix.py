@@ -40,6 +40,7 @@ READS = {
     "precincts/tambora/": ALL_READ,
     "zones/bkb-kalianyar/": ALL_READ,
     "plans/bkb-malam/": ALL_READ,
+    "plans/bkb-malam/fairness/": ALL_READ,
     "shifts/": ALL_READ,
     "nights/tonight/": ALL_READ,
     "nights/2024-01-22/": ALL_READ,
@@ -61,6 +62,7 @@ WRITES = {
     "approve_blackout": columns(401, 200, 200, 200, 403, 403, 403, 403, 403, 403),
     "swap": columns(401, 201, 201, 201, 201, 403, 400, 403, 403, 403),
     "approve_swap": columns(401, 200, 200, 200, 403, 403, 404, 403, 403, 403),
+    "generate": columns(401, 200, 200, 200, 403, 403, 403, 403, 403, 200),
 }
 
 
@@ -131,6 +133,12 @@ def do_write(client, action, world):
         return client.post(
             "/api/v1/swaps/",
             {"shift": world["shift"], "to_precinct": "gambir"},
+            format="json",
+        )
+    if action == "generate":
+        return client.post(
+            "/api/v1/plans/bkb-malam/generate/",
+            {"nights": 1, "dry_run": True},
             format="json",
         )
     return client.post(f"/api/v1/swaps/{world['swap']}/approve/")
