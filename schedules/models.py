@@ -82,6 +82,11 @@ class RotationPlan(models.Model):
         default=Strategy.ROTATION,
     )
     active = models.BooleanField(_("active"), default=True)
+    # A digest of everything the last generation read (see schedules.services); a
+    # regeneration whose inputs hash the same has nothing to change.
+    generation_key = models.CharField(
+        _("last generation inputs"), max_length=64, blank=True, editable=False
+    )
     checkin_grace_minutes = models.PositiveSmallIntegerField(
         _("check-in grace (minutes)"),
         default=30,

@@ -14,7 +14,7 @@ at once, and regenerating with unchanged inputs changes nothing.
 import bisect
 import datetime as dt
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -81,7 +81,7 @@ class Plan:
         return (night - self.anchor).days
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(slots=True, order=True)
 class Cell:
     """One slot of one duty night."""
 
@@ -120,7 +120,7 @@ class Held:
     substitute_for: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Decision:
     """Who holds a cell and why; member None means no member can take it."""
 
@@ -227,43 +227,34 @@ def unavailability(
     """For each cell that someone cannot take: member -> BLACKOUT or CAPACITY.
 
     `busy` holds the member's posts in other plans; a member is out of capacity on a
-    cell when those overlapping it reach its capacity.
+    cell when those overlapping it reach its capacity. Cells must be in time order.
     """
-    intervals: dict[int, list[tuple[dt.datetime, dt.datetime, str]]] = defaultdict(list)
+    cells = list(cells)
+    starts = [cell.start for cell in cells]
     members = set(plan.members)
+
+    def overlapping(start: dt.datetime, end: dt.datetime) -> range:
+        first = bisect.bisect_left(starts, start)
+        # Cells never overlap each other, so at most the one before can reach in.
+        if first and cells[first - 1].end > start:
+            first -= 1
+        return range(first, bisect.bisect_left(starts, end))
+
+    result: dict[tuple[dt.date, int], dict[int, str]] = {}
     for interval in blackouts:
         if interval.member in members:
-            intervals[interval.member].append((interval.start, interval.end, BLACKOUT))
+            for i in overlapping(interval.start, interval.end):
+                key = (cells[i].night, cells[i].slot)
+                result.setdefault(key, {})[interval.member] = BLACKOUT
+    taken: Counter[tuple[int, int]] = Counter()
     for interval in busy:
         if interval.member in members:
-            intervals[interval.member].append((interval.start, interval.end, CAPACITY))
-    if not intervals:
-        return {}
-    index = {}
-    for member, spans in intervals.items():
-        spans.sort()
-        longest = max(end - start for start, end, _ in spans)
-        index[member] = ([start for start, _, _ in spans], spans, longest)
-    result: dict[tuple[dt.date, int], dict[int, str]] = {}
-    for cell in cells:
-        for member, (starts, spans, longest) in index.items():
-            # Only spans starting before the cell ends and no earlier than the
-            # longest span before its start can overlap it.
-            stop = bisect.bisect_left(starts, cell.end)
-            first = bisect.bisect_left(starts, cell.start - longest)
-            taken = 0
-            cause = ""
-            for start, end, kind in spans[first:stop]:
-                if end <= cell.start or start >= cell.end:
-                    continue
-                if kind == BLACKOUT:
-                    cause = BLACKOUT
-                    break
-                taken += 1
-            if not cause and taken and taken >= plan.capacity.get(member, 1):
-                cause = CAPACITY
-            if cause:
-                result.setdefault((cell.night, cell.slot), {})[member] = cause
+            for i in overlapping(interval.start, interval.end):
+                taken[i, interval.member] += 1
+    for (i, member), count in taken.items():
+        if count >= plan.capacity.get(member, 1):
+            out = result.setdefault((cells[i].night, cells[i].slot), {})
+            out.setdefault(member, CAPACITY)
     return result
 
 

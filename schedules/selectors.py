@@ -97,3 +97,24 @@ def fairness_report(
         uncovered=sum(1 for d in in_range if d.member is None),
         metrics=metrics.metrics(spec, [d for d in in_range if d.slot < spec.slots]),
     )
+
+
+def stored_decisions(
+    *, plan: RotationPlan, first: dt.date, last: dt.date
+) -> list[rotation.Decision]:
+    """The plan's stored shifts of nights first..last, in the core's terms."""
+    rows = (
+        Shift.objects.filter(plan=plan, night__gte=first, night__lte=last)
+        .exclude(status=ShiftStatus.CANCELLED)
+        .order_by("night", "slot")
+        .values_list(
+            "night",
+            "slot",
+            "start",
+            "end",
+            "precinct_id",
+            "reason",
+            "substitute_for_id",
+        )
+    )
+    return [rotation.Decision(*row) for row in rows]

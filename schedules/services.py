@@ -13,12 +13,13 @@ than being deleted, so API mirrors following updated_at see them go.
 """
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -45,6 +46,9 @@ GENERATED_FIELDS = (
     "start",
     "end",
 )
+# Part of every stored inputs key: change it when the generator's rules change, so
+# that a deploy regenerates instead of trusting keys computed by the old rules.
+ALGORITHM = "rotation-2026-11"
 # Above this many new rows, PostgreSQL gets them through COPY.
 COPY_THRESHOLD = 500
 
@@ -61,6 +65,13 @@ class GenerationResult:
     removed: int = 0
     decisions: list[rotation.Decision] = field(default_factory=list)
     names: dict[int, str] = field(default_factory=dict)
+    # Precincts whose shifts this run created, changed or cancelled.
+    touched: set[int] = field(default_factory=set)
+    # Later plans regenerated because this one took a shared precinct's capacity.
+    cascaded: list["GenerationResult"] = field(default_factory=list)
+    # True when the inputs had not changed since the last run: nothing was computed
+    # and `decisions` holds only the stored uncovered slots.
+    skipped: bool = False
 
     @property
     def uncovered(self) -> list[rotation.Decision]:
@@ -173,33 +184,67 @@ def _note(decision: rotation.Decision, names: dict[int, str]) -> str:
     return (text % who)[:255]
 
 
-def _busy_intervals(
-    plan: RotationPlan, members: list[Precinct], start: dt.datetime, end: dt.datetime
-) -> list[rotation.Interval]:
-    """Posts the members hold in other plans, for those whose capacity can run out."""
-    other_plans = dict(
-        PlanMember.objects.filter(precinct__in=members, plan__active=True)
-        .exclude(plan=plan)
+def _tight(plan: RotationPlan, members: list[Precinct]) -> list[int]:
+    """Members whose capacity earlier plans can use up.
+
+    A plan created earlier (lower id) has first call on a shared precinct: it
+    never sees later plans' shifts, and later plans see its shifts as busy. So the
+    outcome does not depend on the order in which plans are generated.
+    """
+    earlier = dict(
+        PlanMember.objects.filter(
+            precinct__in=members, plan__active=True, plan__pk__lt=plan.pk
+        )
         .values_list("precinct")
         .annotate(n=Count("plan", distinct=True))
     )
-    # A precinct able to staff every plan it is in at once is never at capacity.
-    tight = [
-        p.pk for p in members if other_plans.get(p.pk, 0) >= p.max_concurrent_posts
-    ]
+    return [p.pk for p in members if earlier.get(p.pk, 0) >= p.max_concurrent_posts]
+
+
+def _busy_intervals(
+    plan: RotationPlan, tight: list[int], start: dt.datetime, end: dt.datetime
+) -> list[rotation.Interval]:
+    """Posts the tight members hold in earlier plans between start and end."""
     if not tight:
         return []
-    rows = (
-        Shift.objects.filter(
-            precinct__in=tight,
-            status=ShiftStatus.SCHEDULED,
-            start__lt=end,
-            end__gt=start,
-        )
-        .exclude(plan=plan)
-        .values_list("precinct_id", "start", "end")
-    )
+    rows = Shift.objects.filter(
+        precinct__in=tight,
+        status=ShiftStatus.SCHEDULED,
+        plan__active=True,
+        plan__pk__lt=plan.pk,
+        start__lt=end,
+        end__gt=start,
+    ).values_list("precinct_id", "start", "end")
     return [rotation.Interval(*row) for row in rows]
+
+
+def _cascade(plan: RotationPlan, result: "GenerationResult", now: dt.datetime):
+    """Regenerate later plans that share a precinct whose capacity this run used."""
+    later = (
+        RotationPlan.objects.filter(
+            active=True, pk__gt=plan.pk, memberships__precinct__in=result.touched
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    for other in later:
+        members = plan_members(other)
+        if not set(_tight(other, members)) & result.touched:
+            continue
+        if not Shift.objects.filter(
+            plan=other,
+            night__gte=result.first - dt.timedelta(days=1),
+            night__lte=result.last + dt.timedelta(days=1),
+        ).exists():
+            continue
+        regenerated = regenerate_after_change(
+            plan=other,
+            first=result.first - dt.timedelta(days=1),
+            last=result.last + dt.timedelta(days=1),
+            now=now,
+        )
+        if regenerated is not None:
+            result.cascaded.append(regenerated)
 
 
 @transaction.atomic
@@ -235,8 +280,41 @@ def generate_shifts(
     peek = last + dt.timedelta(days=rotation.lookahead_nights(spec))
     if plan.valid_until is not None:
         peek = min(peek, plan.valid_until)
-    cells = plan_cells(plan, first, last)
-    lookahead = plan_cells(plan, last + dt.timedelta(days=1), peek)
+    span_start = night_math.window_bounds(
+        first, plan.window_start, plan.window_end, tz
+    )[0]
+    span_end = night_math.window_bounds(peek, plan.window_start, plan.window_end, tz)[1]
+    blackouts = [
+        rotation.Interval(*row)
+        for row in Blackout.objects.approved()
+        .filter(precinct__in=members)
+        .overlapping(span_start, span_end)
+        .order_by("precinct_id", "start", "end")
+        .values_list("precinct_id", "start", "end")
+    ]
+    tight = _tight(plan, members)
+    inputs = (plan, members, tight, first, last, peek, span_start, span_end, blackouts)
+    if not dry_run and _inputs_key(*inputs) == plan.generation_key:
+        # Only the uncovered slots are read back, so callers still see them.
+        uncovered = Shift.objects.filter(
+            plan=plan,
+            night__gte=first,
+            night__lte=last,
+            status=ShiftStatus.UNCOVERED,
+        ).values_list("night", "slot", "start", "end", "substitute_for_id")
+        return GenerationResult(
+            plan=plan,
+            first=first,
+            last=last,
+            dry_run=dry_run,
+            unchanged=((last - first).days + 1) * plan.slot_count,
+            decisions=[
+                rotation.Decision(night, slot, a, b, None, rotation.SUBSTITUTE, due)
+                for night, slot, a, b, due in uncovered
+            ],
+            names=names,
+            skipped=True,
+        )
 
     rows = list(
         Shift.objects.filter(plan=plan, night__lte=peek).values(
@@ -261,24 +339,15 @@ def generate_shifts(
     ]
     stored = {(r["night"], r["slot"]): r for r in rows if r["night"] >= first}
     frozen = {key: _held(row) for key, row in stored.items() if _is_frozen(row, now)}
-
-    span_start = cells[0].start if cells else now
-    span_end = (lookahead or cells)[-1].end if cells else now
-    blackouts = [
-        rotation.Interval(*row)
-        for row in Blackout.objects.approved()
-        .filter(precinct__in=members)
-        .overlapping(span_start, span_end)
-        .values_list("precinct_id", "start", "end")
-    ]
+    cells = plan_cells(plan, first, last)
     schedule = rotation.generate(
         spec,
         cells,
         ledger=rotation.Ledger.from_history(spec, history),
         frozen=frozen,
         blackouts=blackouts,
-        busy=_busy_intervals(plan, members, span_start, span_end),
-        lookahead=lookahead,
+        busy=_busy_intervals(plan, tight, span_start, span_end),
+        lookahead=plan_cells(plan, last + dt.timedelta(days=1), peek),
         until=plan.valid_until,
     )
     result = GenerationResult(
@@ -290,79 +359,144 @@ def generate_shifts(
         names=names,
     )
     _apply(plan, schedule.decisions, stored, result, names, now)
+    if not dry_run:
+        RotationPlan.objects.filter(pk=plan.pk).update(
+            generation_key=_inputs_key(*inputs)
+        )
+        if result.touched:
+            _cascade(plan, result, now)
     return result
+
+
+def _inputs_key(
+    plan, members, tight, first, last, peek, span_start, span_end, blackouts
+) -> str:
+    """A digest of everything a generation of this range reads.
+
+    The plan's own shifts (history included) enter through their count, ids,
+    versions and last update, so any edit, lock, swap or earlier run shows up;
+    the earlier plans' posts of tight members likewise.
+    """
+
+    def state(shifts):
+        return tuple(
+            shifts.aggregate(
+                n=Count("id"), top=Max("id"), v=Sum("version"), at=Max("updated_at")
+            ).values()
+        )
+
+    own = state(Shift.objects.filter(plan=plan, night__lte=peek))
+    busy = (
+        state(
+            Shift.objects.filter(
+                precinct__in=tight,
+                plan__active=True,
+                plan__pk__lt=plan.pk,
+                start__lt=span_end,
+                end__gt=span_start,
+            )
+        )
+        if tight
+        else ()
+    )
+    text = repr(
+        (
+            ALGORITHM,
+            settings.LANGUAGE_CODE,
+            plan.window_start,
+            plan.window_end,
+            plan.slot_minutes,
+            plan.valid_from,
+            plan.valid_until,
+            plan.time_zone,
+            plan.strategy,
+            [(p.pk, p.name, p.max_concurrent_posts) for p in members],
+            first,
+            last,
+            peek,
+            [(b.member, b.start.isoformat(), b.end.isoformat()) for b in blackouts],
+            own,
+            busy,
+        )
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _apply(plan, decisions, stored, result, names, now) -> None:
     """Diff the decisions against the stored rows and write the difference."""
+    to_create, to_update, removed, holder_changed = [], [], [], []
+    seen = set()
     # Notes are stored text: one language for all, so a regeneration started from
     # an English page does not rewrite every note written by an Indonesian worker.
     with translation.override(settings.LANGUAGE_CODE):
-        to_create, to_update, holder_changed = [], [], []
-        seen = set()
         for d in decisions:
             key = (d.night, d.slot)
             seen.add(key)
             if d.frozen:
                 result.unchanged += 1
                 continue
-            wanted = {
-                "precinct_id": d.member,
-                "status": ShiftStatus.UNCOVERED
-                if d.member is None
-                else ShiftStatus.SCHEDULED,
-                "reason": d.reason,
-                "substitute_for_id": d.substitute_for,
-                "reason_note": _note(d, names),
-                "start": d.start,
-                "end": d.end,
-            }
+            # In the order of GENERATED_FIELDS.
+            wanted = (
+                d.member,
+                ShiftStatus.SCHEDULED
+                if d.member is not None
+                else ShiftStatus.UNCOVERED,
+                d.reason,
+                d.substitute_for,
+                _note(d, names),
+                d.start,
+                d.end,
+            )
             row = stored.get(key)
             if row is None:
-                to_create.append(
-                    Shift(plan_id=plan.pk, night=d.night, slot=d.slot, **wanted)
-                )
-            elif all(row[f] == wanted[f] for f in GENERATED_FIELDS):
+                to_create.append((d.night, d.slot, wanted))
+            elif tuple(row[f] for f in GENERATED_FIELDS) == wanted:
                 result.unchanged += 1
             else:
-                if row["precinct_id"] != d.member and row["precinct_id"] is not None:
+                if row["precinct_id"] not in (None, d.member):
                     holder_changed.append(row["id"])
                 to_update.append(
                     Shift(
                         pk=row["id"],
                         version=row["version"] + 1,
                         updated_at=now,
-                        **wanted,
+                        **dict(zip(GENERATED_FIELDS, wanted, strict=True)),
                     )
                 )
-        removed = []
-        for key, row in stored.items():
-            if (
-                key in seen
-                # Rows past the range (the look-ahead nights) are not this run's.
-                or key[0] > result.last
-                or row["status"] == ShiftStatus.CANCELLED
-                or _is_frozen(row, now)
-            ):
-                continue
-            # A cancelled shift keeps a holder (the constraint wants one); an
-            # uncovered one falls back to the member whose turn it was.
-            holder = row["precinct_id"] or row["substitute_for_id"]
-            if holder is None:
-                continue
-            removed.append(
-                Shift(
-                    pk=row["id"],
-                    precinct_id=holder,
-                    status=ShiftStatus.CANCELLED,
-                    version=row["version"] + 1,
-                    updated_at=now,
-                )
+    for key, row in stored.items():
+        if (
+            key in seen
+            # Rows past the range (the look-ahead nights) are not this run's.
+            or key[0] > result.last
+            or row["status"] == ShiftStatus.CANCELLED
+            or _is_frozen(row, now)
+        ):
+            continue
+        # A cancelled shift keeps a holder (the constraint wants one); an uncovered
+        # one falls back to the member whose turn it was.
+        holder = row["precinct_id"] or row["substitute_for_id"]
+        if holder is None:
+            continue
+        removed.append(
+            Shift(
+                pk=row["id"],
+                precinct_id=holder,
+                status=ShiftStatus.CANCELLED,
+                version=row["version"] + 1,
+                updated_at=now,
             )
-            holder_changed.append(row["id"])
+        )
+        holder_changed.append(row["id"])
     result.created = len(to_create)
     result.changed = len(to_update)
     result.removed = len(removed)
+    changed_ids = {shift.pk for shift in to_update} | {shift.pk for shift in removed}
+    result.touched = (
+        {w[0] for _, _, w in to_create}
+        | {shift.precinct_id for shift in to_update}
+        | {stored[k]["precinct_id"] for k in stored if k not in seen}
+        | {row["precinct_id"] for row in stored.values() if row["id"] in changed_ids}
+    ) - {None}
     if result.dry_run:
         return
     # Officers rostered for the old holder do not serve the new one.
@@ -379,54 +513,45 @@ def _apply(plan, decisions, stored, result, names, now) -> None:
             batch_size=500,
         )
     if to_create:
-        _insert(to_create, now)
+        _insert(plan.pk, to_create, now)
 
 
-def _insert(shifts: list[Shift], now: dt.datetime) -> None:
-    if connection.vendor != "postgresql" or len(shifts) < COPY_THRESHOLD:
-        Shift.objects.bulk_create(shifts, batch_size=1000)
+def _insert(plan_id: int, rows: list, now: dt.datetime) -> None:
+    """Store new shifts given as (night, slot, values in GENERATED_FIELDS order)."""
+    if connection.vendor != "postgresql" or len(rows) < COPY_THRESHOLD:
+        Shift.objects.bulk_create(
+            (
+                Shift(
+                    plan_id=plan_id,
+                    night=night,
+                    slot=slot,
+                    **dict(zip(GENERATED_FIELDS, wanted, strict=True)),
+                )
+                for night, slot, wanted in rows
+            ),
+            batch_size=1000,
+        )
         return
     # COPY is several times faster than INSERT for a year of a city's shifts.
     columns = [
         "plan_id",
-        "precinct_id",
         "night",
         "slot",
-        "start",
-        "end",
-        "status",
+        *(f for f in GENERATED_FIELDS),
         "locked",
-        "reason",
-        "substitute_for_id",
-        "reason_note",
         "version",
         "created_at",
         "updated_at",
     ]
     table = connection.ops.quote_name(Shift._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for s in shifts:
-                copy.write_row(
-                    (
-                        s.plan_id,
-                        s.precinct_id,
-                        s.night,
-                        s.slot,
-                        s.start,
-                        s.end,
-                        s.status,
-                        False,
-                        s.reason,
-                        s.substitute_for_id,
-                        s.reason_note,
-                        1,
-                        now,
-                        now,
-                    )
-                )
+    tail = (False, 1, now, now)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
+        for night, slot, wanted in rows:
+            copy.write_row((plan_id, night, slot, *wanted, *tail))
 
 
 def regenerate_after_change(

@@ -84,6 +84,39 @@ def test_running_it_twice_changes_nothing(plan):
     assert (again.created, again.changed, again.removed) == (0, 0, 0)
     assert again.unchanged == 150
     assert list(Shift.objects.values_list("pk", "version", "updated_at")) == before
+    # The second run saw unchanged inputs and skipped the work; recomputed from
+    # scratch, the schedule is the same too.
+    assert again.skipped
+    RotationPlan.objects.filter(pk=plan.pk).update(generation_key="")
+    recomputed = services.generate_shifts(
+        plan=plan, start=plan.valid_from, nights=30, now=BEFORE
+    )
+    assert not recomputed.skipped
+    assert (recomputed.changed, recomputed.unchanged) == (0, 150)
+    assert list(Shift.objects.values_list("pk", "version", "updated_at")) == before
+
+
+@pytest.mark.django_db
+def test_any_edit_to_the_inputs_defeats_the_unchanged_inputs_shortcut(plan, gambir):
+    services.generate_shifts(plan=plan, start=plan.valid_from, nights=9, now=BEFORE)
+    shift = Shift.objects.get(plan=plan, night=dt.date(2024, 1, 23), slot=1)
+    shift.locked = True
+    shift.save()
+
+    relocked = services.generate_shifts(
+        plan=plan, start=plan.valid_from, nights=9, now=BEFORE
+    )
+    gambir.name = "Polsek Gambir Baru"
+    gambir.save()
+    renamed = services.generate_shifts(
+        plan=plan, start=plan.valid_from, nights=9, now=BEFORE
+    )
+
+    assert not relocked.skipped
+    assert not renamed.skipped
+    assert services.generate_shifts(
+        plan=plan, start=plan.valid_from, nights=9, now=BEFORE
+    ).skipped
 
 
 @pytest.mark.django_db
@@ -152,6 +185,11 @@ def test_slot_nobody_can_take_is_stored_uncovered_without_a_holder(plan):
     assert shift.status == ShiftStatus.UNCOVERED
     assert shift.precinct is None
     assert shift.substitute_for_id == uncovered.substitute_for
+    again = services.generate_shifts(
+        plan=plan, start=plan.valid_from, nights=5, now=BEFORE
+    )
+    assert again.skipped
+    assert [(d.night, d.slot) for d in again.uncovered] == [(night, 2)]
 
 
 @pytest.mark.django_db
@@ -190,23 +228,34 @@ def test_started_shifts_never_change(plan, tanjungduren):
 
 
 @pytest.mark.django_db
-def test_capacity_used_in_another_plan_hands_the_turn_on(
+def test_capacity_goes_to_the_earlier_plan_and_the_later_one_works_around_it(
     plan, canal, tambora, tanjungduren
 ):
-    other = factories.RotationPlanFactory(
-        code="other", zone=canal, members=[tambora, tanjungduren]
+    later = factories.RotationPlanFactory(
+        code="later", zone=canal, members=[tambora, tanjungduren]
     )
-    services.generate_shifts(plan=other, start=other.valid_from, nights=3, now=BEFORE)
+    # Generated first, the later plan takes what it likes...
+    services.generate_shifts(plan=later, start=later.valid_from, nights=3, now=BEFORE)
 
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=3, now=BEFORE)
+    result = services.generate_shifts(
+        plan=plan, start=plan.valid_from, nights=3, now=BEFORE
+    )
 
-    busy = {
+    # ...but the earlier plan keeps its turns, and the later one is regenerated
+    # around them: no precinct (capacity 1) holds two posts at once.
+    assert [r.plan for r in result.cascaded] == [later]
+    assert not Shift.objects.filter(plan=plan).exclude(reason=Reason.ROTATION)
+    mine = {
         (s.precinct_id, s.start)
-        for s in Shift.objects.filter(plan=other, status=ShiftStatus.SCHEDULED)
+        for s in Shift.objects.filter(plan=plan, status=ShiftStatus.SCHEDULED)
     }
-    mine = Shift.objects.filter(plan=plan, status=ShiftStatus.SCHEDULED)
-    assert not [s for s in mine if (s.precinct_id, s.start) in busy]
-    assert mine.filter(reason=Reason.SUBSTITUTE).exists()
+    theirs = Shift.objects.filter(plan=later, status=ShiftStatus.SCHEDULED)
+    assert not [s for s in theirs if (s.precinct_id, s.start) in mine]
+    assert theirs.filter(reason=Reason.SUBSTITUTE).exists()
+    again = services.generate_shifts(
+        plan=later, start=later.valid_from, nights=3, now=BEFORE
+    )
+    assert again.changed == 0
 
 
 @pytest.mark.django_db

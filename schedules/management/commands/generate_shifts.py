@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from schedules import rotation, services
+from schedules import rotation, selectors, services
 from schedules.models import Reason, RotationPlan
 
 BAD_INPUT = 2
@@ -67,8 +67,14 @@ class Command(BaseCommand):
     def _table(self, result: services.GenerationResult) -> None:
         tz = result.plan.tz
         reasons = dict(Reason.choices)
+        decisions = result.decisions
+        if result.skipped:
+            # Nothing changed since the last run: show what is stored.
+            decisions = selectors.stored_decisions(
+                plan=result.plan, first=result.first, last=result.last
+            )
         self.stdout.write(f"{'night':<11} {'slot':<11} {'precinct':<28} reason")
-        for d in result.decisions:
+        for d in decisions:
             start = timezone.localtime(d.start, tz)
             end = timezone.localtime(d.end, tz)
             holder = result.names.get(d.member, "-") if d.member else "UNCOVERED"
