@@ -1,6 +1,5 @@
+from django.apps import apps
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
@@ -46,17 +45,10 @@ class Notification(models.Model):
         verbose_name=_("plan"),
     )
     night = models.DateField(_("duty night"), null=True, blank=True)
-    # The object the notice is about (a shift change, a morning report, a shift).
-    target_type = models.ForeignKey(
-        ContentType,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("about (type)"),
-    )
+    # The object the notice is about (a shift change, a morning report, a shift),
+    # named by its model label: no content-type row ids, which differ per database.
+    target_model = models.CharField(_("about (model)"), max_length=60, blank=True)
     target_id = models.PositiveBigIntegerField(_("about (id)"), null=True, blank=True)
-    target = GenericForeignKey("target_type", "target_id")
     link = models.CharField(_("link"), max_length=300, blank=True)
     # Who, what and which night: a task that runs twice finds the key and sends nothing.
     dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
@@ -80,6 +72,14 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def target(self) -> models.Model | None:
+        """The object the notice is about, if it still exists."""
+        if not self.target_model or self.target_id is None:
+            return None
+        model = apps.get_model(self.target_model)
+        return model.objects.filter(pk=self.target_id).first()
 
 
 class Webhook(models.Model):

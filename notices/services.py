@@ -10,7 +10,6 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import models, transaction
@@ -51,9 +50,7 @@ def notify(
             "body": str(body),
             "plan": plan,
             "night": night,
-            "target_type": (
-                ContentType.objects.get_for_model(target) if target else None
-            ),
+            "target_model": target._meta.label if target else "",
             "target_id": target.pk if target else None,
             "link": link,
         },

@@ -19,6 +19,8 @@ WIB = ZoneInfo("Asia/Jakarta")
 WORKER_MAIL_DIR = Path(tempfile.mkdtemp(prefix="giliran-worker-mail-"))
 os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
 os.environ["EMAIL_FILE_PATH"] = str(WORKER_MAIL_DIR)
+# Webhook retries back off from 1 s instead of 30 s, so a test sees them happen.
+os.environ["WEBHOOK_RETRY_BACKOFF_SECONDS"] = "1"
 
 
 @pytest.fixture(autouse=True)

@@ -2,11 +2,18 @@
 notification and an e-mail written by the worker's file backend."""
 
 import datetime as dt
+import time
 
 import pytest
 
 from notices import tasks as notice_tasks
-from notices.models import Notification, NotificationKind
+from notices.models import (
+    DeliveryStatus,
+    Notification,
+    NotificationKind,
+    Webhook,
+    WebhookDelivery,
+)
 from patrols import tasks as patrol_tasks
 from patrols.models import MorningReport
 from precincts.models import Role
@@ -62,3 +69,26 @@ def test_worker_delivers_the_morning_report_to_the_commanders(
     for commander in (kapolsek_tambora, kapolres_jakpus):
         assert f"To: {commander.email}" in mail
     assert all(n.body in mail for n in notices)
+
+
+def test_worker_retries_a_failing_webhook_with_backoff_until_it_answers(
+    celery_worker_process, short_tonight, piket_tambora, receiver
+):
+    Webhook.objects.create(name="Gateway", url=receiver.url, secret="s3cret")
+    receiver.answers = [502, 503]
+    sent = notice_tasks.send_roster_reminders.apply_async(
+        kwargs={"at": "2024-01-22T20:00:00+07:00"}
+    )
+    assert sent.get(timeout=60) == 1
+    deadline = time.monotonic() + 60
+    delivery = None
+    while time.monotonic() < deadline:
+        delivery = WebhookDelivery.objects.filter(
+            status=DeliveryStatus.DELIVERED
+        ).first()
+        if delivery:
+            break
+        time.sleep(0.3)
+    assert delivery is not None
+    assert delivery.attempts == 3
+    assert len(receiver.requests) == 3
