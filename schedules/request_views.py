@@ -10,7 +10,7 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,10 +20,12 @@ from precincts import access
 from schedules import access as schedule_access
 from schedules import forms
 from schedules import requests as services_requests
-from schedules.models import Blackout, ShiftStatus, SwapRequest
+from schedules.models import Blackout, RequestStatus, ShiftStatus, SwapRequest
 
 REQUEST_NIGHTS = 28
 REQUEST_LIST_LIMIT = 50
+# What still waits for a decision comes before what has been decided.
+PENDING_FIRST = Case(When(status=RequestStatus.PENDING, then=0), default=1)
 
 
 def _asking_precincts(user):
@@ -60,7 +62,7 @@ def _requests_page(request, blackout_form=None, swap_form=None, status=200):
     context = {
         "blackouts": Blackout.objects.filter(precinct__in=home)
         .select_related("precinct", "requested_by", "decided_by")
-        .order_by("-created_at")[:REQUEST_LIST_LIMIT],
+        .order_by(PENDING_FIRST, "-created_at")[:REQUEST_LIST_LIMIT],
         "swaps": SwapRequest.objects.filter(
             Q(from_precinct__in=home) | Q(to_precinct__in=home)
         )
@@ -68,7 +70,7 @@ def _requests_page(request, blackout_form=None, swap_form=None, status=200):
             "shift__plan", "counter_shift__plan", "from_precinct", "to_precinct"
         )
         .select_related("requested_by", "decided_by")
-        .order_by("-created_at")[:REQUEST_LIST_LIMIT],
+        .order_by(PENDING_FIRST, "-created_at")[:REQUEST_LIST_LIMIT],
         "decidable": set(access.commanded_precincts(user).values_list("pk", flat=True)),
         "asking": set(_asking_precincts(user).values_list("pk", flat=True)),
         "blackout_form": blackout_form or _blackout_form(user),

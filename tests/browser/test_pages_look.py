@@ -1,6 +1,7 @@
 """Language switch, the calendar and print view, and Tonight's weight, in Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
@@ -83,11 +84,9 @@ def test_the_print_view_fits_one_night_with_leaders_and_copies_as_text(
     page.emulate_media(media="screen")
 
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page.click("a[data-copy]")
-    page.wait_for_function(
-        "(a => a.textContent === a.dataset.done)"
-        "(document.querySelector('a[data-copy]'))"
-    )
+    link = page.locator("a[data-copy]")
+    link.click()
+    expect(link).to_have_text(link.get_attribute("data-done"))
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "Rudi Hartono" in copied
     assert leader.phone in copied
