@@ -64,28 +64,32 @@ def notify_shift_changes(
     *, shift_ids, at: dt.datetime | None = None
 ) -> list[Notification]:
     """Notify the people of each given shift that changed since its snapshot."""
-    at = at or timezone.now()
-    sent = []
-    for shift_id in sorted(set(shift_ids)):
-        sent.extend(_check_shift(shift_id, at))
-    return sent
+    return _notify_stale(Shift.objects.filter(pk__in=set(shift_ids)), at)
 
 
 def scan_shift_changes(*, at: dt.datetime | None = None) -> list[Notification]:
     """Compare every shift not yet over with its snapshot; notify what changed."""
     at = at or timezone.now()
-    shifts = (
-        Shift.objects.filter(end__gt=at, plan__active=True)
-        .select_related("notice_snapshot")
-        .prefetch_related("assignments")
-    )
-    stale = []
-    for shift in shifts:
+    return _notify_stale(Shift.objects.filter(end__gt=at, plan__active=True), at)
+
+
+def _notify_stale(shifts, at: dt.datetime | None) -> list[Notification]:
+    at = at or timezone.now()
+    shifts = shifts.select_related("notice_snapshot").prefetch_related("assignments")
+    baselines, changed = [], []
+    for shift in shifts.order_by("pk"):
         state = shift_state(shift, [a.officer_id for a in shift.assignments.all()])
         snapshot = getattr(shift, "notice_snapshot", None)
-        if snapshot is None or snapshot.state != state:
-            stale.append(shift.pk)
-    return notify_shift_changes(shift_ids=stale, at=at)
+        if snapshot is None:
+            baselines.append(ShiftSnapshot(shift=shift, state=state, taken_at=at))
+        elif snapshot.state != state:
+            changed.append(shift.pk)
+    # A shift seen for the first time is news to nobody: its snapshot is enough.
+    ShiftSnapshot.objects.bulk_create(baselines, ignore_conflicts=True)
+    sent = []
+    for shift_id in changed:
+        sent.extend(_check_shift(shift_id, at))
+    return sent
 
 
 @transaction.atomic

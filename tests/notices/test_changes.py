@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from notices import changes, selectors, services, tasks
-from notices.models import Notification, ShiftChange
+from notices.models import Notification, ShiftChange, ShiftSnapshot
 from precincts.models import Role
 from schedules import roster
 from schedules.models import Assignment, ShiftStatus
@@ -131,7 +131,10 @@ def test_a_scan_with_nothing_changed_costs_the_same_few_queries(
                 plan=plan, precinct=tambora, night=NIGHT, slot=slot
             )
         )
-    changes.scan_shift_changes(at=NOW)
+    # First sight: the snapshots are written in one go, not per shift.
+    with django_assert_num_queries(3):
+        assert changes.scan_shift_changes(at=NOW) == []
+    assert ShiftSnapshot.objects.count() == 5
     with django_assert_num_queries(2):
         assert changes.scan_shift_changes(at=NOW) == []
 
