@@ -54,6 +54,10 @@ COORDINATE = Decimal("0.000001")
 # --- check-ins -------------------------------------------------------------------
 
 
+def _is_aware(value) -> bool:
+    return isinstance(value, dt.datetime) and timezone.is_aware(value)
+
+
 def checkin_window(shift: Shift) -> tuple[dt.datetime, dt.datetime]:
     """When check-ins for this shift are accepted: its time ± the plan's grace."""
     grace = dt.timedelta(minutes=shift.plan.checkin_grace_minutes)
@@ -134,7 +138,7 @@ def check_in(
         raise ValidationError({"officer": _("This officer is not on this shift.")})
     if at is None:
         at = now
-    elif timezone.is_naive(at):
+    elif not _is_aware(at):
         raise ValidationError({"at": _("Give the time with its time zone.")})
     if at > now + CLOCK_SKEW:
         raise ValidationError({"at": _("A check-in cannot be in the future.")})
@@ -269,7 +273,7 @@ def _record(
 def _check_times(shift: Shift, started_at, ended_at) -> None:
     errors = {}
     for name, value in (("started_at", started_at), ("ended_at", ended_at)):
-        if value is None or timezone.is_naive(value):
+        if not _is_aware(value):
             errors[name] = _("Give the time with its time zone.")
     if errors:
         raise ValidationError(errors)
@@ -315,7 +319,7 @@ def _clean_incident(report: PatrolReport, data: dict) -> dict:
     if category not in IncidentCategory.values:
         errors["category"] = _("Choose a category.")
     occurred_at = data.get("occurred_at")
-    if occurred_at is None or timezone.is_naive(occurred_at):
+    if not _is_aware(occurred_at):
         errors["occurred_at"] = _("Give the time with its time zone.")
     elif not report.started_at <= occurred_at <= report.ended_at:
         errors["occurred_at"] = _("The incident must happen during the patrol.")

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -209,3 +211,13 @@ def test_unknown_kind_is_a_field_error(shifts, rostered, officer_tambora):
     ):
         _check_in(shifts[0], rostered["andi"], "teleport", officer_tambora)
     assert "kind" in error.value.message_dict
+
+
+def test_a_time_without_zone_or_not_a_time_is_a_field_error(
+    shifts, rostered, piket_tambora
+):
+    with time_machine.travel(wib(23, 0, 30), tick=False):
+        for bad in (dt.datetime(2024, 1, 23, 0, 10), "00:10"):  # noqa: DTZ001
+            with pytest.raises(ValidationError) as error:
+                _check_in(shifts[0], rostered["budi"], ARRIVE, piket_tambora, at=bad)
+            assert "at" in error.value.message_dict
