@@ -314,6 +314,8 @@ def _check_present(shift: Shift, officers: Iterable[Officer]) -> list[Officer]:
 
 
 def _clean_incident(report: PatrolReport, data: dict) -> dict:
+    if not isinstance(data, dict):
+        raise ValidationError({"incident": _("An incident is a set of fields.")})
     errors = {}
     category = data.get("category")
     if category not in IncidentCategory.values:
@@ -385,7 +387,7 @@ def submit_report(
         author=by,
         started_at=started_at,
         ended_at=ended_at,
-        summary=summary,
+        summary=summary or "",
         status=ReportStatus.SUBMITTED,
     )
     report.present.set(present)
