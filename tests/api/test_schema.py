@@ -7,7 +7,9 @@ every status code, content type and body is one the schema declares.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, settings
@@ -54,8 +56,19 @@ CHECKS = [
 ]
 
 
+@pytest.fixture
+def _keep_connection():
+    """Like Django's test client: the test's transaction must outlive each request
+    (a raw WSGI call would close the connection when the request finishes)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(params=["read", "write"])
-def bearer(request, night):
+def bearer(request, night, _keep_connection):
     _key, secret = make_key(request.param, precinct=night[0].precinct)
     return {"Authorization": f"Bearer {secret}"}
 

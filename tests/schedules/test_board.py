@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from schedules.board import night_board
 from tests import factories
@@ -15,7 +16,7 @@ EVENING = dt.datetime(2024, 1, 22, 14, 0, tzinfo=dt.UTC)
 
 @pytest.fixture(autouse=True)
 def _evening():
-    with time_machine.travel(EVENING, tick=False):
+    with time_machine.travel(EVENING, tick=False), translation.override("en"):
         yield
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from schedules import requests
 from schedules.models import Reason, RequestStatus, Shift, SwapKind
@@ -17,7 +18,7 @@ WIB = dt.timezone(dt.timedelta(hours=7))
 
 @pytest.fixture(autouse=True)
 def _noon():
-    with time_machine.travel(NOON, tick=False):
+    with time_machine.travel(NOON, tick=False), translation.override("en"):
         yield
 
 

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import translation
 
 from schedules import roster
 from schedules.models import Assignment, AssignmentRole, Shift, ShiftStatus
@@ -19,7 +20,7 @@ NIGHT = dt.date(2024, 1, 22)
 
 @pytest.fixture(autouse=True)
 def _noon():
-    with time_machine.travel(NOON, tick=False):
+    with time_machine.travel(NOON, tick=False), translation.override("en"):
         yield
 
 
@@ -347,7 +348,9 @@ def test_two_editors_racing_for_one_officer_get_one_success_and_one_clean_error(
     def edit(shift):
         try:
             barrier.wait()
-            roster.assign_officer(shift=shift, officer=officer, by=None)
+            # A thread starts in the site's language; the assertion reads English.
+            with translation.override("en"):
+                roster.assign_officer(shift=shift, officer=officer, by=None)
             outcomes.append("ok")
         except ValidationError as error:
             outcomes.append(error.message_dict["officer"][0])
