@@ -458,6 +458,13 @@ class _Generator:
                     and not self.fitting_turn_ahead(i, m, due, exact=True)
                 ]
                 or [m for m in debtors if not self.fitting_turn_ahead(i, m, due)]
+                # A debt that keeps growing (a member often busy elsewhere) is
+                # repaid at any position: minutes come first.
+                or [
+                    m
+                    for m in debtors
+                    if self.projected(i, m) <= -2 * self.size * cell.minutes
+                ]
             )
             if fitting:
                 member = min(fitting, key=lambda m: self.rank(i, m, slot, due))
@@ -467,17 +474,26 @@ class _Generator:
                 )  # fmt: skip
             # A debtor kept away from the creditor's turns passes the debt on: a
             # member at par takes the turn now and is repaid by the debtor later.
-            if not debtors and any(
-                self.projected(i, m) < 0 and not self.turn_ahead(i, m, due)
+            stuck = [
+                m
                 for m in plan.members
-            ):
-                relay = [m for m in others if self.projected(i, m) == 0]
-                if relay:
-                    member = min(relay, key=lambda m: self.rank(i, m, slot, due))
-                    return Decision(
-                        cell.night, slot, cell.start, cell.end, member, REPAYMENT,
-                        due, DEBT,
-                    )  # fmt: skip
+                if not debtors
+                and self.projected(i, m) < 0
+                and not self.turn_ahead(i, m, due)
+            ]
+            relay = [
+                m
+                for m in others
+                if stuck
+                and self.projected(i, m) == 0
+                and any(self.turn_ahead(i, d, m) for d in stuck)
+            ]
+            if relay:
+                member = min(relay, key=lambda m: self.rank(i, m, slot, due))
+                return Decision(
+                    cell.night, slot, cell.start, cell.end, member, REPAYMENT,
+                    due, DEBT,
+                )  # fmt: skip
         # A member that will cover late missed turns may lend them in advance.
         if (
             self.late_losses
@@ -537,7 +553,11 @@ class _Generator:
                 )
             ):
                 return True
-        return self.open_ended
+        return self.unknown_after(limit)
+
+    def unknown_after(self, limit: dt.date) -> bool:
+        """Could turns before `limit` lie beyond the known cells?"""
+        return self.open_ended and (self.last_known is None or self.last_known < limit)
 
     def turn_ahead(self, i: int, debtor: int, creditor: int) -> bool:
         """Is the debtor free on some turn of the creditor within the window?"""
@@ -550,7 +570,7 @@ class _Generator:
                 (cell.night, cell.slot), ()
             ):
                 return True
-        return self.open_ended
+        return self.unknown_after(limit)
 
     def owes_ahead(self, i: int, member: int, slot: int) -> bool:
         """Must the member take this turn to pay ahead for a late missed turn?"""
