@@ -21,7 +21,7 @@ from audit.models import Action
 
 # model label → fields never written to the trail (secrets, noise).
 TRACKED: dict[str, set[str]] = {
-    "schedules.RotationPlan": set(),
+    "schedules.RotationPlan": {"generation_key"},
     "schedules.PlanMember": set(),
     "schedules.Shift": {"version"},
     "schedules.Assignment": set(),
@@ -29,8 +29,12 @@ TRACKED: dict[str, set[str]] = {
     "schedules.SwapRequest": set(),
     "patrols.PatrolReport": {"version"},
     "patrols.Incident": set(),
+    "patrols.CheckIn": set(),
     "precincts.Officer": set(),
     "precincts.StaffProfile": set(),
+    "precincts.Precinct": set(),
+    "precincts.Command": set(),
+    "precincts.Zone": set(),
     "auth.User": {"password", "last_login"},
     "api.ApiKey": {"key_hash", "last_used_at"},
 }
