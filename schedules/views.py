@@ -303,4 +303,6 @@ def _calendar_context(user, plan, data: dict) -> dict:
         "fairness": report,
         "fairness_rows": [(by_pk[m.precinct_id], m) for m in report.members],
         "only": data.get("precinct"),
+        "editable": set(access.roster_precincts(user).values_list("pk", flat=True)),
+        "now": timezone.now(),
     }

@@ -118,3 +118,17 @@ def test_tonight_marks_the_slot_in_progress_at_half_past_two(
         screenshot(page, "tonight-now-dark-1366")
         page.set_viewport_size(PHONE)
         screenshot(page, "tonight-now-dark-390")
+
+
+def test_the_login_page_fits_a_phone_and_refuses_a_wrong_password(
+    new_page, piket_tambora
+):
+    page = new_page()
+    page.goto("/tonight/")
+    assert "/login/" in page.url
+    screenshot(page, "login-390")
+    page.fill("#id_username", "piket.tambora")
+    page.fill("#id_password", "not-the-password")
+    page.click("button[type=submit].primary")
+    assert page.locator(".errors").count() == 1
+    assert "/login/" in page.url

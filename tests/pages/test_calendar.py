@@ -175,3 +175,19 @@ def test_the_calendar_runs_the_same_queries_for_1_and_100_shifts(
 
     cells = [c for r in response.context["rows"] for c in r.cells if c]
     assert len(cells) == (1 if nights == 1 else 100)
+
+
+def test_a_duty_officers_own_coming_shifts_link_to_the_roster_editor(
+    client, january, piket_tambora
+):
+    client.force_login(piket_tambora)
+
+    body = client.get(CALENDAR).content.decode()
+
+    own = [s for s in january if s.precinct.code == "tambora" and s.night >= NIGHT]
+    partner = [s for s in january if s.precinct.code != "tambora"]
+    week = [s for s in own if s.night < NIGHT + dt.timedelta(days=7)]
+    for shift in week:
+        assert reverse("schedules:shift", args=[shift.pk]) in body
+    for shift in partner:
+        assert reverse("schedules:shift", args=[shift.pk]) not in body
