@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import models, transaction
+from django.db import models
 
 from audit import context
 from audit.models import Action, AuditEvent, Outcome, object_type_of
@@ -30,7 +30,8 @@ def _actor_from_request(request) -> Any:
     return getattr(request, "user", None)
 
 
-@transaction.atomic
+# One INSERT needs no transaction of its own; inside the caller's it commits or
+# rolls back with the change it describes.
 def record(
     *,
     action: str,

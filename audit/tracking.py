@@ -70,9 +70,16 @@ def snapshot(instance: models.Model) -> dict:
     return values
 
 
-def _before_save(sender, instance, raw=False, **kwargs):
+def _before_save(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or instance._state.adding or instance.pk is None:
         return
+    if update_fields is not None:
+        tracked = {f.name for f in _fields(sender)} | {
+            f.attname for f in _fields(sender)
+        }
+        if tracked.isdisjoint(update_fields):
+            # e.g. the roster's version bump: nothing to record, nothing to read.
+            return
     old = sender._base_manager.filter(pk=instance.pk).first()
     setattr(instance, _SNAPSHOT, snapshot(old) if old is not None else None)
 

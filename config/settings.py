@@ -317,10 +317,11 @@ LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCK_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
+AXES_VERBOSE = False
+# The audit trail records logins and failures; axes' own logs would repeat them.
+AXES_DISABLE_ACCESS_LOG = True
 # Behind a reverse proxy, the number of proxies that append to X-Forwarded-For.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "security.clientip.client_ip"
-AXES_VERBOSE = False

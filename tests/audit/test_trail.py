@@ -254,3 +254,23 @@ def test_deleting_a_shift_records_its_last_state(shift):
     (event,) = events(object_type="schedules.shift", action=Action.DELETE)
     assert event.object_id == str(pk)
     assert event.before["slot"] == 0
+
+
+def test_a_version_bump_alone_costs_no_extra_query(shift, django_assert_num_queries):
+    shift.version += 1
+    with django_assert_num_queries(1):
+        shift.save(update_fields=["version", "updated_at"])
+
+
+def test_a_decision_saved_field_by_field_is_recorded(tambora, kapolsek_tambora):
+    start = dt.datetime(2024, 2, 1, 17, tzinfo=dt.UTC)
+    blackout = Blackout.objects.create(
+        precinct=tambora, start=start, end=start + dt.timedelta(hours=8), reason="HUT"
+    )
+    blackout.status = "approved"
+    blackout.decided_by = kapolsek_tambora
+    blackout.save(update_fields=["status", "decided_by"])
+
+    (event,) = events(object_type="schedules.blackout", action=Action.UPDATE)
+    assert event.before == {"status": "pending", "decided_by_id": None}
+    assert event.after == {"status": "approved", "decided_by_id": kapolsek_tambora.pk}
