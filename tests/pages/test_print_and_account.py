@@ -245,3 +245,14 @@ def test_print_and_text_run_the_same_queries_for_1_and_100_shifts(
         response = client.get(reverse(name, args=[first.pk]))
 
     assert response.status_code == 200
+
+
+def test_the_password_page_runs_a_fixed_number_of_queries(
+    client, piket_tambora, django_assert_num_queries
+):
+    client.force_login(piket_tambora)
+
+    with django_assert_num_queries(3):
+        response = client.get(reverse("schedules:password_change"))
+
+    assert response.status_code == 200
