@@ -39,6 +39,7 @@ TRACKED: dict[str, set[str]] = {
     "api.ApiKey": {"key_hash", "last_used_at"},
 }
 _SNAPSHOT = "_audit_before"
+_UNTRACKED = object()
 
 
 def _fields(model: type[models.Model]) -> list[models.Field]:
@@ -79,6 +80,7 @@ def _before_save(sender, instance, raw=False, update_fields=None, **kwargs):
         }
         if tracked.isdisjoint(update_fields):
             # e.g. the roster's version bump: nothing to record, nothing to read.
+            setattr(instance, _SNAPSHOT, _UNTRACKED)
             return
     old = sender._base_manager.filter(pk=instance.pk).first()
     setattr(instance, _SNAPSHOT, snapshot(old) if old is not None else None)
@@ -88,6 +90,8 @@ def _after_save(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
     before = instance.__dict__.pop(_SNAPSHOT, None)
+    if before is _UNTRACKED:
+        return
     after = snapshot(instance)
     if created or before is None:
         services.record(action=Action.CREATE, obj=instance, after=after)
