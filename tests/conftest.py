@@ -214,7 +214,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         env=env,
     )
     try:
-        celery_app.conf.task_always_eager = False
+        celery_app.conf.CELERY_TASK_ALWAYS_EAGER = False
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -235,8 +235,9 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _celery_mode(request):
     """Tasks run in-process in tests, except where a real worker is requested."""
+    # With namespace="CELERY" the app reads the prefixed key.
     eager = "celery_worker_process" not in request.fixturenames
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = eager
+    previous = celery_app.conf.CELERY_TASK_ALWAYS_EAGER
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = eager
     yield
-    celery_app.conf.task_always_eager = previous
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = previous
