@@ -1,8 +1,11 @@
 """Page forms. They check shape and bind choices; the services in schedules.roster
 and schedules.requests enforce the rules and raise field errors."""
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils import formats, timezone
@@ -30,15 +33,26 @@ def apply_service_errors(
             form.add_error(None, messages)
 
 
-class NightForm(forms.Form):
-    """Which duty night to show (?night=YYYY-MM-DD); empty means tonight."""
+# Duty nights outside these bounds are typing errors, and near year 9999 the night
+# arithmetic (the morning after, the next month) would overflow.
+FIRST_NIGHT = dt.date(1970, 1, 1)
+LAST_NIGHT = dt.date(2999, 12, 31)
 
-    night = forms.DateField(
-        label=_("Duty night"),
+
+def night_field(label) -> forms.DateField:
+    return forms.DateField(
+        label=label,
         required=False,
         input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(FIRST_NIGHT), MaxValueValidator(LAST_NIGHT)],
     )
+
+
+class NightForm(forms.Form):
+    """Which duty night to show (?night=YYYY-MM-DD); empty means tonight."""
+
+    night = night_field(_("Duty night"))
 
 
 class VersionedShiftForm(forms.Form):
@@ -129,12 +143,7 @@ class CalendarForm(forms.Form):
         choices=[(grid.WEEK, _("Week")), (grid.MONTH, _("Month"))],
         required=False,
     )
-    date = forms.DateField(
-        label=_("Around"),
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    date = night_field(_("Around"))
     precinct = forms.ModelChoiceField(
         label=_("Precinct"),
         queryset=Precinct.objects.none(),
@@ -163,6 +172,14 @@ class BlackoutRequestForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     reason = forms.CharField(label=_("Why the precinct cannot serve"), max_length=255)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("start", "end"):
+            value = data.get(name)
+            if value and not FIRST_NIGHT <= value.date() <= LAST_NIGHT:
+                self.add_error(name, _("Choose a date between 1970 and 2999."))
+        return data
 
     def __init__(self, *args, precincts, **kwargs):
         super().__init__(*args, **kwargs)

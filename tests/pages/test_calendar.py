@@ -191,3 +191,15 @@ def test_a_duty_officers_own_coming_shifts_link_to_the_roster_editor(
         assert reverse("schedules:shift", args=[shift.pk]) in body
     for shift in partner:
         assert reverse("schedules:shift", args=[shift.pk]) not in body
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01"])
+def test_a_date_out_of_range_is_a_400_not_a_crash(
+    client, january, kapolres_jakbar, value
+):
+    client.force_login(kapolres_jakbar)
+
+    response = client.get(CALENDAR, {"view": "month", "date": value})
+
+    assert response.status_code == 400
+    assert "date" in response.context["form"].errors

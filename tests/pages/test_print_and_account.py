@@ -256,3 +256,14 @@ def test_the_password_page_runs_a_fixed_number_of_queries(
         response = client.get(reverse("schedules:password_change"))
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["schedules:print", "schedules:night_text"])
+def test_a_night_out_of_range_on_print_falls_back_to_tonight(
+    client, plan, night, kapolres_jakbar, name
+):
+    client.force_login(kapolres_jakbar)
+
+    response = client.get(reverse(name, args=[plan.pk]), {"night": "9999-12-31"})
+
+    assert response.status_code == 200

@@ -338,3 +338,17 @@ def test_the_requests_page_runs_the_same_queries_for_1_and_100_shifts(
         response = client.get(REQUESTS)
 
     assert response.status_code == 200
+
+
+def test_a_blackout_in_year_9999_is_a_form_error_not_a_crash(
+    client, tambora, kapolsek_tambora
+):
+    client.force_login(kapolsek_tambora)
+
+    response = ask_blackout(
+        client, tambora, start="9999-12-31T00:00", end="9999-12-31T23:00"
+    )
+
+    assert response.status_code == 400
+    assert set(response.context["blackout_form"].errors) == {"start", "end"}
+    assert not Blackout.objects.exists()

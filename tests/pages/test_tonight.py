@@ -231,3 +231,14 @@ def test_an_officer_is_not_told_that_slots_hidden_from_them_are_unscheduled(
 
     assert "Not scheduled yet" not in body
     assert body.count('<li class="slot') == 1
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "2024-02-30"])
+def test_a_night_out_of_range_is_a_400_not_a_crash(
+    client, night, kapolres_jakbar, value
+):
+    client.force_login(kapolres_jakbar)
+
+    response = client.get(TONIGHT, {"night": value})
+
+    assert response.status_code == 400
