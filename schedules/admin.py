@@ -4,6 +4,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from notices import changes
 from schedules import services
 from schedules.models import (
     Assignment,
@@ -171,6 +172,8 @@ class ShiftAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change:
             obj.refresh_from_db(fields=["version"])
+        # The people of the shift hear of it once the admin's transaction commits.
+        changes.notify_after_commit([obj.pk])
 
 
 @admin.register(Assignment)

@@ -102,7 +102,7 @@ def test_admin_search_and_filters_answer(client, admin_user):
 
 
 def test_editing_a_shift_by_hand_in_admin_marks_it_manual(
-    client, admin_user, plan, tambora, gambir
+    client, admin_user, plan, tambora, gambir, django_capture_on_commit_callbacks
 ):
     shift = factories.ShiftFactory(plan=plan, precinct=tambora, slot=0)
     client.force_login(admin_user)
@@ -123,7 +123,10 @@ def test_editing_a_shift_by_hand_in_admin_marks_it_manual(
     data.pop("start", None)
     data.pop("end", None)
     data.pop("substitute_for", None)
-    response = client.post(url, data)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     shift.refresh_from_db()
     assert (shift.precinct, shift.reason, shift.version) == (gambir, "manual", 2)
+    # The change notice for its people is queued for after the commit.
+    assert len(callbacks) == 1
