@@ -1,15 +1,20 @@
 """Schedule services. First, generation: the rotation core applied to stored shifts.
 
 generate_shifts() loads a plan, its members, their blackouts and their posts in
-other plans, asks schedules.rotation for every cell of a range of duty nights, and
+earlier plans, asks schedules.rotation for every cell of a range of duty nights, and
 writes only the difference in one transaction. The fairness ledger is rebuilt from
 the stored shifts before the range, so generating in pieces matches generating at
-once and a second run changes nothing.
+once and a second run changes nothing; a digest of every input (the plan's
+generation_key) lets an unchanged regeneration return without computing at all.
 
 Frozen shifts (started, locked, manual, swapped, cancelled by hand) are never
 touched; they are fed to the core as fixed cells and count in the ledger. Cells that
 disappear (a shorter window, a new valid_until) become status "cancelled" rather
 than being deleted, so API mirrors following updated_at see them go.
+
+A precinct that cannot staff all its posts at once (max_concurrent_posts) serves the
+plan created first: later plans treat its shifts there as busy, and are regenerated
+when an earlier plan's run changes that precinct's shifts.
 """
 
 import datetime as dt
@@ -19,7 +24,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -184,21 +189,43 @@ def _note(decision: rotation.Decision, names: dict[int, str]) -> str:
     return (text % who)[:255]
 
 
-def _tight(plan: RotationPlan, members: list[Precinct]) -> list[int]:
+def _plan_counts(plan: RotationPlan, members: list[Precinct]) -> dict:
+    """{precinct id: (active plans before this one, active plans after it)}."""
+    rows = (
+        PlanMember.objects.filter(precinct__in=members, plan__active=True)
+        .exclude(plan=plan)
+        .values_list("precinct")
+        .annotate(
+            before=Count("plan", filter=Q(plan__pk__lt=plan.pk), distinct=True),
+            after=Count("plan", filter=Q(plan__pk__gt=plan.pk), distinct=True),
+        )
+    )
+    return {precinct: (before, after) for precinct, before, after in rows}
+
+
+def _tight(
+    plan: RotationPlan, members: list[Precinct], counts: dict | None = None
+) -> list[int]:
     """Members whose capacity earlier plans can use up.
 
     A plan created earlier (lower id) has first call on a shared precinct: it
     never sees later plans' shifts, and later plans see its shifts as busy. So the
     outcome does not depend on the order in which plans are generated.
     """
-    earlier = dict(
-        PlanMember.objects.filter(
-            precinct__in=members, plan__active=True, plan__pk__lt=plan.pk
-        )
-        .values_list("precinct")
-        .annotate(n=Count("plan", distinct=True))
-    )
-    return [p.pk for p in members if earlier.get(p.pk, 0) >= p.max_concurrent_posts]
+    counts = _plan_counts(plan, members) if counts is None else counts
+    return [
+        p.pk for p in members if counts.get(p.pk, (0, 0))[0] >= p.max_concurrent_posts
+    ]
+
+
+def _may_crowd(members: list[Precinct], counts: dict) -> set[int]:
+    """Members that some later plan could find at capacity because of this one."""
+    return {
+        p.pk
+        for p in members
+        if counts.get(p.pk, (0, 0))[1]
+        and sum(counts[p.pk]) + 1 > p.max_concurrent_posts
+    }
 
 
 def _busy_intervals(
@@ -292,7 +319,8 @@ def generate_shifts(
         .order_by("precinct_id", "start", "end")
         .values_list("precinct_id", "start", "end")
     ]
-    tight = _tight(plan, members)
+    counts = _plan_counts(plan, members)
+    tight = _tight(plan, members, counts)
     inputs = (plan, members, tight, first, last, peek, span_start, span_end, blackouts)
     if not dry_run and _inputs_key(*inputs) == plan.generation_key:
         # Only the uncovered slots are read back, so callers still see them.
@@ -363,7 +391,7 @@ def generate_shifts(
         RotationPlan.objects.filter(pk=plan.pk).update(
             generation_key=_inputs_key(*inputs)
         )
-        if result.touched:
+        if result.touched & _may_crowd(members, counts):
             _cascade(plan, result, now)
     return result
 
