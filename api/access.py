@@ -25,6 +25,13 @@ from schedules import access as schedule_access
 from schedules.models import Blackout, RotationPlan, Shift, SwapRequest
 
 
+@dataclass(frozen=True)
+class _Held:
+    """The one thing schedules.access.can_see_roster reads from a shift."""
+
+    precinct_id: int | None
+
+
 @dataclass
 class Client:
     user: User | AnonymousUser
@@ -159,9 +166,16 @@ class Client:
     # --- per-object questions -------------------------------------------------
 
     def sees_roster(self, shift: Shift) -> bool:
+        return self.sees_roster_of(shift.precinct_id)
+
+    def sees_roster_of(self, precinct_id: int | None) -> bool:
+        """Whether the officers on a visible shift held by this precinct show."""
         if self.key is None:
-            return schedule_access.can_see_roster(self.user, shift)
-        return shift.precinct_id in self.personnel_precinct_ids
+            # schedules.access decides from the holder alone.
+            return schedule_access.can_see_roster(self.user, _Held(precinct_id))
+        if self.key.has_personnel and self.unrestricted:
+            return True
+        return precinct_id in self.personnel_precinct_ids
 
     def can_edit_roster(self, shift: Shift) -> bool:
         return shift.precinct_id in self.roster_precinct_ids

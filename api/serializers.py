@@ -1,15 +1,15 @@
 """API serializers: module-level, uniquely named, checking shape and not policy.
 
 The shift list is the hot path: ShiftSerializer declares its fields for the schema
-but builds each row with plain attribute access (see `shift_row`), several times
-faster than nested ModelSerializers. tests/api/test_shifts.py holds the two to the
-same keys.
+while the rows come from api.rows (dicts from .values(), no model instances).
+tests/api/test_shifts.py holds the two to the same keys.
 """
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from api import rows
 from api.models import FeedToken
 from precincts.models import Command, Officer, Precinct, Rank, Zone
 from schedules.models import (
@@ -173,51 +173,8 @@ class ShiftSerializer(serializers.Serializer):
     assignments = ShiftAssignmentSerializer(many=True)
 
     def to_representation(self, shift):
-        return shift_row(shift, self.context["client"])
-
-
-def shift_row(shift, client) -> dict:
-    """One shift as the API shows it; needs plan+zone, precinct, substitute_for and
-    assignments+officer loaded."""
-    plan = shift.plan
-    tz = plan.tz
-    see = client.sees_roster(shift)
-    assignments = [
-        {
-            "role": a.role,
-            "officer": (
-                {"nrp": a.officer.nrp, "name": a.officer.name, "rank": a.officer.rank}
-                if see
-                else None
-            ),
-        }
-        for a in sorted(
-            shift.assignments.all(),
-            key=lambda a: (a.role != AssignmentRole.LEADER, a.pk),
-        )
-    ]
-    return {
-        "id": shift.pk,
-        "plan": plan.code,
-        "zone": plan.zone.code,
-        "precinct": shift.precinct.code if shift.precinct_id else None,
-        "night": shift.night.isoformat(),
-        "slot": shift.slot,
-        "start": local_iso(shift.start, tz),
-        "end": local_iso(shift.end, tz),
-        "status": shift.status,
-        "locked": shift.locked,
-        "reason": shift.reason,
-        "substitute_for": (
-            shift.substitute_for.code if shift.substitute_for_id else None
-        ),
-        "reason_note": shift.reason_note,
-        "version": shift.version,
-        "updated_at": local_iso(shift.updated_at, tz),
-        "personnel_visible": see,
-        "officer_count": len(assignments),
-        "assignments": assignments,
-    }
+        # The fields above are the schema; rows come from api.rows (hot path).
+        return rows.shift_rows([shift], self.context["client"])[0]
 
 
 class AssignmentCreateSerializer(serializers.Serializer):
