@@ -15,6 +15,38 @@ from precincts.models import Officer, Precinct
 from schedules import grid, roster
 from schedules.models import RotationPlan, Shift
 
+# Primary keys are 64-bit: a longer number is no choice at all, and must not
+# reach the database (SQLite raises OverflowError on it).
+MAX_PK = 2**63 - 1
+
+
+def _pk_in_range(value) -> bool:
+    try:
+        return 0 < int(str(value)) <= MAX_PK
+    except ValueError:
+        return False
+
+
+class ChoiceByIdField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not _pk_in_range(value):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class ChoicesByIdField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if not _pk_in_range(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
 
 def apply_service_errors(
     form: forms.Form, error: ValidationError, fields: dict[str, str] | None = None
@@ -69,7 +101,7 @@ class AddOfficersForm(VersionedShiftForm):
     # The field accepts every officer of the holding precinct so that a stale page
     # offering a since-deactivated officer gets the service's clear message; the
     # page only lists the active ones. Other precincts' officers are never valid.
-    officers = forms.ModelMultipleChoiceField(
+    officers = ChoicesByIdField(
         label=_("Officers to add"),
         queryset=Officer.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -115,7 +147,7 @@ def candidates(shift: Shift, query: str = ""):
 class OfficerOnShiftForm(VersionedShiftForm):
     """Remove an officer, or make them the leader."""
 
-    officer = forms.ModelChoiceField(
+    officer = ChoiceByIdField(
         queryset=Officer.objects.none(),
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": _("That officer is not on this shift.")},
@@ -135,7 +167,7 @@ class SearchForm(forms.Form):
 class CalendarForm(forms.Form):
     """Which plan, period and precinct the calendar shows."""
 
-    plan = forms.ModelChoiceField(
+    plan = ChoiceByIdField(
         label=_("Plan"), queryset=RotationPlan.objects.none(), required=False
     )
     view = forms.ChoiceField(
@@ -144,7 +176,7 @@ class CalendarForm(forms.Form):
         required=False,
     )
     date = night_field(_("Around"))
-    precinct = forms.ModelChoiceField(
+    precinct = ChoiceByIdField(
         label=_("Precinct"),
         queryset=Precinct.objects.none(),
         required=False,
@@ -158,9 +190,7 @@ class CalendarForm(forms.Form):
 
 
 class BlackoutRequestForm(forms.Form):
-    precinct = forms.ModelChoiceField(
-        label=_("Precinct"), queryset=Precinct.objects.none()
-    )
+    precinct = ChoiceByIdField(label=_("Precinct"), queryset=Precinct.objects.none())
     start = forms.DateTimeField(
         label=_("From"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -190,15 +220,15 @@ class BlackoutRequestForm(forms.Form):
 
 
 class SwapRequestForm(forms.Form):
-    shift = forms.ModelChoiceField(
+    shift = ChoiceByIdField(
         label=_("Your shift"),
         queryset=Shift.objects.none(),
         error_messages={"invalid_choice": _("Choose one of your coming shifts.")},
     )
-    to_precinct = forms.ModelChoiceField(
+    to_precinct = ChoiceByIdField(
         label=_("Hand it to"), queryset=Precinct.objects.none()
     )
-    counter_shift = forms.ModelChoiceField(
+    counter_shift = ChoiceByIdField(
         label=_("Take their shift in return (a trade)"),
         queryset=Shift.objects.none(),
         required=False,

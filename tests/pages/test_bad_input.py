@@ -95,3 +95,12 @@ def test_a_get_on_a_post_only_address_is_405(client, night, piket_tambora):
     ):
         assert client.get(reverse(name, args=[night[0].pk])).status_code == 405
     assert client.get(reverse("schedules:new_blackout")).status_code == 405
+
+
+def test_an_id_too_long_for_the_database_is_a_404(client, night, kapolsek_tambora):
+    client.force_login(kapolsek_tambora)
+    huge = "9" * 25
+
+    for path in (f"/roster/{huge}/", f"/print/{huge}/", f"/print/{huge}/text/"):
+        assert client.get(path).status_code == 404
+    assert client.post(f"/requests/swap/{huge}/decide/").status_code == 404
