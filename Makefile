@@ -89,3 +89,11 @@ clean:
 bench: install-dev
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giliran_bench} \
 		$(BIN)/python bench/rotation.py
+
+# The API against gunicorn on PostgreSQL: shifts/ for a zone-month and
+# nights/tonight/, beside a trivial and a bare-SQL endpoint (prints figures only).
+.PHONY: bench-api
+bench-api: install-dev
+	BENCH_API_DATABASE_URL=$${BENCH_API_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giliran_bench_api} \
+		$(BIN)/python bench/api.py
+bench: bench-api

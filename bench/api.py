@@ -26,6 +26,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -117,8 +118,6 @@ def capture_bare_sql(path: str, secret: str) -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench import api_urls
-
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path, HTTP_HOST="localhost")
@@ -129,7 +128,10 @@ def capture_bare_sql(path: str, secret: str) -> int:
         for q in queries.captured_queries
         if q["sql"].startswith("SELECT") and "api_apikey" not in q["sql"]
     ]
-    api_urls.BARE_SQL.write_text(json.dumps(statements))
+    handle, name = tempfile.mkstemp(prefix="giliran-bench-", suffix=".json")
+    with os.fdopen(handle, "w") as out:
+        json.dump(statements, out)
+    os.environ["GILIRAN_BENCH_SQL"] = name
     return len(json.loads(response.content)["results"])
 
 
@@ -242,6 +244,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+        os.unlink(os.environ["GILIRAN_BENCH_SQL"])
     shifts_rps, _, shifts_p95 = results["shifts/ zone-month"]
     print(
         f"shifts/ vs trivial: {shifts_rps / results['trivial'][0]:.2f} "

@@ -7,6 +7,7 @@
 
 import functools
 import json
+import os
 from pathlib import Path
 
 from django.db import connection
@@ -15,8 +16,10 @@ from django.urls import path
 
 from config.urls import urlpatterns as site_urlpatterns
 
-# Written by bench/api.py before the server starts.
-BARE_SQL = Path(__file__).resolve().parent / ".api_bare_sql.json"
+
+def _sql_file() -> Path:
+    # A temporary file bench/api.py writes before it starts the server.
+    return Path(os.environ["GILIRAN_BENCH_SQL"])
 
 
 def trivial(request):
@@ -26,7 +29,7 @@ def trivial(request):
 @functools.cache
 def _statements() -> list[str]:
     # Read once, so the bare endpoint pays no file I/O per request.
-    return json.loads(BARE_SQL.read_text())
+    return json.loads(_sql_file().read_text())
 
 
 def bare(request):
