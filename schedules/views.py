@@ -8,6 +8,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.db.models import Count, F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -60,14 +61,30 @@ def _shift_page(request, shift: Shift, add_form=None, status: int = 200):
     query = search.cleaned_data["q"] if search.is_valid() else ""
     context = {
         "shift": shift,
-        "team": shift.assignments.select_related("officer").order_by("-role", "pk"),
+        # "leader" sorts before "member".
+        "team": shift.assignments.select_related("officer").order_by("role", "pk"),
         "candidates": forms.candidates(shift, query),
         "search": search,
         "add_form": add_form
         or forms.AddOfficersForm(initial={"version": shift.version}, shift=shift),
         "previous": roster.previous_shift(shift),
+        "next_short": _next_short_shift(request.user, shift),
     }
     return render(request, "schedules/shift.html", context, status=status)
+
+
+def _next_short_shift(user, shift: Shift) -> Shift | None:
+    """The precinct's next shift still short of officers, to fill after this one."""
+    return (
+        schedule_access.visible_shifts(user)
+        .filter(precinct=shift.precinct_id, status=ShiftStatus.SCHEDULED)
+        .filter(start__gt=shift.start)
+        .annotate(on_roster=Count("assignments"))
+        .filter(on_roster__lt=F("plan__min_officers"))
+        .select_related("plan")
+        .order_by("start")
+        .first()
+    )
 
 
 def _changed_meanwhile(request, shift_pk: int):

@@ -438,7 +438,30 @@ def test_the_editor_runs_the_same_queries_for_1_and_100_officers(
     factories.AssignmentFactory(shift=night[0], officer=team[0])
     client.force_login(piket_tambora)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(shift_url(night[0]))
 
     assert len(response.context["candidates"]) == officers - 1
+
+
+def test_the_editor_offers_the_next_shift_still_to_fill(
+    client, night, tambora_officers, piket_tambora
+):
+    client.force_login(piket_tambora)
+
+    response = client.get(shift_url(night[0]))
+
+    assert response.context["next_short"] == night[3]
+    assert shift_url(night[3]) in response.content.decode()
+
+
+def test_the_leader_heads_the_team(client, night, tambora_officers, piket_tambora):
+    factories.AssignmentFactory(shift=night[0], officer=tambora_officers[0])
+    factories.AssignmentFactory(
+        shift=night[0], officer=tambora_officers[1], role="leader"
+    )
+    client.force_login(piket_tambora)
+
+    team = client.get(shift_url(night[0])).context["team"]
+
+    assert [a.officer for a in team] == [tambora_officers[1], tambora_officers[0]]
