@@ -5,6 +5,8 @@ authenticated as a read key and as a write key, that nothing answers 5xx and tha
 every status code, content type and body is one the schema declares.
 """
 
+import re
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -29,11 +31,18 @@ def test_the_schema_is_served_and_valid(db):
     validate_schema(generate())
 
 
-def test_the_docs_page_loads_its_assets_from_this_site(db):
-    page = client_for().get("/api/docs/").content.decode()
+def test_the_docs_page_loads_its_assets_from_this_site_and_no_inline_script(db):
+    client = client_for()
+    page = client.get("/api/docs/").content.decode()
+    scripts = re.findall(r"<script([^>]*)>", page)
+    init = re.search(r'<script src="([^"]*script[^"]*)"', page).group(1)
 
     assert "/static/drf_spectacular_sidecar/" in page
     assert "cdn." not in page
+    assert all("src=" in attributes for attributes in scripts)
+    script = client.get(init.replace("&amp;", "&"))
+    assert script.status_code == 200
+    assert b"SwaggerUIBundle" in script.content
 
 
 def test_every_operation_documents_its_errors_in_one_shape():
