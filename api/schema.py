@@ -20,18 +20,53 @@ class ProblemSerializer(serializers.Serializer):
     )
 
 
-VALIDATION_EXAMPLE = OpenApiExample(
-    "Invalid input",
-    value={
-        "type": "validation_error",
-        "title": "Invalid input.",
-        "status": 400,
-        "detail": "officer: This shift needs 4 officers and already has 4.",
-        "errors": {"officer": ["This shift needs 4 officers and already has 4."]},
-    },
-    response_only=True,
-    status_codes=["400"],
-)
+def _problem_example(code: int, kind: str, title: str, detail: str, **extra):
+    return OpenApiExample(
+        title,
+        value={"type": kind, "title": title, "status": code, "detail": detail, **extra},
+        response_only=True,
+        status_codes=[str(code)],
+    )
+
+
+ERROR_EXAMPLES = {
+    "400": _problem_example(
+        400,
+        "validation_error",
+        "Invalid input.",
+        "officer: This shift needs 4 officers and already has 4.",
+        errors={"officer": ["This shift needs 4 officers and already has 4."]},
+    ),
+    "401": _problem_example(
+        401, "not_authenticated", "Not authenticated.", "Invalid API key."
+    ),
+    "403": _problem_example(
+        403,
+        "permission_denied",
+        "Not allowed.",
+        "Only the holding precinct's duty officers edit this roster.",
+    ),
+    "404": _problem_example(404, "not_found", "Not found.", "Not found."),
+    "412": _problem_example(
+        412,
+        "precondition_failed",
+        "Precondition failed.",
+        "The shift changed since you read it: it is at version 4, not 3. "
+        "Read it again and retry.",
+    ),
+    "428": _problem_example(
+        428,
+        "precondition_required",
+        "Precondition required.",
+        'Send If-Match with the shift\'s version (for example If-Match: "3").',
+    ),
+    "429": _problem_example(
+        429,
+        "throttled",
+        "Too many requests.",
+        "Request was throttled. Expected available in 12 seconds.",
+    ),
+}
 
 
 class GiliranAutoSchema(AutoSchema):
@@ -56,6 +91,12 @@ class GiliranAutoSchema(AutoSchema):
                     ProblemSerializer, code, direction=direction
                 )
         return responses
+
+    def get_examples(self):
+        """An example of the error shape for every error status the operation
+        documents (the responses are known only later, so offer them all; the
+        generator keeps those whose status the operation answers)."""
+        return [*super().get_examples(), *ERROR_EXAMPLES.values()]
 
     def _has_parameters(self) -> bool:
         """Whether a request can carry a value the API may refuse with a 400."""

@@ -8,6 +8,8 @@ import time_machine
 import vobject
 
 from api import services
+from schedules import requests
+from schedules import services as schedule_services
 from schedules.models import Shift, ShiftStatus
 from tests import factories
 from tests.api.conftest import NIGHT, client_for, make_key
@@ -156,3 +158,42 @@ def test_feed_tokens_are_made_and_revoked_through_the_api(
     assert "token" not in listed[0]
     assert ok == 200
     assert client_for().get(feed_url).status_code == 403
+
+
+def test_uids_survive_a_real_regeneration_after_a_blackout(
+    plan, tambora, piket_tambora, kapolsek_tambora, client
+):
+    with time_machine.travel(dt.datetime(2024, 1, 22, 5, 0, tzinfo=dt.UTC), tick=False):
+        services_generate(plan)
+        _token, secret = services.create_feed_token(user=kapolsek_tambora)
+        url = f"/calendar/zones/bkb-kalianyar.ics?token={secret}"
+        before = events(parse(client.get(url)))
+        wib = dt.timezone(dt.timedelta(hours=7))
+        requests.request_blackout(
+            precinct=tambora,
+            start=dt.datetime(2024, 1, 24, 0, 0, tzinfo=wib),
+            end=dt.datetime(2024, 1, 24, 5, 0, tzinfo=wib),
+            reason="Operasi",
+            by=kapolsek_tambora,
+        )
+        schedule_services.regenerate_after_change(
+            plan=plan, first=dt.date(2024, 1, 23), last=dt.date(2024, 1, 23)
+        )
+        after = events(parse(client.get(url)))
+
+    assert set(after) == set(before)
+    moved = [
+        uid for uid in after if after[uid].summary.value != before[uid].summary.value
+    ]
+    assert moved
+    assert all(int(after[uid].sequence.value) >= 1 for uid in moved)
+    assert any("Tambora" in before[uid].summary.value for uid in moved)
+    blacked_out = [
+        e for e in after.values() if e.dtstart.value.date() == dt.date(2024, 1, 24)
+    ]
+    assert len(blacked_out) == 5
+    assert not any("Tambora" in e.summary.value for e in blacked_out)
+
+
+def services_generate(plan):
+    schedule_services.generate_shifts(plan=plan, start=dt.date(2024, 1, 22), nights=3)
