@@ -331,7 +331,7 @@ def main() -> None:
     fairness = _fairness(plans)
     changes = []
     for plan in rng.sample(plans, 10):
-        member = plan.memberships.order_by("?").first().precinct
+        member = rng.choice(services.plan_members(plan))
         night = ANCHOR + dt.timedelta(days=rng.randrange(30, NIGHTS - 30))
         day = night + dt.timedelta(days=1)
         Blackout.objects.create(
@@ -341,20 +341,24 @@ def main() -> None:
             reason="bench stability",
             status="approved",
         )
-        changed = 0
+        changed, detail = 0, []
         for membership in member.plan_memberships.select_related("plan"):
             result = services.regenerate_after_change(
                 plan=membership.plan, first=night, last=night, now=now
             )
             for one in [result, *result.cascaded]:
                 changed += one.changed + one.created + one.removed
-        changes.append((changed, plan.code, member.pk))
+                detail.append((one.plan.code, one.changed))
+        changes.append((changed, plan.code, member.pk, night, detail))
     print(
         "shifts changed by one new single-night blackout, all plans of the "
-        f"precinct (10 trials): {[c for c, _, _ in sorted(changes)]}"
+        f"precinct (10 trials): {sorted(c[0] for c in changes)}"
     )
-    worst = max(changes)
-    print(f"  (largest: {worst[0]} in plans of precinct {worst[2]}, from {worst[1]})")
+    worst = max(changes, key=lambda c: c[0])
+    print(
+        f"  (largest: precinct {worst[2]} away on {worst[3]}, via {worst[1]}; "
+        f"changed per plan {worst[4]})"
+    )
     _print_fairness(*fairness, plans)
 
     if args.quick:
