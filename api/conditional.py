@@ -4,7 +4,7 @@ roster writes (the shift's version → 412 when it moved on, 428 when missing)."
 import hashlib
 import re
 
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 
 from api.errors import PreconditionFailed, PreconditionRequired
 
@@ -22,7 +22,7 @@ class ETagMixin:
             etag = hashlib.sha256(response.content).hexdigest()[:32]
             response["ETag"] = f'"{etag}"'
             # Vary so shared caches never give one client another's view.
-            response["Vary"] = "Accept, Authorization, Cookie"
+            patch_vary_headers(response, ("Accept", "Authorization", "Cookie"))
             conditional = get_conditional_response(
                 request, etag=response["ETag"], response=response
             )
