@@ -8,6 +8,8 @@ from schedules import views as schedule_views
 urlpatterns = [
     path("", schedule_views.home, name="home"),
     path("", include("schedules.urls")),
+    path("night/", include("patrols.urls")),
+    path("notices/", include("notices.urls")),
     path("healthz", health.healthz, name="healthz"),
     path(
         "login/",

@@ -9,7 +9,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from patrols import presence
@@ -99,6 +99,21 @@ def night_status(
         .order_by("start")
     )
     checkins = list(checkins_of_night(plan, night))
+    return build_night_status(
+        plan=plan, night=night, shifts=shifts, checkins=checkins, at=at
+    )
+
+
+def build_night_status(
+    *,
+    plan: RotationPlan,
+    night: dt.date,
+    shifts: list[Shift],
+    checkins: list[CheckIn],
+    at: dt.datetime,
+) -> NightStatus:
+    """The status of a night from shifts already loaded (assignments with their
+    officers prefetched, ordered by start) and the night's check-ins."""
     events = [presence.Event(c.officer_id, c.kind, c.at) for c in checkins]
     intervals = presence.intervals_by_officer(events)
     on_behalf = {c.officer_id for c in checkins if c.on_behalf}
@@ -129,6 +144,41 @@ def night_status(
     return status
 
 
+def night_statuses(
+    nights_shifts: list[tuple[RotationPlan, dt.date, list[Shift]]],
+    *,
+    at: dt.datetime | None = None,
+) -> dict[int, NightStatus]:
+    """night_status for several plans whose shifts are already loaded (the Tonight
+    board's): one query for all their check-ins. Keyed by plan id."""
+    at = at or timezone.now()
+    if not nights_shifts:
+        return {}
+    wanted = Q()
+    for plan, night, _shifts in nights_shifts:
+        wanted |= Q(shift__plan=plan, shift__night=night)
+    checkins: dict[tuple[int, dt.date], list[CheckIn]] = {}
+    for checkin in (
+        CheckIn.objects.filter(wanted)
+        .annotate(plan_id=F("shift__plan_id"), night=F("shift__night"))
+        .order_by("at", "pk")
+    ):
+        checkins.setdefault((checkin.plan_id, checkin.night), []).append(checkin)
+    return {
+        plan.pk: build_night_status(
+            plan=plan,
+            night=night,
+            shifts=sorted(
+                (s for s in shifts if s.status != ShiftStatus.CANCELLED),
+                key=lambda s: s.start,
+            ),
+            checkins=checkins.get((plan.pk, night), []),
+            at=at,
+        )
+        for plan, night, shifts in nights_shifts
+    }
+
+
 def _team_intervals(slot: SlotStatus, intervals) -> list[presence.Interval]:
     return [
         interval
@@ -140,7 +190,11 @@ def _team_intervals(slot: SlotStatus, intervals) -> list[presence.Interval]:
 def _slot_status(shift, intervals, on_behalf, allowance, at) -> SlotStatus:
     state = UPCOMING if at < shift.start else ACTIVE if at < shift.end else ENDED
     officers = []
-    for assignment in shift.assignments.all():
+    # Leader first, then by name, whichever order the caller prefetched them in.
+    assignments = sorted(
+        shift.assignments.all(), key=lambda a: (a.role, a.officer.name)
+    )
+    for assignment in assignments:
         own = intervals.get(assignment.officer_id, [])
         ended = [i.end for i in own if i.end is not None and i.end <= shift.end]
         officers.append(

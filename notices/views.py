@@ -1,0 +1,54 @@
+"""The in-app list of notifications, and the header's unread count."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from notices import selectors, services
+
+PAGE_SIZE = 30
+
+
+@login_required
+def inbox(request):
+    page = Paginator(selectors.inbox(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "unread": selectors.unread_count(request.user)}
+    return render(request, "notices/inbox.html", context)
+
+
+@login_required
+def unread(request):
+    """The header badge's number, fetched by static/js/unread.js: the pages
+    themselves then run no extra query for it."""
+    return JsonResponse({"unread": selectors.unread_count(request.user)})
+
+
+@require_POST
+@login_required
+def mark_read(request, pk: int):
+    """Mark one notification read, then follow its link (or back to the list)."""
+    notification = get_object_or_404(selectors.inbox(request.user), pk=pk)
+    services.mark_read(notification=notification, by=request.user)
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("notices:inbox")
+
+
+@require_POST
+@login_required
+def mark_all_read(request):
+    count = services.mark_all_read(by=request.user)
+    messages.success(
+        request, _("%(count)s notifications marked read.") % {"count": count}
+    )
+    return redirect("notices:inbox")
