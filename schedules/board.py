@@ -114,10 +114,10 @@ class NightBoard:
         return [s.shift for p in self.plans for s in p.slots if s.shift]
 
 
-def _board_officers(shift: Shift) -> list[BoardOfficer]:
+def _board_officers(assignments: list[Assignment]) -> list[BoardOfficer]:
     # Leader first, then by name: the order a commander reads a roster in.
     assignments = sorted(
-        shift.assignments.all(),
+        assignments,
         key=lambda a: (a.role != AssignmentRole.LEADER, a.officer.name),
     )
     return [
@@ -134,7 +134,9 @@ def _board_officers(shift: Shift) -> list[BoardOfficer]:
 
 
 def _board_shift(shift: Shift, scope, min_officers: int) -> BoardShift:
-    count = len(shift.assignments.all())
+    # Read the prefetched list once: each .all() clones a queryset.
+    assignments = list(shift.assignments.all())
+    count = len(assignments)
     see = scope.sees_roster(shift)
     short_by = (
         max(min_officers - count, 0) if shift.status == ShiftStatus.SCHEDULED else 0
@@ -148,7 +150,7 @@ def _board_shift(shift: Shift, scope, min_officers: int) -> BoardShift:
         version=shift.version,
         locked=shift.locked,
         officer_count=count,
-        officers=_board_officers(shift) if see else None,
+        officers=_board_officers(assignments) if see else None,
         short_by=short_by,
         can_edit=(
             shift.precinct_id in scope.roster_precinct_ids
