@@ -288,3 +288,28 @@ def test_a_key_lists_a_month_in_the_same_few_queries(
         response = client.get(URL, {"page_size": 500})
 
     assert len(response.json()["results"]) == 5 * nights
+
+
+def test_pages_neither_skip_nor_repeat_when_many_shifts_share_a_timestamp(
+    plan, tambora, admin_user
+):
+    """Generation writes many rows with one updated_at; the cursor must cope."""
+    for n in range(4):
+        for slot in range(5):
+            factories.ShiftFactory(
+                plan=plan,
+                precinct=tambora,
+                night=NIGHT + dt.timedelta(days=n),
+                slot=slot,
+            )
+    same = dt.datetime(2024, 1, 20, tzinfo=dt.UTC)
+    Shift.objects.update(updated_at=same)
+    client = client_for(admin_user)
+    seen, url = [], f"{URL}?page_size=3"
+    while url:
+        body = client.get(url).json()
+        seen += [r["id"] for r in body["results"]]
+        url = body["next"]
+
+    assert len(seen) == 20
+    assert len(set(seen)) == 20
