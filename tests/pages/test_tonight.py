@@ -243,3 +243,19 @@ def test_a_night_out_of_range_is_a_400_not_a_crash(
     response = client.get(TONIGHT, {"night": value})
 
     assert response.status_code == 400
+
+
+def test_during_the_window_a_duty_officer_still_sees_no_partner_names(
+    client, night, tambora, gambir, piket_tambora
+):
+    """The live post status joins Tonight once the window opens: still no names."""
+    theirs = factories.OfficerFactory(precinct=gambir, name="Gilang Ramadhan")
+    factories.AssignmentFactory(shift=night[2], officer=theirs)
+    # 02:30 WIB: Gambir holds the post.
+    with time_machine.travel(dt.datetime(2024, 1, 22, 19, 30, tzinfo=dt.UTC)):
+        client.force_login(piket_tambora)
+        body = client.get(TONIGHT).content.decode()
+
+    assert "Gilang" not in body
+    assert theirs.nrp not in body
+    assert theirs.phone not in body
