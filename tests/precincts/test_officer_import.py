@@ -5,6 +5,7 @@ import io
 import openpyxl
 import pytest
 import tablib
+from django.utils import translation
 
 from precincts.models import Officer
 from precincts.resources import OfficerResource
@@ -53,8 +54,9 @@ def test_a_clean_file_imports_every_officer(tambora, gambir):
 
 
 def test_a_file_with_bad_rows_reports_each_row_and_imports_nothing(tambora):
-    result = import_csv(BAD)
-    errors = row_errors(result)
+    with translation.override("en"):
+        result = import_csv(BAD)
+        errors = row_errors(result)
     assert set(errors) == {2, 3, 4, 5}
     assert "8 digits" in errors[2]
     assert "General" in errors[3]
