@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from api import errors, shifts, views
+from patrols import api as patrol_api
 
 app_name = "api"
 
@@ -16,6 +17,12 @@ router.register("shifts", shifts.ShiftViewSet, basename="shift")
 router.register("blackouts", views.BlackoutViewSet, basename="blackout")
 router.register("swaps", views.SwapViewSet, basename="swap")
 router.register("feed-tokens", views.FeedTokenViewSet, basename="feed-token")
+router.register("checkins", patrol_api.CheckInViewSet, basename="checkin")
+router.register("reports", patrol_api.PatrolReportViewSet, basename="report")
+router.register("incidents", patrol_api.IncidentViewSet, basename="incident")
+router.register(
+    "morning-reports", patrol_api.MorningReportViewSet, basename="morning-report"
+)
 
 urlpatterns = [
     path("v1/nights/<str:night>/", shifts.NightView.as_view(), name="night"),

@@ -231,6 +231,8 @@ SPECTACULAR_SETTINGS = {
         "ShiftStatusEnum": "schedules.models.ShiftStatus",
         "RequestStatusEnum": "schedules.models.RequestStatus",
         "AssignmentRoleEnum": "schedules.models.AssignmentRole",
+        "ReportStatusEnum": "patrols.models.ReportStatus",
+        "CheckInKindEnum": "patrols.models.CheckInKind",
     },
 }
 
