@@ -1,12 +1,25 @@
 """Query filters. Codes are checked against what the client may see, so an unknown
 or hidden code is the same 400 ("not one of the available choices")."""
 
+import datetime as dt
+
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from api.access import Client
 from precincts.models import Officer
 from schedules.models import Blackout, RequestStatus, Shift, ShiftStatus, SwapRequest
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 instant, compared in UTC. Python takes offsets up to ±23:59 and
+    PostgreSQL only up to ±15:59, so the client's offset never reaches the SQL."""
+
+    def filter(self, qs, value):
+        if value is not None and timezone.is_aware(value):
+            value = value.astimezone(dt.UTC)
+        return super().filter(qs, value)
 
 
 def _visible(method):
@@ -30,17 +43,17 @@ class ShiftFilter(django_filters.FilterSet):
         lookup_expr="lte",
         help_text=_("Duty nights up to this one."),
     )
-    start_after = django_filters.IsoDateTimeFilter(
+    start_after = InstantFilter(
         field_name="start",
         lookup_expr="gte",
         help_text=_("Shifts starting at or after this instant (ISO 8601)."),
     )
-    start_before = django_filters.IsoDateTimeFilter(
+    start_before = InstantFilter(
         field_name="start",
         lookup_expr="lt",
         help_text=_("Shifts starting before this instant (ISO 8601)."),
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = InstantFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text=_(

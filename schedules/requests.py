@@ -113,8 +113,9 @@ def request_blackout(
         raise ValidationError(errors)
     blackout = Blackout.objects.create(
         precinct=precinct,
-        start=start,
-        end=end,
+        # UTC, as stored: PostgreSQL refuses offsets past ±15:59 that Python allows.
+        start=start.astimezone(dt.UTC),
+        end=end.astimezone(dt.UTC),
         reason=reason.strip(),
         requested_by=by,
     )

@@ -313,3 +313,14 @@ def test_pages_neither_skip_nor_repeat_when_many_shifts_share_a_timestamp(
 
     assert len(seen) == 20
     assert len(set(seen)) == 20
+
+
+@pytest.mark.parametrize(
+    "value", ["9940-02-13T10:48:36+17:05", "2024-01-23T00:00:00-23:59"]
+)
+def test_an_offset_postgresql_cannot_store_is_still_a_valid_instant(
+    night, admin_user, value
+):
+    response = client_for(admin_user).get(URL, {"start_after": value})
+
+    assert response.status_code == 200

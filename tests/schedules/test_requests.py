@@ -261,3 +261,20 @@ def test_rejecting_and_withdrawing_close_a_swap(
     assert withdrawn.status == "withdrawn"
     with pytest.raises(ValidationError):
         requests.approve_swap(swap=withdrawn, by=kapolsek_tambora)
+
+
+def test_a_blackout_given_with_any_offset_is_stored_as_the_same_instant(
+    tambora, piket_tambora
+):
+    far = dt.timezone(dt.timedelta(hours=17, minutes=5))
+
+    blackout = requests.request_blackout(
+        precinct=tambora,
+        start=dt.datetime(2024, 1, 25, 17, 5, tzinfo=far),
+        end=dt.datetime(2024, 1, 26, 17, 5, tzinfo=far),
+        reason="x",
+        by=piket_tambora,
+    )
+
+    blackout.refresh_from_db()
+    assert blackout.start == dt.datetime(2024, 1, 25, 0, 0, tzinfo=dt.UTC)
