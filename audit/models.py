@@ -15,6 +15,8 @@ class Action(models.TextChoices):
     LOCKOUT = "lockout", _("login locked")
     UNLOCK = "unlock", _("login unlocked")
     SESSION_EXPIRED = "session_expired", _("session expired")
+    DENIED = "denied", _("access refused")
+    EXPORT = "export", _("exported")
 
 
 class Outcome(models.TextChoices):

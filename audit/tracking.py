@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
+from import_export.signals import post_export
 
 from audit import services
 from audit.models import Action
@@ -110,7 +111,17 @@ def _after_delete(sender, instance, **kwargs):
     services.record(action=Action.DELETE, obj=instance, before=snapshot(instance))
 
 
+def _exported(sender, model, **kwargs):
+    """An admin export (django-import-export) of a whole model, e.g. officers."""
+    services.record(
+        action=Action.EXPORT,
+        label=str(model._meta.verbose_name_plural),
+        after={"model": model._meta.label_lower},
+    )
+
+
 def connect() -> None:
+    post_export.connect(_exported, dispatch_uid="audit:export")
     for label in TRACKED:
         model = apps.get_model(label)
         uid = f"audit:{label}"
