@@ -7,7 +7,7 @@ from operator import attrgetter
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from patrols.models import (
@@ -264,7 +264,10 @@ class IncidentFeatureSerializer(serializers.Serializer):
     properties = PatrolIncidentSerializer()
 
 
+@extend_schema_serializer(many=False)
 class IncidentFeatureCollectionSerializer(serializers.Serializer):
+    """One document, not pages (see patrols.api.IncidentViewSet.list)."""
+
     type = serializers.CharField(help_text='Always "FeatureCollection".')
     features = IncidentFeatureSerializer(many=True)
     truncated = serializers.BooleanField(

@@ -234,5 +234,24 @@ def morning_report(request, pk: int):
         access.visible_morning_reports(request.user).select_related("plan__zone"),
         pk=pk,
     )
-    context = {"report": report, "data": report.data, "plan": report.plan}
+    data = report.data
+    names = {
+        s["precinct"]["code"]: s["precinct"]["name"]
+        for s in data["slots"]
+        if s["precinct"]
+    }
+    handovers = [
+        h
+        | {
+            "from_name": names.get(h["from"], h["from"]),
+            "to_name": names.get(h["to"], h["to"]),
+        }
+        for h in data["handovers"]
+    ]
+    context = {
+        "report": report,
+        "data": data,
+        "handovers": handovers,
+        "plan": report.plan,
+    }
     return render(request, "patrols/morning_report.html", context)

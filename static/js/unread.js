@@ -1,13 +1,15 @@
 // The header's unread count, fetched after the page has loaded so that no page
 // pays a database query for it. Without JavaScript the link is still there.
-const badge = document.querySelector("[data-unread-url]");
-if (badge) {
-  fetch(badge.dataset.unreadUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+const link = document.querySelector("a[data-unread-url]");
+if (link) {
+  fetch(link.dataset.unreadUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then((response) => (response.ok ? response.json() : null))
     .then((data) => {
       if (!data || !data.unread) return;
+      const badge = document.createElement("span");
+      badge.className = "badge danger unread-badge";
       badge.textContent = data.unread > 99 ? "99+" : String(data.unread);
-      badge.hidden = false;
+      link.append(" ", badge);
     })
     .catch(() => {});
 }
