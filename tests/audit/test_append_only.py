@@ -1,11 +1,14 @@
 """Audit rows are never changed or deleted: the database refuses on PostgreSQL,
 and the admin offers search and reading only."""
 
+import datetime as dt
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 
 from audit import services
 from audit.models import Action, AuditEvent
+from schedules.models import Blackout
 from tests import factories
 
 
@@ -79,3 +82,23 @@ def test_staff_without_superuser_rights_do_not_see_the_trail(client, event):
     clerk = factories.UserFactory(username="clerk", is_staff=True)
     client.force_login(clerk)
     assert client.get("/admin/audit/auditevent/").status_code == 403
+
+
+def test_the_trail_filters_by_object_type(client, admin_user, blackout_event):
+    client.force_login(admin_user)
+    response = client.get(
+        "/admin/audit/auditevent/", {"object_type": "schedules.blackout"}
+    )
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [blackout_event]
+
+
+@pytest.fixture
+def blackout_event(tambora):
+    start = dt.datetime(2024, 2, 1, 17, tzinfo=dt.UTC)
+    blackout = Blackout.objects.create(
+        precinct=tambora, start=start, end=start + dt.timedelta(hours=1), reason="x"
+    )
+    return AuditEvent.objects.get(
+        object_type="schedules.blackout", object_id=blackout.pk
+    )
