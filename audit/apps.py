@@ -7,7 +7,8 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
-        from audit import logins, tracking
+        from audit import logins, tasks_context, tracking
 
         tracking.connect()
         logins.connect()
+        tasks_context.connect()

@@ -21,6 +21,8 @@ class RequestContext:
     request_id: str
     ip: str | None
     request: HttpRequest | None = None
+    # In a Celery task: the actor fields of the request that enqueued it.
+    actor: dict | None = None
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
@@ -47,6 +49,16 @@ def open_for(request: HttpRequest) -> contextvars.Token:
     )
     request.request_id = context.request_id
     return _current.set(context)
+
+
+def open_for_task(data: dict) -> contextvars.Token:
+    return _current.set(
+        RequestContext(
+            request_id=str(data.get("request_id", ""))[:64],
+            ip=data.get("ip"),
+            actor=data.get("actor") or None,
+        )
+    )
 
 
 def close(token: contextvars.Token) -> None:

@@ -9,7 +9,7 @@ from audit import context
 from audit.models import Action, AuditEvent, Outcome, object_type_of
 
 
-def _actor_fields(actor: Any) -> dict:
+def actor_fields(actor: Any) -> dict:
     """User id and label, or the API key for a request made with one."""
     if actor is None:
         return {}
@@ -30,6 +30,14 @@ def _actor_from_request(request) -> Any:
     return getattr(request, "user", None)
 
 
+def _fields_for(actor: Any, ctx: context.RequestContext | None) -> dict:
+    if actor is not None or ctx is None:
+        return actor_fields(actor)
+    if ctx.request is not None:
+        return actor_fields(_actor_from_request(ctx.request))
+    return dict(ctx.actor or {})
+
+
 # One INSERT needs no transaction of its own; inside the caller's it commits or
 # rolls back with the change it describes.
 def record(
@@ -46,8 +54,6 @@ def record(
     unless an actor is given; `label` names the target when there is no object
     (a username that does not exist, for instance)."""
     ctx = context.current()
-    if actor is None and ctx is not None and ctx.request is not None:
-        actor = _actor_from_request(ctx.request)
     event = AuditEvent(
         action=action,
         outcome=outcome,
@@ -56,7 +62,7 @@ def record(
         ip=ctx.ip if ctx else None,
         request_id=ctx.request_id if ctx else "",
         object_label=label[:255],
-        **_actor_fields(actor),
+        **_fields_for(actor, ctx),
     )
     if obj is not None:
         event.object_type = object_type_of(obj)

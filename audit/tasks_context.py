@@ -1,0 +1,40 @@
+"""The audit context travels with a Celery task: an event recorded by the worker
+names the person, address and request that caused the task."""
+
+from celery.signals import before_task_publish, task_postrun, task_prerun
+
+from audit import context, services
+
+HEADER = "giliran_audit"
+_open: dict[str, object] = {}
+
+
+def _publish(headers=None, **kwargs):
+    ctx = context.current()
+    if ctx is None or headers is None:
+        return
+    if ctx.request is not None:
+        actor = services.actor_fields(getattr(ctx.request, "user", None))
+    else:
+        actor = ctx.actor or {}
+    headers[HEADER] = {"request_id": ctx.request_id, "ip": ctx.ip, "actor": actor}
+
+
+def _task_started(task_id=None, task=None, **kwargs):
+    request = task.request
+    data = getattr(request, HEADER, None) or (request.headers or {}).get(HEADER)
+    # Run in-process (eager), the task already sees the caller's context.
+    if data and context.current() is None:
+        _open[task_id] = context.open_for_task(data)
+
+
+def _task_finished(task_id=None, **kwargs):
+    token = _open.pop(task_id, None)
+    if token is not None:
+        context.close(token)
+
+
+def connect() -> None:
+    before_task_publish.connect(_publish, dispatch_uid="audit:publish", weak=False)
+    task_prerun.connect(_task_started, dispatch_uid="audit:prerun", weak=False)
+    task_postrun.connect(_task_finished, dispatch_uid="audit:postrun", weak=False)
