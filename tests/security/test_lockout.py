@@ -172,3 +172,21 @@ def test_expired_failures_are_forgotten_without_an_unlock_event(
     clock.shift(dt.timedelta(minutes=31))
     assert fail(client, "piket.tambora", 4) == [200] * 4
     assert not AuditEvent.objects.filter(action=Action.UNLOCK).exists()
+
+
+def test_the_admin_login_is_locked_the_same_way(client, admin_user, clock):
+    statuses = [
+        client.post(
+            "/admin/login/",
+            {"username": "admin", "password": "wrong-password-1"},
+            REMOTE_ADDR=ATTACKER,
+        ).status_code
+        for _ in range(5)
+    ]
+    assert statuses == [200, 200, 200, 200, 429]
+    refused = client.post(
+        "/admin/login/",
+        {"username": "admin", "password": PASSWORD},
+        REMOTE_ADDR=OFFICE,
+    )
+    assert refused.status_code == 429
