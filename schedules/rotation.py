@@ -386,8 +386,12 @@ class _Generator:
 
     def rank(self, i: int, member: int, slot: int, due: int) -> tuple[int, int, int]:
         """Who is furthest behind: balance, then holdings of the slot, then order."""
+        # Only whether a member is behind, even or ahead counts, not by how much:
+        # where one member is often away, exact balances would let any new
+        # blackout re-pair every later substitution.
+        unit = self.known[i].minutes
         return (
-            self.projected(i, member),
+            max(-unit, min(unit, self.projected(i, member))),
             self.ledger.position[member, slot],
             (self.order[member] - self.order[due]) % self.size,
         )
