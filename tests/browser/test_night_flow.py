@@ -86,3 +86,48 @@ def test_an_officer_checks_in_on_a_phone_and_the_commander_sees_it(
         boss.emulate_media(media="screen")
         boss.set_viewport_size({"width": 390, "height": 844})
         screenshot(boss, "morning-report-390")
+
+
+def test_the_leader_files_a_report_on_a_phone_and_the_commander_acknowledges_it(
+    new_page, plan, tonight_shifts, officer_tambora, piket_tambora, kapolsek_tambora
+):
+    first = tonight_shifts[0]
+    andi = officer_tambora.officer
+    factories.AssignmentFactory(shift=first, officer=andi, role=AssignmentRole.LEADER)
+    with time_machine.travel(dt.datetime(2024, 1, 22, 17, 30, tzinfo=UTC)):
+        services.check_in(
+            shift=first,
+            officer=andi,
+            kind="arrive",
+            by=piket_tambora,
+            at=dt.datetime(2024, 1, 22, 16, 58, tzinfo=UTC),
+        )
+
+    # 01:10 WIB: the slot is over; Andi writes the report from Tonight.
+    with time_machine.travel(dt.datetime(2024, 1, 22, 18, 10, tzinfo=UTC)):
+        phone = new_page(officer_tambora)
+        phone.click(f"a[href='/night/reports/shift/{first.pk}/']")
+        assert phone.input_value("#id_started_at") == "00:00"
+        phone.fill("#id_summary", "Dua kelompok remaja dibubarkan.")
+        phone.select_option("#id_incidents-0-category", "crowd_dispersed")
+        phone.fill("#id_incidents-0-occurred_at", "00:40")
+        phone.fill("#id_incidents-0-people_involved", "25")
+        # No full-page screenshot here: after one, Chromium's clicks miss the
+        # button of a page taller than the phone. The form is shot below.
+        phone.click("form.report-form button.primary")
+        phone.wait_for_selector(".messages .success")
+        assert "00:40" in phone.locator("main").inner_text()
+        screenshot(phone, "report-390")
+
+        boss = new_page(kapolsek_tambora)
+        boss.goto(phone.url.replace(phone.url.split("/night/")[0], ""))
+        boss.click("form[action$='/acknowledge/'] button")
+        boss.wait_for_selector(".badge.ok")
+        assert boss.locator(".history li").count() == 2
+        screenshot(boss, "report-acknowledged-390")
+
+        phone.reload()
+        assert phone.locator("a[href$='/correct/']").count() == 0
+        boss.click("a[href$='/correct/']")
+        assert boss.input_value("#id_incidents-0-occurred_at") == "00:40"
+        screenshot(boss, "report-form-390")
