@@ -12,7 +12,7 @@ from django import template
 
 from notices import selectors as notice_selectors
 from patrols import selectors, services
-from patrols.models import CheckInKind, IncidentCategory, PatrolReport
+from patrols.models import CheckInKind, IncidentCategory, PatrolReport, ReportStatus
 from precincts import access
 from precincts.models import Role
 from schedules.models import AssignmentRole
@@ -149,3 +149,8 @@ def category_label(value: str) -> str:
 @register.filter
 def kind_label(value: str) -> str:
     return dict(CheckInKind.choices).get(value, value)
+
+
+@register.filter
+def report_status_label(value: str) -> str:
+    return dict(ReportStatus.choices).get(value, value)

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from patrols import services
 from patrols.models import CheckIn, CheckInKind, PatrolReport, ReportStatus
+from tests import factories
 from tests.patrols.conftest import NIGHT, wib
 
 CHECKIN = reverse("patrols:checkin")
@@ -559,3 +560,58 @@ def test_tonight_shows_who_is_at_the_post_and_empty_posts(
     assert "Post empty" not in during
     assert "Post empty" in later  # slot 2 (Tanjung Duren): Citra never came
     assert "Handover from Polsek Tambora: the next team has not arrived" in later
+
+
+def test_tonight_offers_the_leader_the_report_and_then_links_it(
+    client, shifts, arrived, officer_tambora, kapolsek_tambora
+):
+    new = reverse("patrols:report_new", args=[shifts[0].pk])
+    client.force_login(officer_tambora)
+    with time_machine.travel(wib(23, 1, 10), tick=False):
+        before = client.get(reverse("schedules:tonight")).content.decode()
+        report = services.submit_report(shift=shifts[0], by=officer_tambora)
+        client.force_login(kapolsek_tambora)
+        after = client.get(
+            reverse("schedules:tonight"), headers={"accept-language": "en"}
+        ).content.decode()
+
+    assert new in before
+    assert reverse("patrols:report", args=[report.pk]) in after
+    assert "Report · Submitted" in after
+
+
+@pytest.mark.parametrize("plans", [1, 6])
+def test_the_live_status_adds_the_same_queries_for_any_number_of_plans(
+    client,
+    tambora,
+    gambir,
+    kapolsek_tambora,
+    piket_tambora,
+    plans,
+    django_assert_num_queries,
+):
+    zone = factories.ZoneFactory(precincts=[tambora, gambir])
+    for index in range(plans):
+        plan = factories.RotationPlanFactory(
+            code=f"live{index}", zone=zone, members=[tambora, gambir]
+        )
+        for slot in range(5):
+            shift = factories.ShiftFactory(
+                plan=plan, precinct=tambora, night=NIGHT, slot=slot
+            )
+            officer = factories.OfficerFactory(precinct=tambora)
+            factories.AssignmentFactory(shift=shift, officer=officer)
+            with time_machine.travel(shift.start, tick=False):
+                services.check_in(
+                    shift=shift, officer=officer, kind="arrive", by=piket_tambora
+                )
+    client.force_login(kapolsek_tambora)
+
+    # The board's own queries, then check-ins, reports and unread changes.
+    with (
+        time_machine.travel(wib(23, 4, 30), tick=False),
+        django_assert_num_queries(11),
+    ):
+        response = client.get(reverse("schedules:tonight"))
+
+    assert response.content.decode().count("data-live-slot") == plans * 5
