@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from notices import selectors, services
@@ -49,6 +49,12 @@ def mark_read(request, pk: int):
 def mark_all_read(request):
     count = services.mark_all_read(by=request.user)
     messages.success(
-        request, _("%(count)s notifications marked read.") % {"count": count}
+        request,
+        ngettext(
+            "%(count)s notification marked read.",
+            "%(count)s notifications marked read.",
+            count,
+        )
+        % {"count": count},
     )
     return redirect("notices:inbox")
