@@ -56,7 +56,7 @@ def get_shift_for_user(user: access.AnyUser, pk: int, *, write: bool = False) ->
     with write=True, 403 unless the user may edit its roster."""
     try:
         shift = visible_shifts(user).select_related("plan", "precinct").get(pk=pk)
-    except (Shift.DoesNotExist, ValueError, TypeError):
+    except (Shift.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
     if write and not can_edit_roster(user, shift):
         raise PermissionDenied

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notices import changes
 from precincts import access
 from precincts.models import Precinct
 from schedules import tasks
@@ -279,6 +280,7 @@ def _hand_over(shift: Shift, to: Precinct, previous: Precinct, note: str) -> Non
             "updated_at",
         ]
     )
+    changes.notify_after_commit([shift.pk])
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notices import changes
 from precincts.models import Officer
 from schedules.models import Assignment, AssignmentRole, Shift, ShiftStatus
 
@@ -84,6 +85,8 @@ def _bump(shift: Shift, original: Shift) -> None:
     # The caller's instance follows, so it can send the new version next time.
     original.version = shift.version
     original.updated_at = shift.updated_at
+    # The shift's people and precincts hear of the change once it commits.
+    changes.notify_after_commit([shift.pk])
 
 
 def _officer_problems(shift: Shift, officer: Officer) -> list[str]:

@@ -233,6 +233,12 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests log in hundreds of times; PBKDF2's deliberate slowness only costs time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _celery_mode(request):
     """Tasks run in-process in tests, except where a real worker is requested."""
     # With namespace="CELERY" the app reads the prefixed key.

@@ -8,7 +8,7 @@ from django.db import transaction
 from notices import changes, selectors, services, tasks
 from notices.models import Notification, ShiftChange, ShiftSnapshot
 from precincts.models import Role
-from schedules import roster
+from schedules import requests, roster
 from schedules.models import Assignment, ShiftStatus
 from tests import factories
 from tests.notices.conftest import wib
@@ -167,10 +167,31 @@ def test_a_roster_service_change_is_notified_after_its_commit(
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         transaction.atomic(),
     ):
+        # The roster service queues the notice itself.
         roster.assign_officer(shift=shift, officer=budi, by=piket_tambora)
-        changes.notify_after_commit([shift.pk])
         assert not Notification.objects.exists()  # nothing before the commit
     assert len(callbacks) >= 1
     notices = Notification.objects.filter(kind="shift_changed")
     assert {n.recipient for n in notices} == {piket_tambora, andi_user}
     assert "Added to the roster: Briptu Budi" in notices[0].body
+
+
+def test_an_approved_swap_notifies_both_precincts_after_its_commit(
+    shift,
+    andi,
+    andi_user,
+    gambir,
+    piket_tambora,
+    piket_gambir,
+    kapolsek_tambora,
+    django_capture_on_commit_callbacks,
+):
+    _baseline(shift)
+    with time_machine.travel(NOW, tick=False):
+        swap = requests.request_swap(
+            shift=shift, to_precinct=gambir, note="Operasi", by=piket_tambora
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            requests.approve_swap(swap=swap, by=kapolsek_tambora)
+    notices = Notification.objects.filter(kind="shift_changed")
+    assert {n.recipient for n in notices} == {piket_tambora, piket_gambir, andi_user}
