@@ -28,6 +28,8 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit import services as audit_services
+from notices import changes
 from precincts.models import Precinct
 from schedules import nights as night_math
 from schedules import rotation
@@ -391,6 +393,19 @@ def generate_shifts(
         RotationPlan.objects.filter(pk=plan.pk).update(
             generation_key=_inputs_key(*inputs)
         )
+        if result.created or result.changed or result.removed:
+            # Bulk writes send no model signals: one audit event for the run.
+            audit_services.record_generation(
+                plan=plan,
+                summary={
+                    "first": first.isoformat(),
+                    "last": last.isoformat(),
+                    "created": result.created,
+                    "changed": result.changed,
+                    "removed": result.removed,
+                    "uncovered": len(result.uncovered),
+                },
+            )
         if result.touched & _may_crowd(members, counts):
             _cascade(plan, result, now)
     return result
@@ -542,6 +557,14 @@ def _apply(plan, decisions, stored, result, names, now) -> None:
         )
     if to_create:
         _insert(plan.pk, to_create, now)
+    # The people of a changed shift in the coming week hear of it after the commit
+    # (the notices service keeps to 7 nights; sending the rest would only cost).
+    soon = now.date() + dt.timedelta(days=changes.NOTICE_NIGHTS + 1)
+    changes.notify_after_commit(
+        row["id"]
+        for row in stored.values()
+        if row["id"] in changed_ids and row["night"] <= soon
+    )
 
 
 def _insert(plan_id: int, rows: list, now: dt.datetime) -> None:
