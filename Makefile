@@ -97,3 +97,9 @@ bench-api: install-dev
 	BENCH_API_DATABASE_URL=$${BENCH_API_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giliran_bench_api} \
 		$(BIN)/python bench/api.py
 bench: bench-api
+
+# Issue 7: outages and task faults against a throwaway PostgreSQL cluster and Redis
+# server on spare ports (gunicorn and a worker; PASS/FAIL per check, exit 1 on any FAIL).
+.PHONY: faults
+faults: install-dev
+	$(BIN)/python ops/faults.py

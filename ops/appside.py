@@ -1,0 +1,141 @@
+"""Small Django-side steps for ops/faults.py and ops/load.py, one per subcommand.
+
+Runs in the app's own environment (DATABASE_URL, REDIS_URL) and prints JSON on the
+last line of stdout, so the driving scripts never import Django themselves.
+
+    python ops/appside.py plan | apikey SCOPE | generate PLAN START NIGHTS
+    python ops/appside.py enqueue PLAN START NIGHTS | fingerprint PLAN START NIGHTS
+    python ops/appside.py blackouts REASON | regenerations
+"""
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+def _plan():
+    from schedules.models import RotationPlan
+
+    return RotationPlan.objects.filter(active=True).order_by("pk").first()
+
+
+def plan() -> dict:
+    from django.utils import timezone
+
+    from schedules import nights
+
+    p = _plan()
+    tonight = nights.tonight(timezone.now(), p.window_start, p.window_end, p.tz)
+    later = tonight + dt.timedelta(days=2)
+    start, end = nights.window_bounds(later, p.window_start, p.window_end, p.tz)
+    return {
+        "plan": p.pk,
+        "tonight": tonight.isoformat(),
+        "window": [start.isoformat(), end.isoformat()],
+    }
+
+
+def apikey(scope: str) -> dict:
+    from api.models import ApiKey
+
+    key = ApiKey(
+        name=f"ops {scope} {time.time_ns()}", scope=scope, rate_per_minute=10**6
+    )
+    secret = key.set_new_secret()
+    key.save()
+    return {"key": secret}
+
+
+def generate(plan_id: str, start: str, nights: str) -> dict:
+    from schedules import services
+    from schedules.models import RotationPlan
+
+    started = time.perf_counter()
+    result = services.generate_shifts(
+        plan=RotationPlan.objects.get(pk=int(plan_id)),
+        start=dt.date.fromisoformat(start),
+        nights=int(nights),
+    )
+    return {
+        "seconds": time.perf_counter() - started,
+        "created": result.created,
+        "changed": result.changed,
+        "removed": result.removed,
+    }
+
+
+def enqueue(plan_id: str, start: str, nights: str) -> dict:
+    from schedules import tasks
+
+    async_result = tasks.generate_plan.delay(int(plan_id), start, int(nights))
+    return {"task": async_result.id}
+
+
+def fingerprint(plan_id: str, start: str, nights: str) -> dict:
+    """The plan's shifts in the range, free of primary keys, and a digest of them."""
+    from django.db.models import Count
+
+    from schedules.models import Shift
+
+    first = dt.date.fromisoformat(start)
+    last = first + dt.timedelta(days=int(nights) - 1)
+    shifts = Shift.objects.filter(plan_id=int(plan_id), night__range=(first, last))
+    where = {s.pk: (s.night.isoformat(), s.slot) for s in shifts.only("night", "slot")}
+    rows = sorted(
+        (
+            s.night.isoformat(),
+            s.slot,
+            s.precinct.code,
+            s.status,
+            s.start.isoformat(),
+            s.end.isoformat(),
+            s.reason,
+            where.get(s.substitute_for_id) if s.substitute_for_id else None,
+        )
+        for s in shifts.select_related("precinct")
+    )
+    duplicates = (
+        shifts.values("night", "slot").annotate(n=Count("pk")).filter(n__gt=1).count()
+    )
+    per_night = {}
+    for row in rows:
+        per_night[row[0]] = per_night.get(row[0], 0) + 1
+    digest = hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
+    return {
+        "digest": digest,
+        "shifts": len(rows),
+        "nights": len(per_night),
+        "slot_counts": sorted(set(per_night.values())),
+        "duplicates": duplicates,
+    }
+
+
+def blackouts(reason: str) -> dict:
+    from schedules.models import Blackout
+
+    return {"count": Blackout.objects.filter(reason=reason).count()}
+
+
+COMMANDS = {
+    "plan": plan,
+    "apikey": apikey,
+    "generate": generate,
+    "enqueue": enqueue,
+    "fingerprint": fingerprint,
+    "blackouts": blackouts,
+}
+
+
+if __name__ == "__main__":
+    import django
+
+    django.setup()
+    print(json.dumps(COMMANDS[sys.argv[1]](*sys.argv[2:])))

@@ -1,0 +1,489 @@
+"""Outages and task faults (`make faults`, issue 7).
+
+Starts its own throwaway PostgreSQL cluster and Redis server on spare ports of
+127.0.0.1, loads the demo world, runs gunicorn and a Celery worker against them, and
+checks what happens when a worker dies mid-generation, when Redis stops and when
+PostgreSQL stops. Prints PASS/FAIL per check and exits 1 on any failure. Every
+process it starts is stopped on exit, whatever happens.
+
+    python ops/faults.py [--keep]   (--keep leaves the temp dir for the logs)
+"""
+
+import argparse
+import glob
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+PYTHON = str(BIN / "python")
+HOST = "127.0.0.1"
+TOTAL_SECONDS = 900
+ANSWER_SECONDS = 5
+RECOVER_SECONDS = 30
+KILL_NIGHTS = 20000
+
+results: list[tuple[str, bool, str]] = []
+
+
+def check(name: str, ok: bool, detail: str = "") -> bool:
+    results.append((name, ok, detail))
+    print(f"{'PASS' if ok else 'FAIL'}  {name}" + (f"  ({detail})" if detail else ""))
+    sys.stdout.flush()
+    return ok
+
+
+def spare_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, seconds: float, step: float = 0.25):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return None
+
+
+class Lab:
+    """The throwaway services and app processes, and their cleanup."""
+
+    def __init__(self, keep: bool):
+        self.keep = keep
+        self.tmp = Path(tempfile.mkdtemp(prefix="giliran-faults-"))
+        self.tmp.chmod(0o755)
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.pg_bin = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1])
+        self.pg_port, self.redis_port, self.app_port = (
+            spare_port(),
+            spare_port(),
+            spare_port(),
+        )
+        self.pg_data = self.tmp / "pgdata"
+        self.as_postgres = (
+            ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        )
+        self.db = "giliran_faults"
+        self.env = os.environ | {
+            "DATABASE_URL": self.db_url(self.db),
+            "REDIS_URL": f"redis://{HOST}:{self.redis_port}/0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DEBUG": "false",
+            "SECURE_COOKIES": "false",
+            "ALLOWED_HOSTS": HOST,
+            "LOG_LEVEL": "WARNING",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.base = f"http://{HOST}:{self.app_port}"
+
+    def db_url(self, name: str) -> str:
+        return f"postgres://postgres@{HOST}:{self.pg_port}/{name}"
+
+    # -- PostgreSQL -------------------------------------------------------------
+    def pg_init(self) -> None:
+        self.pg_data.mkdir()
+        (self.tmp / "sock").mkdir()
+        if self.as_postgres:
+            shutil.chown(self.pg_data, "postgres")
+            shutil.chown(self.tmp / "sock", "postgres")
+        self.run(
+            [*self.as_postgres, str(self.pg_bin / "initdb"), "-D", str(self.pg_data),
+             "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"],
+            timeout=120,
+        )  # fmt: skip
+
+    def pg_start(self) -> None:
+        options = (
+            f"-p {self.pg_port} -c listen_addresses={HOST} -c fsync=off "
+            f"-c unix_socket_directories={self.tmp / 'sock'}"
+        )
+        log = self.tmp / "postgres.log"
+        if self.as_postgres and not log.exists():
+            log.touch()
+            shutil.chown(log, "postgres")
+        self.run(
+            [*self.as_postgres, str(self.pg_bin / "pg_ctl"), "-D", str(self.pg_data),
+             "-o", options, "-l", str(log), "-w", "-t", "60", "start"],
+            timeout=90,
+        )  # fmt: skip
+
+    def pg_stop(self, mode: str = "fast") -> None:
+        self.run(
+            [*self.as_postgres, str(self.pg_bin / "pg_ctl"), "-D", str(self.pg_data),
+             "-m", mode, "-w", "-t", "60", "stop"],
+            timeout=90, check=False,
+        )  # fmt: skip
+
+    def sql(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.db_url("postgres"), autocommit=True) as conn:
+            conn.execute(statement)
+
+    def open_transactions(self) -> int:
+        import psycopg
+
+        with psycopg.connect(self.db_url("postgres"), autocommit=True) as conn:
+            return conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                "AND xact_start IS NOT NULL AND pid <> pg_backend_pid()",
+                [self.db],
+            ).fetchone()[0]
+
+    # -- Redis ------------------------------------------------------------------
+    def redis_start(self) -> None:
+        self.spawn(
+            "redis",
+            ["redis-server", "--port", str(self.redis_port), "--bind", HOST,
+             "--save", "", "--appendonly", "no", "--dir", str(self.tmp)],
+        )  # fmt: skip
+        wait_for(lambda: self._redis_ping(), 10)
+
+    def _redis_ping(self) -> bool:
+        try:
+            with socket.create_connection((HOST, self.redis_port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def redis_stop(self) -> None:
+        self.stop("redis")
+
+    # -- The app ----------------------------------------------------------------
+    def run(self, argv, timeout=300, check=True, env=None):
+        done = subprocess.run(
+            argv, cwd=ROOT, env=env or self.env, capture_output=True, text=True,
+            timeout=timeout,
+        )  # fmt: skip
+        if check and done.returncode:
+            raise RuntimeError(f"{argv[:3]} failed:\n{done.stdout}\n{done.stderr}")
+        return done
+
+    def appside(self, *args, env=None, timeout=600) -> dict:
+        done = self.run([PYTHON, "ops/appside.py", *map(str, args)], timeout, env=env)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    def spawn(self, name: str, argv) -> None:
+        log = open(self.tmp / f"{name}.log", "a")  # noqa: SIM115
+        self.procs[name] = subprocess.Popen(
+            argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+
+    def stop(self, name: str, sig=signal.SIGTERM, wait: float = 15) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, sig)
+            proc.wait(wait)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+        except ProcessLookupError:
+            pass
+
+    def log(self, name: str) -> str:
+        path = self.tmp / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def start_app(self) -> None:
+        self.spawn(
+            "gunicorn",
+            [str(BIN / "gunicorn"), "config.wsgi", "-b", f"{HOST}:{self.app_port}",
+             "-w", "2", "--timeout", "60", "--graceful-timeout", "5"],
+        )  # fmt: skip
+        self.spawn(
+            "worker",
+            [str(BIN / "celery"), "-A", "config", "worker", "-l", "info", "-c", "1",
+             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        )  # fmt: skip
+
+        def up():
+            try:
+                return (
+                    requests.get(f"{self.base}/healthz", timeout=2).status_code == 200
+                )
+            except requests.RequestException:
+                return False
+
+        if not wait_for(up, 60, 0.5):
+            raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+        if not wait_for(lambda: "ready." in self.log("worker"), 60, 0.5):
+            raise RuntimeError("the Celery worker did not get ready within 60 s")
+
+    def cleanup(self) -> None:
+        for name in ("gunicorn", "worker", "redis"):
+            self.stop(name)
+        if (self.pg_data / "postmaster.pid").exists():
+            self.pg_stop("immediate")
+        if self.keep:
+            print(f"logs kept in {self.tmp}")
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def timed(method, url, **kwargs):
+    """(status or exception name, seconds, body) with a hard 10 s client timeout."""
+    started = time.monotonic()
+    try:
+        response = requests.request(method, url, timeout=10, **kwargs)
+        return response.status_code, time.monotonic() - started, response
+    except requests.RequestException as exc:
+        return type(exc).__name__, time.monotonic() - started, None
+
+
+def login(lab: Lab, username: str) -> requests.Session:
+    session = requests.Session()
+    session.get(f"{lab.base}/login/", timeout=10)
+    response = session.post(
+        f"{lab.base}/login/",
+        data={
+            "username": username,
+            "password": "giliran-demo-2024",
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+        headers={"Referer": f"{lab.base}/login/"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    if response.status_code != 302 or "sessionid" not in session.cookies:
+        raise RuntimeError(f"login as {username} failed: {response.status_code}")
+    return session
+
+
+def worker_kill(lab: Lab, info: dict) -> None:
+    print("\n== A worker killed with SIGKILL in the middle of a generation")
+    plan, start = info["plan"], info["tonight"]
+    clean = lab.appside(
+        "generate", plan, start, KILL_NIGHTS,
+        env=lab.env | {"DATABASE_URL": lab.db_url("giliran_faults_clean"),
+                       "REDIS_URL": ""},
+    )  # fmt: skip
+    expected = lab.appside(
+        "fingerprint", plan, start, KILL_NIGHTS,
+        env=lab.env | {"DATABASE_URL": lab.db_url("giliran_faults_clean")},
+    )  # fmt: skip
+    print(f"      clean run: {clean['seconds']:.1f} s, {expected['shifts']} shifts")
+    task = lab.appside("enqueue", plan, start, KILL_NIGHTS)["task"]
+    received = f"generate_plan[{task}] received"
+    if not wait_for(lambda: received in lab.log("worker"), 30):
+        check("the worker took the generation task", False, "not received in 30 s")
+        return
+    time.sleep(max(0.5, clean["seconds"] * 0.3))
+    busy = lab.open_transactions()
+    pool = lab.procs["worker"].pid
+    children = subprocess.run(
+        ["pgrep", "-P", str(pool)], capture_output=True, text=True
+    ).stdout.split()
+    still_running = f"generate_plan[{task}] succeeded" not in lab.log("worker")
+    check(
+        "the generation was still running when killed",
+        bool(children) and still_running and busy > 0,
+        f"pool process {children}, {busy} open transaction(s)",
+    )
+    for pid in children:
+        os.kill(int(pid), signal.SIGKILL)
+    done = wait_for(
+        lambda: f"generate_plan[{task}] succeeded" in lab.log("worker"),
+        60 + clean["seconds"] * 4,
+        0.5,
+    )
+    log = lab.log("worker")
+    check(
+        "the killed task ran again and succeeded",
+        bool(done),
+        "WorkerLostError seen" if "WorkerLostError" in log else "no WorkerLostError",
+    )
+    got = lab.appside("fingerprint", plan, start, KILL_NIGHTS)
+    check(
+        "no duplicate night and slot",
+        got["duplicates"] == 0,
+        f"{got['duplicates']} duplicated",
+    )
+    check(
+        "every night whole (same slots per night as a clean run)",
+        got["slot_counts"] == expected["slot_counts"]
+        and got["nights"] == expected["nights"],
+        f"{got['nights']} nights, slots {got['slot_counts']}",
+    )
+    check(
+        "the result equals a clean run",
+        got["digest"] == expected["digest"],
+        f"{got['shifts']} vs {expected['shifts']} shifts",
+    )
+
+
+def redis_outage(lab: Lab, info: dict, read_key: str) -> None:
+    print("\n== Redis stopped")
+    commander = login(lab, "kapolsek.tambora")
+    duty = login(lab, "piket.tambora")
+    api = {"Authorization": f"Bearer {read_key}"}
+    before = lab.log("worker").count("regenerate_nights[")
+    lab.redis_stop()
+    for name, session, path, headers in [
+        ("page Tonight", duty, "/tonight/", {}),
+        ("page Roster", duty, "/roster/", {}),
+        ("API shifts (key)", requests, "/api/v1/shifts/", api),
+        ("API tonight (key)", requests, "/api/v1/nights/tonight/", api),
+    ]:
+        code, seconds, _ = timed("GET", f"{lab.base}{path}", headers=headers)
+        if session is not requests:
+            started = time.monotonic()
+            try:
+                code = session.get(f"{lab.base}{path}", timeout=10).status_code
+            except requests.RequestException as exc:
+                code = type(exc).__name__
+            seconds = time.monotonic() - started
+        check(
+            f"{name} answers 200 within {ANSWER_SECONDS} s",
+            code == 200 and seconds < ANSWER_SECONDS,
+            f"{code} in {seconds:.2f} s",
+        )
+    reason = f"faults {time.time_ns()}"
+    start, end = info["window"]
+    started = time.monotonic()
+    try:
+        response = commander.post(
+            f"{lab.base}/api/v1/blackouts/",
+            json={"precinct": "tambora", "start": start, "end": end, "reason": reason},
+            headers={"X-CSRFToken": commander.cookies["csrftoken"],
+                     "Referer": f"{lab.base}/"},
+            timeout=10,
+        )  # fmt: skip
+        code = response.status_code
+    except requests.RequestException as exc:
+        code = type(exc).__name__
+    seconds = time.monotonic() - started
+    check(
+        f"a write (a commander's blackout, which queues a regeneration) answers "
+        f"2xx within {ANSWER_SECONDS} s",
+        isinstance(code, int) and 200 <= code < 300 and seconds < ANSWER_SECONDS,
+        f"{code} in {seconds:.2f} s",
+    )
+    stored = lab.appside("blackouts", reason)["count"]
+    check("the write is stored", stored == 1, f"{stored} row(s)")
+    lab.redis_start()
+    drained = wait_for(
+        lambda: lab.log("worker").count("regenerate_nights[") > before
+        and "succeeded" in lab.log("worker").split("regenerate_nights[")[-1],
+        60,
+        0.5,
+    )
+    check(
+        "after Redis returns, the queued regeneration runs (nothing lost)",
+        bool(drained),
+        "ran" if drained else "no regenerate_nights task within 60 s",
+    )
+    code, seconds, _ = timed("GET", f"{lab.base}/healthz")
+    check("healthz is 200 again with Redis back", code == 200, f"{code}")
+
+
+def postgres_outage(lab: Lab, read_key: str) -> None:
+    print("\n== PostgreSQL stopped")
+    duty = login(lab, "piket.tambora")
+    api = {"Authorization": f"Bearer {read_key}"}
+    lab.pg_stop("fast")
+    login_form = {
+        "username": "piket.gambir",
+        "password": "giliran-demo-2024",
+        "csrfmiddlewaretoken": duty.cookies["csrftoken"],
+    }
+    for name, method, path, session, kwargs in [
+        ("page Tonight (logged in)", "GET", "/tonight/", duty, {}),
+        ("a login (POST)", "POST", "/login/", duty, {"data": login_form}),
+        ("API shifts (key)", "GET", "/api/v1/shifts/", requests, {"headers": api}),
+    ]:
+        started = time.monotonic()
+        try:
+            response = session.request(
+                method, f"{lab.base}{path}", timeout=10, allow_redirects=False,
+                headers={"Referer": f"{lab.base}/login/"} | kwargs.pop("headers", {}),
+                **kwargs,
+            )  # fmt: skip
+            code, body = response.status_code, response.text
+        except requests.RequestException as exc:
+            code, body = type(exc).__name__, ""
+        seconds = time.monotonic() - started
+        plain = "Traceback" not in body and "OperationalError" not in body
+        check(
+            f"{name} answers 503 within {ANSWER_SECONDS} s, a plain error",
+            code == 503 and seconds < ANSWER_SECONDS and plain,
+            f"{code} in {seconds:.2f} s",
+        )
+    lab.pg_start()
+    started = time.monotonic()
+
+    def back():
+        try:
+            return duty.get(f"{lab.base}/tonight/", timeout=5).status_code == 200
+        except requests.RequestException:
+            return False
+
+    ok = wait_for(back, RECOVER_SECONDS, 0.5)
+    check(
+        f"after PostgreSQL returns, pages answer 200 within {RECOVER_SECONDS} s "
+        "without a restart",
+        bool(ok),
+        f"{time.monotonic() - started:.1f} s",
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", action="store_true", help="keep the logs")
+    args = parser.parse_args()
+    lab = Lab(keep=args.keep)
+
+    def bail(signum, frame):
+        raise TimeoutError(f"stopped by signal {signum}")
+
+    signal.signal(signal.SIGTERM, bail)
+    signal.signal(signal.SIGALRM, bail)
+    signal.alarm(TOTAL_SECONDS)
+    try:
+        print(f"== Throwaway PostgreSQL :{lab.pg_port}, Redis :{lab.redis_port}, "
+              f"gunicorn :{lab.app_port} in {lab.tmp}")  # fmt: skip
+        lab.pg_init()
+        lab.pg_start()
+        lab.redis_start()
+        lab.sql(f"CREATE DATABASE {lab.db}")
+        lab.run([PYTHON, "manage.py", "migrate", "--noinput"])
+        lab.run([PYTHON, "manage.py", "load_demo", "--force"])
+        info = lab.appside("plan")
+        read_key = lab.appside("apikey", "read")["key"]
+        # A copy taken before anything runs: the reference for a clean generation.
+        lab.sql(f"CREATE DATABASE giliran_faults_clean TEMPLATE {lab.db}")
+        lab.start_app()
+        worker_kill(lab, info)
+        redis_outage(lab, info, read_key)
+        postgres_outage(lab, read_key)
+    except Exception as exc:
+        check("the run finished", False, f"{type(exc).__name__}: {exc}")
+    finally:
+        signal.alarm(0)
+        lab.cleanup()
+    failed = [name for name, ok, _ in results if not ok]
+    print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
