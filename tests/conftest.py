@@ -168,6 +168,33 @@ def officer_tambora(tambora):
 # --- real services --------------------------------------------------------------
 
 
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    # Without these Chromium keeps calling home, and this machine has no internet.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium for the whole run: Playwright's sync API allows one driver
+    per thread, so every browser test folder shares this fixture."""
+    if not Path(CHROMIUM).exists():
+        _missing(f"Chromium at {CHROMIUM} is not available")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """With Redis but no PostgreSQL, keep the SQLite test database in a file, so a
