@@ -94,14 +94,19 @@ def test_the_leader_files_a_report_on_a_phone_and_the_commander_acknowledges_it(
     first = tonight_shifts[0]
     andi = officer_tambora.officer
     factories.AssignmentFactory(shift=first, officer=andi, role=AssignmentRole.LEADER)
+    # 00:30: Andi's phone is flat; the duty officer records his 23:58 arrival.
     with time_machine.travel(dt.datetime(2024, 1, 22, 17, 30, tzinfo=UTC)):
-        services.check_in(
-            shift=first,
-            officer=andi,
-            kind="arrive",
-            by=piket_tambora,
-            at=dt.datetime(2024, 1, 22, 16, 58, tzinfo=UTC),
-        )
+        desk = new_page(piket_tambora)
+        desk.goto("/night/checkin/")
+        desk.click(f"a[href='/night/checkin/shift/{first.pk}/']")
+        desk.select_option("#id_officer", str(andi.pk))
+        desk.check("input[name=kind][value=arrive]")
+        desk.fill("#id_at", "23:58")
+        desk.click("form[method=post] button.primary")
+        desk.wait_for_selector(".messages .success")
+        assert "23:58" in desk.locator("table").inner_text()
+        screenshot(desk, "checkin-on-behalf-390")
+        assert CheckIn.objects.get().on_behalf
 
     # 01:10 WIB: the slot is over; Andi writes the report from Tonight.
     with time_machine.travel(dt.datetime(2024, 1, 22, 18, 10, tzinfo=UTC)):
