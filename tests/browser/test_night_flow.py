@@ -72,9 +72,15 @@ def test_an_officer_checks_in_on_a_phone_and_the_commander_sees_it(
         boss = new_page(kapolsek_tambora, viewport=DESKTOP)
         # The notice of the morning report: one unread, in the header.
         assert boss.wait_for_selector(".unread-badge").inner_text() == "1"
-        boss.goto("/night/morning/")
-        boss.click(f"a[href='/night/morning/{report.pk}/']")
+        boss.click("a[data-unread-url]")
+        screenshot(boss, "notices-1366")
+        boss.click(".notice.unread button.secondary")  # Open: read, then follow
         boss.wait_for_selector(".slots-table")
+        assert boss.url.endswith(f"/night/morning/{report.pk}/")
+        assert boss.locator(".unread-badge").count() == 0
+        boss.goto("/night/morning/")
+        assert boss.locator(f"a[href='/night/morning/{report.pk}/']").count() == 1
+        boss.click(f"a[href='/night/morning/{report.pk}/']")
         table = boss.locator(".slots-table").inner_text()
         assert "Andi Saputra" in table
         assert "Budi Santoso" in table
