@@ -7,6 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from precincts.models import Officer
 from schedules.models import Shift
 
+# No location, or both halves in range. Explicit about NULLs: a NULL half would make
+# the range test unknown, and a CHECK passes on unknown.
+VALID_LOCATION = Q(latitude__isnull=True, longitude__isnull=True) | Q(
+    latitude__isnull=False,
+    longitude__isnull=False,
+    latitude__gte=-90,
+    latitude__lte=90,
+    longitude__gte=-180,
+    longitude__lte=180,
+)
+
 
 class CheckInKind(models.TextChoices):
     ARRIVE = "arrive", _("arrived at the post")
@@ -70,17 +81,7 @@ class CheckIn(models.Model):
         verbose_name_plural = _("check-ins")
         constraints = [
             models.CheckConstraint(
-                condition=Q(latitude__isnull=True, longitude__isnull=True)
-                | Q(
-                    # Explicit: a NULL half would make the range test unknown, and
-                    # a CHECK passes on unknown.
-                    latitude__isnull=False,
-                    longitude__isnull=False,
-                    latitude__gte=-90,
-                    latitude__lte=90,
-                    longitude__gte=-180,
-                    longitude__lte=180,
-                ),
+                condition=VALID_LOCATION,
                 name="checkin_location_valid",
                 violation_error_message=_(
                     "A location needs both latitude and longitude, in range."
@@ -193,17 +194,7 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
         constraints = [
             models.CheckConstraint(
-                condition=Q(latitude__isnull=True, longitude__isnull=True)
-                | Q(
-                    # Explicit: a NULL half would make the range test unknown, and
-                    # a CHECK passes on unknown.
-                    latitude__isnull=False,
-                    longitude__isnull=False,
-                    latitude__gte=-90,
-                    latitude__lte=90,
-                    longitude__gte=-180,
-                    longitude__lte=180,
-                ),
+                condition=VALID_LOCATION,
                 name="incident_location_valid",
             ),
         ]

@@ -401,18 +401,9 @@ class BlackoutQuerySet(models.QuerySet):
         return self.filter(start__lt=end, end__gt=start)
 
 
-class Blackout(models.Model):
-    """A precinct cannot serve between two instants."""
+class Request(models.Model):
+    """What blackouts and swaps share: asked by someone, decided by a commander."""
 
-    precinct = models.ForeignKey(
-        Precinct,
-        on_delete=models.CASCADE,
-        related_name="blackouts",
-        verbose_name=_("precinct"),
-    )
-    start = models.DateTimeField(_("from"))
-    end = models.DateTimeField(_("until"))
-    reason = models.CharField(_("reason"), max_length=255)
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -437,6 +428,23 @@ class Blackout(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Blackout(Request):
+    """A precinct cannot serve between two instants."""
+
+    precinct = models.ForeignKey(
+        Precinct,
+        on_delete=models.CASCADE,
+        related_name="blackouts",
+        verbose_name=_("precinct"),
+    )
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=255)
 
     objects = BlackoutQuerySet.as_manager()
 
@@ -463,7 +471,7 @@ class SwapKind(models.TextChoices):
     TRADE = "trade", _("trade")
 
 
-class SwapRequest(models.Model):
+class SwapRequest(Request):
     """A precinct asks to hand a shift to, or trade it with, another member."""
 
     shift = models.ForeignKey(
@@ -496,31 +504,7 @@ class SwapRequest(models.Model):
         verbose_name=_("shift taken in return"),
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=RequestStatus.choices,
-        default=RequestStatus.PENDING,
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("decision note"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
