@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "audit.middleware.RequestContextMiddleware",
     "security.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A 500 while the database is unreachable becomes a plain 503 (issue 7).
+    "config.dbdown.DatabaseDownMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
