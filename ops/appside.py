@@ -36,10 +36,19 @@ def plan() -> dict:
     tonight = nights.tonight(timezone.now(), p.window_start, p.window_end, p.tz)
     later = tonight + dt.timedelta(days=2)
     start, end = nights.window_bounds(later, p.window_start, p.window_end, p.tz)
+    from precincts.models import Precinct
+
+    # A night later for the page's request, so the two never overlap.
+    page = nights.window_bounds(
+        later + dt.timedelta(days=1), p.window_start, p.window_end, p.tz
+    )
+    local = [timezone.localtime(t).strftime("%Y-%m-%dT%H:%M") for t in page]
     return {
         "plan": p.pk,
         "tonight": tonight.isoformat(),
         "window": [start.isoformat(), end.isoformat()],
+        "local_window": local,
+        "tambora": Precinct.objects.get(code="tambora").pk,
     }
 
 

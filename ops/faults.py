@@ -378,8 +378,35 @@ def redis_outage(lab: Lab, info: dict, read_key: str) -> None:
         isinstance(code, int) and 200 <= code < 300 and seconds < ANSWER_SECONDS,
         f"{code} in {seconds:.2f} s",
     )
-    stored = lab.appside("blackouts", reason)["count"]
-    check("the write is stored", stored == 1, f"{stored} row(s)")
+    page_reason = f"{reason} page"
+    started = time.monotonic()
+    try:
+        response = commander.post(
+            f"{lab.base}/requests/blackout/",
+            data={
+                "precinct": info["tambora"],
+                "start": info["local_window"][0],
+                "end": info["local_window"][1],
+                "reason": page_reason,
+                "csrfmiddlewaretoken": commander.cookies["csrftoken"],
+            },
+            headers={"Referer": f"{lab.base}/requests/"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        code = response.status_code
+    except requests.RequestException as exc:
+        code = type(exc).__name__
+    seconds = time.monotonic() - started
+    check(
+        f"a page write (the same blackout from the Requests page) answers "
+        f"a redirect within {ANSWER_SECONDS} s",
+        code == 302 and seconds < ANSWER_SECONDS,
+        f"{code} in {seconds:.2f} s",
+    )
+    for label, marker in (("API", reason), ("page", page_reason)):
+        stored = lab.appside("blackouts", marker)["count"]
+        check(f"the {label} write is stored", stored == 1, f"{stored} row(s)")
     lab.redis_start()
     drained = wait_for(
         lambda: lab.log("worker").count("regenerate_nights[") > before
