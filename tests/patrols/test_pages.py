@@ -615,3 +615,60 @@ def test_the_live_status_adds_the_same_queries_for_any_number_of_plans(
         response = client.get(reverse("schedules:tonight"))
 
     assert response.content.decode().count("data-live-slot") == plans * 5
+
+
+@pytest.mark.parametrize(
+    ("role", "detail", "correct"),
+    [
+        ("officer_tambora", 200, 200),  # the leader
+        ("piket_tambora", 200, 200),
+        ("kapolsek_tambora", 200, 200),
+        ("kapolres_jakbar", 200, 200),
+        ("admin_user", 200, 200),
+        ("piket_gambir", 404, 404),  # a partner: no personnel, no report
+    ],
+)
+def test_who_sees_and_corrects_a_report(request, client, report, role, detail, correct):
+    client.force_login(request.getfixturevalue(role))
+
+    assert client.get(reverse("patrols:report", args=[report.pk])).status_code == (
+        detail
+    )
+    assert client.get(
+        reverse("patrols:report_correct", args=[report.pk])
+    ).status_code == (correct)
+
+
+def test_a_team_member_sees_the_report_but_may_not_correct_it(
+    client, report, shifts, tambora
+):
+    member = factories.make_staff("briptu.tambora", "officer", precinct=tambora)
+    officer = factories.OfficerFactory(precinct=tambora, user=member)
+    factories.AssignmentFactory(shift=shifts[0], officer=officer)
+    client.force_login(member)
+
+    page = client.get(reverse("patrols:report", args=[report.pk]))
+
+    assert page.status_code == 200
+    assert reverse("patrols:report_correct", args=[report.pk]) not in (
+        page.content.decode()
+    )
+    assert (
+        client.get(reverse("patrols:report_correct", args=[report.pk])).status_code
+        == 403
+    )
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+def test_the_correction_form_runs_a_fixed_number_of_queries(
+    client, report, officer_tambora, extra, django_assert_num_queries
+):
+    for minute in range(extra):
+        report.incidents.create(category="other", occurred_at=wib(23, 0, 31 + minute))
+    client.force_login(officer_tambora)
+
+    with django_assert_num_queries(12):
+        response = client.get(reverse("patrols:report_correct", args=[report.pk]))
+
+    assert response.status_code == 200
+    assert response.context["formset"].initial_form_count() == 1 + extra
