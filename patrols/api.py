@@ -438,9 +438,33 @@ def incident_feature(incident: Incident) -> dict:
     }
 
 
+INCIDENT_EXAMPLE = OpenApiExample(
+    "A weapon seized",
+    value={
+        "id": 9,
+        "report": 3,
+        "shift": 41,
+        "plan": "bkb-malam",
+        "precinct": "tambora",
+        "night": "2024-01-22",
+        "category": "weapon_seized",
+        "occurred_at": "2024-01-23T00:40:00+07:00",
+        "people_involved": 3,
+        "weapons_seized": 1,
+        "description": "A machete taken from a youth near the bridge.",
+        "latitude": "-6.143200",
+        "longitude": "106.801200",
+    },
+    response_only=True,
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Incidents reported on patrols",
+        description="Newest first, cursor-paginated; with `format=geojson`, one "
+        "FeatureCollection of the located ones.",
+        examples=[INCIDENT_EXAMPLE],
         parameters=[GEOJSON],
         responses={
             (200, "application/json"): patrol_serializers.PatrolIncidentSerializer(
@@ -452,7 +476,7 @@ def incident_feature(incident: Incident) -> dict:
             ): patrol_serializers.IncidentFeatureCollectionSerializer,
         },
     ),
-    retrieve=extend_schema(summary="One incident"),
+    retrieve=extend_schema(summary="One incident", examples=[INCIDENT_EXAMPLE]),
 )
 class IncidentViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = patrol_serializers.PatrolIncidentSerializer
@@ -495,6 +519,24 @@ class IncidentViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
         summary="Morning reports: one per plan and duty night",
         description="Commanders, administrators and API keys with a personnel "
         "scope. Newest night first.",
+        examples=[
+            OpenApiExample(
+                "One night of the canal plan",
+                value={
+                    "id": 12,
+                    "plan": "bkb-malam",
+                    "night": "2024-01-22",
+                    "generated_at": "2024-01-23T05:30:00+07:00",
+                    "slot_count": 5,
+                    "empty_post_count": 1,
+                    "late_count": 2,
+                    "absent_count": 0,
+                    "incident_count": 1,
+                    "missing_report_count": 0,
+                },
+                response_only=True,
+            )
+        ],
     ),
     retrieve=extend_schema(
         summary="One morning report with its contents",
