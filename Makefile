@@ -103,3 +103,10 @@ bench: bench-api
 .PHONY: faults
 faults: install-dev
 	$(BIN)/python ops/faults.py
+
+# Issue 7: 200 simulated users (70% pages, 20% API pulls, 10% roster edits) against
+# gunicorn on PostgreSQL with the bench city; exit 1 past the p95 limits or on a 5xx.
+.PHONY: load
+load: install-dev
+	LOAD_DATABASE_URL=$${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giliran_load} \
+		$(BIN)/python ops/load.py

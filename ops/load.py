@@ -1,0 +1,330 @@
+"""Load test (`make load`, issue 7): 200 simulated users against gunicorn.
+
+Builds the synthetic city of bench/api.py (100 precincts, 50 plans, shifts from 30
+nights ago, 12 officers a precinct, two on every shift) in a database of its own on
+the local PostgreSQL (LOAD_DATABASE_URL, default .../giliran_load: its data is wiped
+first), adds a duty officer (piket) login per precinct and a read key, starts
+gunicorn on a spare port with Redis as cache (LOAD_REDIS_URL, default db 13), and
+runs the users for --seconds. Each user, after a think time, does one of:
+
+- 70% a page read as its precinct's piket (Tonight, Roster, Calendar, Requests);
+- 20% an API pull with the read key (a zone-month of shifts, tonight's nights);
+- 10% a roster edit through the API as the piket: read the shift, add an officer
+  with If-Match, take them off again (a refused edit, 400/409/412, is a normal
+  answer under contention; only 5xx are errors).
+
+Prints p50/p95/p99, throughput and answers by status; exits 1 when page or API
+reads have p95 over 500 ms, writes over 1 s, or any answer is a 5xx (or a
+connection error).
+
+    python ops/load.py [--users 200] [--seconds 150] [--think 2-8] [--workers 4]
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATABASE_URL = os.environ.get(
+    "LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/giliran_load"
+)
+REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/13")
+# bench/api.py builds the city; it reads its database from this variable.
+os.environ["BENCH_API_DATABASE_URL"] = DATABASE_URL
+os.environ["DATABASE_URL"] = DATABASE_URL
+# Sessions are signed: the builder and gunicorn must share one key.
+os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+
+import requests  # noqa: E402
+
+HOST = "127.0.0.1"
+PAGES = ["/tonight/", "/roster/", "/calendar/", "/requests/"]
+LIMITS_MS = {"page": 500, "api": 500, "write": 1000}
+EDIT_NIGHTS = 14
+
+
+def build(nights: int, seed: int) -> dict:
+    """The bench city, then a piket login (a database session) per precinct."""
+    from bench import api as bench_api
+
+    zone, month, secret, shifts, assignments = bench_api.build(nights, seed)
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from precincts.models import Officer, Precinct, Role, StaffProfile
+    from schedules import nights as night_math
+    from schedules.models import RotationPlan, Shift
+
+    User = get_user_model()
+    User.objects.filter(username__startswith="load.").delete()
+    password = make_password(secrets.token_urlsafe(16))  # one hash for every login
+    precincts = list(Precinct.objects.order_by("pk"))
+    users = User.objects.bulk_create(
+        User(username=f"load.{p.code}", password=password) for p in precincts
+    )
+    StaffProfile.objects.bulk_create(
+        StaffProfile(user=u, role=Role.DUTY_OFFICER, precinct=p)
+        for u, p in zip(users, precincts, strict=True)
+    )
+    backend = "django.contrib.auth.backends.ModelBackend"
+    assert backend in settings.AUTHENTICATION_BACKENDS
+    plan = RotationPlan.objects.order_by("pk").first()
+    tonight = night_math.tonight(
+        timezone.now(), plan.window_start, plan.window_end, plan.tz
+    )
+    editable = Shift.objects.filter(
+        night__gte=tonight + dt.timedelta(days=1),
+        night__lte=tonight + dt.timedelta(days=EDIT_NIGHTS),
+    )
+    shifts_of: dict[int, list[int]] = {}
+    for pk, precinct_id in editable.values_list("pk", "precinct_id"):
+        shifts_of.setdefault(precinct_id, []).append(pk)
+    nrps_of: dict[int, list[str]] = {}
+    for nrp, precinct_id in Officer.objects.values_list("nrp", "precinct_id"):
+        nrps_of.setdefault(precinct_id, []).append(nrp)
+    logins = []
+    for user, precinct in zip(users, precincts, strict=True):
+        if not shifts_of.get(precinct.pk):
+            continue
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = backend
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        logins.append(
+            {
+                "session": session.session_key,
+                "shifts": shifts_of[precinct.pk],
+                "nrps": nrps_of[precinct.pk],
+            }
+        )
+    first, last = month
+    return {
+        "key": secret,
+        "logins": logins,
+        "api_paths": [
+            f"/api/v1/shifts/?zone={zone}&night_after={first}&night_before={last}",
+            "/api/v1/nights/tonight/",
+        ],
+        "shifts": shifts,
+        "assignments": assignments,
+    }
+
+
+class Recorder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.ms: dict[str, list[float]] = {"page": [], "api": [], "write": []}
+        self.status: dict[str, Counter] = {k: Counter() for k in self.ms}
+        self.failures: list[str] = []
+
+    def add(self, kind: str, ms: float, status, what: str) -> None:
+        with self.lock:
+            self.ms[kind].append(ms)
+            self.status[kind][status] += 1
+            # A page or pull that is not a 200 (a redirect to the login page, say)
+            # means the run did not measure what it claims: counted as a failure.
+            bad_read = kind != "write" and status != 200
+            if not isinstance(status, int) or status >= 500 or bad_read:
+                self.failures.append(f"{status} {what}")
+
+
+def timed(recorder, kind, session, method, url, what, **kwargs):
+    started = time.perf_counter()
+    try:
+        response = session.request(
+            method, url, timeout=30, allow_redirects=False, **kwargs
+        )
+        status = response.status_code
+    except requests.RequestException as exc:
+        response, status = None, type(exc).__name__
+    recorder.add(kind, (time.perf_counter() - started) * 1000, status, what)
+    return response
+
+
+def user_loop(base, world, login, recorder, stop_at, think, seed):
+    rng = random.Random(seed)
+    browser = requests.Session()
+    browser.cookies.set("sessionid", login["session"])
+    csrf = secrets.token_hex(16)
+    browser.cookies.set("csrftoken", csrf)
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {world['key']}"
+    write_headers = {"X-CSRFToken": csrf, "Referer": f"{base}/"}
+    time.sleep(rng.uniform(0, think[1]))  # spread the start
+    while time.monotonic() < stop_at:
+        roll = rng.random()
+        if roll < 0.7:
+            path = rng.choice(PAGES)
+            timed(recorder, "page", browser, "GET", base + path, path)
+        elif roll < 0.9:
+            path = rng.choice(world["api_paths"])
+            timed(recorder, "api", api, "GET", base + path, path.split("?")[0])
+        else:
+            edit(base, login, recorder, browser, write_headers, rng)
+        time.sleep(rng.uniform(*think))
+
+
+def edit(base, login, recorder, browser, headers, rng):
+    shift = rng.choice(login["shifts"])
+    url = f"{base}/api/v1/shifts/{shift}/"
+    read = timed(recorder, "api", browser, "GET", url, "shifts/<id>/")
+    if read is None or read.status_code != 200:
+        return
+    nrp = rng.choice(login["nrps"])
+    added = timed(
+        recorder, "write", browser, "POST", f"{url}assignments/", "assign",
+        json={"officer": nrp, "role": "member"},
+        headers=headers | {"If-Match": f'"{read.json()["version"]}"'},
+    )  # fmt: skip
+    if added is not None and added.status_code == 201:
+        timed(
+            recorder, "write", browser, "DELETE", f"{url}assignments/{nrp}/",
+            "unassign", headers=headers | {"If-Match": f'"{added.json()["version"]}"'},
+        )  # fmt: skip
+
+
+def percentile(values, q):
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def report(recorder, seconds) -> bool:
+    ok = True
+    total = sum(len(v) for v in recorder.ms.values())
+    print(f"\n{total} requests in {seconds:.0f} s: {total / seconds:.1f} req/s")
+    print(f"{'':7}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  answers")
+    for kind, values in recorder.ms.items():
+        if len(values) < 2:
+            print(f"{kind:7}{len(values):>7}  (too few to measure)")
+            continue
+        p50, p95, p99 = (percentile(values, q) for q in (50, 95, 99))
+        answers = ", ".join(
+            f"{k}: {n}" for k, n in sorted(recorder.status[kind].items(), key=str)
+        )
+        print(f"{kind:7}{len(values):>7}{p50:>9.0f}{p95:>9.0f}{p99:>9.0f}  {answers}")
+        if p95 > LIMITS_MS[kind]:
+            print(f"FAIL  {kind} p95 {p95:.0f} ms is over {LIMITS_MS[kind]} ms")
+            ok = False
+    if recorder.failures:
+        print(f"FAIL  {len(recorder.failures)} server errors, failed reads or lost "
+              "connections, "
+              f"e.g. {Counter(recorder.failures).most_common(3)}")  # fmt: skip
+        ok = False
+    print("PASS" if ok else "FAIL")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=150)
+    parser.add_argument("--think", default="2-8", help="seconds between actions")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--nights", type=int, default=45)
+    parser.add_argument("--seed", type=int, default=20240122)
+    args = parser.parse_args()
+    if args.seconds > 180:
+        parser.error("--seconds is at most 180 (a bounded run)")
+    think = tuple(float(x) for x in args.think.split("-"))
+
+    started = time.perf_counter()
+    world = build(args.nights, args.seed)
+    print(
+        f"City: {world['shifts']} shifts, {world['assignments']} assignments, "
+        f"{len(world['logins'])} piket logins, built in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    from django.db import connections
+
+    connections.close_all()
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port = sock.getsockname()[1]
+    base = f"http://{HOST}:{port}"
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "DEBUG": "false",
+        "SECURE_COOKIES": "false",
+        "ALLOWED_HOSTS": HOST,
+        "LOG_LEVEL": "WARNING",
+    }
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (gunicorn writes it)
+        prefix="giliran-load-", suffix=".log", delete=False
+    )
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"{HOST}:{port}",
+         "-w", str(args.workers), "-k", "gthread", "--threads", "4",
+         "--timeout", "60"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        else:
+            print(f"FAIL  gunicorn did not answer within 60 s (log: {log.name})")
+            return 1
+        for path in PAGES:  # warm every worker once
+            for _ in range(args.workers):
+                requests.get(base + path, timeout=30)
+        recorder = Recorder()
+        print(f"{args.users} users for {args.seconds:.0f} s, think {args.think} s, "
+              f"gunicorn -w {args.workers} --threads 4 on {base}")  # fmt: skip
+        began = time.monotonic()
+        stop_at = began + args.seconds
+        logins = world["logins"]
+        threads = [
+            threading.Thread(
+                target=user_loop,
+                args=(base, world, logins[i % len(logins)], recorder, stop_at),
+                kwargs={"think": think, "seed": args.seed + i},
+                daemon=True,
+            )
+            for i in range(args.users)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=max(1, stop_at + 40 - time.monotonic()))
+        ok = report(recorder, time.monotonic() - began)
+        print(f"(gunicorn log: {log.name})")
+        return 0 if ok else 1
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
