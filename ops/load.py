@@ -158,7 +158,8 @@ def timed(recorder, kind, session, method, url, what, **kwargs):
         )
         status = response.status_code
     except requests.RequestException as exc:
-        response, status = None, type(exc).__name__
+        cause = exc.__context__ or exc
+        response, status = None, f"{type(exc).__name__}({type(cause).__name__})"
     recorder.add(kind, (time.perf_counter() - started) * 1000, status, what)
     return response
 
@@ -203,6 +204,23 @@ def edit(base, login, recorder, browser, headers, rng):
             recorder, "write", browser, "DELETE", f"{url}assignments/{nrp}/",
             "unassign", headers=headers | {"If-Match": f'"{added.json()["version"]}"'},
         )  # fmt: skip
+
+
+def cpu_seconds(pids) -> float:
+    """User and system CPU seconds of processes, from /proc (Linux)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [master, *map(int, children.read_text().split())]
 
 
 def percentile(values, q):
@@ -277,7 +295,7 @@ def main() -> int:
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"{HOST}:{port}",
          "-w", str(args.workers), "-k", "gthread", "--threads", "4",
-         "--timeout", "60"],
+         "--timeout", "60", "--keep-alive", "30"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
@@ -299,6 +317,8 @@ def main() -> int:
         recorder = Recorder()
         print(f"{args.users} users for {args.seconds:.0f} s, think {args.think} s, "
               f"gunicorn -w {args.workers} --threads 4 on {base}")  # fmt: skip
+        pids = server_pids(server.pid)
+        server_cpu, client_cpu = cpu_seconds(pids), time.process_time()
         began = time.monotonic()
         stop_at = began + args.seconds
         logins = world["logins"]
@@ -315,7 +335,14 @@ def main() -> int:
             thread.start()
         for thread in threads:
             thread.join(timeout=max(1, stop_at + 40 - time.monotonic()))
-        ok = report(recorder, time.monotonic() - began)
+        elapsed = time.monotonic() - began
+        ok = report(recorder, elapsed)
+        print(
+            f"CPU over the run ({os.cpu_count()} cores, shared): gunicorn "
+            f"{cpu_seconds(pids) - server_cpu:.0f} s, this load generator "
+            f"{time.process_time() - client_cpu:.0f} s, of {elapsed:.0f} s wall; "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
         print(f"(gunicorn log: {log.name})")
         return 0 if ok else 1
     finally:
