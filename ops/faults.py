@@ -10,6 +10,7 @@ process it starts is stopped on exit, whatever happens.
 """
 
 import argparse
+import datetime as dt
 import glob
 import json
 import os
@@ -33,6 +34,7 @@ TOTAL_SECONDS = 900
 ANSWER_SECONDS = 5
 RECOVER_SECONDS = 30
 KILL_NIGHTS = 20000
+WHOLE_WORKER_SECONDS = 60
 
 results: list[tuple[str, bool, str]] = []
 
@@ -162,6 +164,16 @@ class Lab:
                 return s.recv(16).startswith(b"+PONG")
         except OSError:
             return False
+
+    def unacked(self, task: str) -> str:
+        """Where the task is: kombu keeps delivered, unacknowledged messages in the
+        `unacked` hash until its visibility timeout (an hour by default)."""
+        done = subprocess.run(
+            ["redis-cli", "-h", HOST, "-p", str(self.redis_port), "HVALS", "unacked"],
+            capture_output=True, text=True, timeout=10,
+        )  # fmt: skip
+        where = "in" if task in done.stdout else "not in"
+        return f"the message is {where} Redis' unacked hash"
 
     def redis_stop(self) -> None:
         self.stop("redis")
@@ -328,6 +340,38 @@ def worker_kill(lab: Lab, info: dict) -> None:
         "the result equals a clean run",
         got["digest"] == expected["digest"],
         f"{got['shifts']} vs {expected['shifts']} shifts",
+    )
+
+
+def whole_worker_kill(lab: Lab, info: dict) -> None:
+    print("\n== The whole worker (main process and pool) killed with SIGKILL")
+    # Nights no run has generated yet, so the task has real work to do.
+    start = dt.date.fromisoformat(info["tonight"]) + dt.timedelta(days=KILL_NIGHTS)
+    task = lab.appside("enqueue", info["plan"], start, KILL_NIGHTS)["task"]
+    if not wait_for(lambda: f"generate_plan[{task}] received" in lab.log("worker"), 30):
+        check("the worker took the generation task", False, "not received in 30 s")
+        return
+    time.sleep(0.5)
+    finished = f"generate_plan[{task}] succeeded" in lab.log("worker")
+    lab.stop("worker", signal.SIGKILL)
+    check("the generation was still running when killed", not finished)
+    readies = lab.log("worker").count("ready.")
+    lab.spawn(
+        "worker",
+        [str(BIN / "celery"), "-A", "config", "worker", "-l", "info", "-c", "1",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+    )  # fmt: skip
+    wait_for(lambda: lab.log("worker").count("ready.") > readies, 60, 0.5)
+    started = time.monotonic()
+    ran = wait_for(
+        lambda: f"generate_plan[{task}] succeeded" in lab.log("worker"),
+        WHOLE_WORKER_SECONDS,
+        0.5,
+    )
+    check(
+        f"its task runs again on a new worker within {WHOLE_WORKER_SECONDS} s",
+        bool(ran),
+        f"after {time.monotonic() - started:.0f} s" if ran else lab.unacked(task),
     )
 
 
@@ -510,6 +554,7 @@ def main() -> int:
         lab.sql(f"CREATE DATABASE giliran_faults_clean TEMPLATE {lab.db}")
         lab.start_app()
         worker_kill(lab, info)
+        whole_worker_kill(lab, info)
         redis_outage(lab, info, read_key)
         postgres_outage(lab, read_key)
     except Exception as exc:
