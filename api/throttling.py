@@ -1,10 +1,15 @@
 """Per-client rate limits: each API key has its own rate (set in admin); people
 share the "user" rate and anonymous callers the "anon" rate from settings."""
 
+import logging
+
 from django.conf import settings
+from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiKey
+
+logger = logging.getLogger(__name__)
 
 
 class ClientRateThrottle(SimpleRateThrottle):
@@ -22,7 +27,14 @@ class ClientRateThrottle(SimpleRateThrottle):
                 return True
             self.num_requests, self.duration = self.parse_rate(rate)
         self.rate = f"{self.num_requests}/{self.duration}s"
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError):
+            # Fail open: a cache outage must not take the API's reads down with it.
+            logger.warning(
+                "rate limit skipped: the cache is unavailable", exc_info=True
+            )
+            return True
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiKey):

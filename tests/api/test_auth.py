@@ -126,3 +126,22 @@ def test_a_key_restricted_to_a_command_sees_that_commands_plans(plan, jakpus, db
 
     assert codes == ["bkb-malam"]
     assert elsewhere.code not in codes
+
+
+def test_a_cache_outage_skips_the_rate_limit_instead_of_failing(plan):
+    """Redis down: reads still answer (the limit fails open; see `make faults`)."""
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    _key, secret = make_key(rate_per_minute=1)
+    client = client_for(secret=secret)
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        statuses = [client.get(URL).status_code for _ in range(3)]
+        caches["default"].close()
+    assert statuses == [200, 200, 200]
