@@ -72,7 +72,7 @@ class RotationPlanAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+        (_("Timestamps"), {"fields": ["created_at", "updated_at"]}),
     ]
 
     @admin.display(description=_("window"))

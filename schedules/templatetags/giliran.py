@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import template
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from precincts import access
 from precincts.models import Role
@@ -120,13 +121,14 @@ def query_with(context, **changes) -> str:
 def hours(minutes: int) -> str:
     """Minutes as hours for a tally: 300 → "5 h", 90 → "1.5 h"."""
     value = formats.number_format(minutes / 60, decimal_pos=1 if minutes % 60 else 0)
-    return f"{value} h"
+    # Translators: a short count of hours, as in "5 h" (Indonesian "5 jam").
+    return gettext("%(hours)s h") % {"hours": value}
 
 
 @register.filter
 def signed_hours(minutes: int) -> str:
     """A ledger balance in hours with its sign: 60 → "+1 h", -90 → "−1.5 h"."""
     if not minutes:
-        return "0 h"
+        return hours(0)
     sign = "+" if minutes > 0 else "−"
     return sign + hours(abs(minutes))
