@@ -80,3 +80,18 @@ def _fresh_throttles():
     cache.clear()
     yield
     cache.clear()
+
+
+# Every kind of client, as fixture names, for the role x endpoint matrices.
+ROLES = [
+    "anonymous",
+    "admin_user",
+    "kapolres_jakbar",
+    "kapolsek_tambora",
+    "piket_tambora",
+    "piket_gambir",
+    "officer_tambora",
+    "read_key",
+    "personnel_key",
+    "write_key_tambora",
+]

@@ -11,20 +11,8 @@ import pytest
 from schedules import requests
 from schedules.models import Blackout, SwapRequest
 from tests import factories
-from tests.api.conftest import client_for
+from tests.api.conftest import ROLES, client_for
 
-ROLES = [
-    "anonymous",
-    "admin_user",
-    "kapolres_jakbar",
-    "kapolsek_tambora",
-    "piket_tambora",
-    "piket_gambir",
-    "officer_tambora",
-    "read_key",
-    "personnel_key",
-    "write_key_tambora",
-]
 WIB = dt.timezone(dt.timedelta(hours=7))
 
 

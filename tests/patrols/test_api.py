@@ -11,25 +11,13 @@ from patrols import services
 from patrols.models import CheckIn, CheckInKind, PatrolReport, ReportStatus
 from tests import factories
 from tests.api.conftest import (  # noqa: F401 (autouse fixtures)
+    ROLES,
     _fast_passwords,
     _fresh_throttles,
     client_for,
     make_key,
 )
 from tests.patrols.conftest import NIGHT, wib
-
-ROLES = [
-    "anonymous",
-    "admin_user",
-    "kapolres_jakbar",
-    "kapolsek_tambora",
-    "piket_tambora",
-    "piket_gambir",
-    "officer_tambora",
-    "read_key",
-    "personnel_key",
-    "write_key_tambora",
-]
 
 
 def columns(*statuses):
