@@ -1,6 +1,7 @@
 from django.apps import apps
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit import tracking
 from audit.models import AuditEvent
@@ -52,7 +53,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["at", "action", "outcome"]}),
         (_("Who"), {"fields": ["actor_id", "actor_label", "api_key_id", "ip"]}),
-        (_("What"), {"fields": ["object_type", "object_id", "object_label"]}),
+        (
+            pgettext_lazy("audited object", "What"),
+            {"fields": ["object_type", "object_id", "object_label"]},
+        ),
         (_("Change"), {"fields": ["before", "after"]}),
         (_("Request"), {"fields": ["request_id"]}),
     ]

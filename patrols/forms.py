@@ -12,6 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from patrols import services
 from patrols.models import CheckInKind, IncidentCategory, PatrolReport
@@ -95,7 +96,9 @@ class OnBehalfCheckInForm(forms.Form):
         queryset=Officer.objects.none(), label=_("Officer")
     )
     kind = forms.ChoiceField(
-        choices=CheckInKind.choices, label=_("What happened"), widget=forms.RadioSelect
+        choices=CheckInKind.choices,
+        label=pgettext_lazy("check-in kind", "What happened"),
+        widget=forms.RadioSelect,
     )
     at = time_field(_("At (leave empty for now)"), required=False)
 
@@ -172,7 +175,7 @@ class IncidentForm(forms.Form):
         label=_("Weapons seized"), min_value=0, max_value=100_000, initial=0
     )
     description = forms.CharField(
-        label=_("What happened"),
+        label=pgettext_lazy("incident description", "What happened"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -13,7 +13,12 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import User
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -313,6 +318,19 @@ def _check_present(shift: Shift, officers: Iterable[Officer]) -> list[Officer]:
     return officers
 
 
+def _incident_error(index: int, field: str, message: str) -> str:
+    """ "Incident 2, weapons seized: …" with the field's translated label."""
+    try:
+        label = Incident._meta.get_field(field).verbose_name
+    except FieldDoesNotExist:
+        return _("Incident %(n)s: %(message)s") % {"n": index, "message": message}
+    return _("Incident %(n)s, %(field)s: %(message)s") % {
+        "n": index,
+        "field": label,
+        "message": message,
+    }
+
+
 def _clean_incident(report: PatrolReport, data: dict) -> dict:
     if not isinstance(data, dict):
         raise ValidationError({"incident": _("An incident is a set of fields.")})
@@ -398,9 +416,7 @@ def submit_report(
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 errors.setdefault("incidents", []).extend(
-                    _("Incident %(n)s, %(field)s: %(message)s")
-                    % {"n": index, "field": name, "message": message}
-                    for message in messages
+                    _incident_error(index, name, message) for message in messages
                 )
     if errors:
         raise ValidationError(errors)

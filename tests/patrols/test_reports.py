@@ -125,6 +125,9 @@ def test_a_bad_incident_saves_nothing_and_names_the_incident(
     messages = " ".join(error.value.message_dict["incidents"])
     assert "Incident 2" in messages
     assert "Incident 1" not in messages
+    # Fields are named as people read them, not by their code names.
+    assert "people involved" in messages
+    assert "people_involved" not in messages
     assert not PatrolReport.objects.exists()
     assert not Incident.objects.exists()
 
