@@ -2,13 +2,16 @@
 and schedules.requests enforce the rules and raise field errors."""
 
 import datetime as dt
+import zoneinfo
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.db.models import Q
+from django.forms.utils import flatatt
 from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from precincts.models import Officer, Precinct
@@ -27,7 +30,38 @@ def _pk_in_range(value) -> bool:
         return False
 
 
+class LeanSelect(forms.Select):
+    """A select built in Python, without a template render per option.
+
+    Django's own select renders a template (and an attributes template) for every
+    option, which made the swap form's few hundred coming shifts the most expensive
+    part of the Requests page. Options here carry no attributes but `selected`, and
+    there are no option groups (the fields using it have none).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(option["value"]), " selected" if option["selected"] else "",
+                 option["label"])
+                for _group, options, _index in widget["optgroups"]
+                for option in options
+            ),
+        )  # fmt: skip
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            options,
+        )
+
+
 class ChoiceByIdField(forms.ModelChoiceField):
+    widget = LeanSelect
+
     def to_python(self, value):
         if value not in self.empty_values and not _pk_in_range(value):
             raise ValidationError(
@@ -219,8 +253,41 @@ class BlackoutRequestForm(forms.Form):
         }
 
 
+def shift_label(start, end, tz, precinct: str, plan: str) -> str:
+    local = timezone.localtime(start, tz)
+    end = timezone.localtime(end, tz)
+    return (
+        f"{formats.date_format(local, 'D j M')} {local:%H:%M}–{end:%H:%M} · "
+        f"{precinct} · {plan}"
+    )
+
+
+class ShiftChoiceIterator(forms.models.ModelChoiceIterator):
+    """Shift options from plain rows: a form lists a few hundred coming shifts, and
+    building a model instance (with its plan and precinct) for each cost more than
+    the rest of the page. Validation still goes through the field's queryset."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        rows = self.queryset.values_list(
+            "pk", "start", "end", "precinct__name", "plan__name", "plan__time_zone"
+        )
+        zones: dict[str, zoneinfo.ZoneInfo] = {}
+        for pk, start, end, precinct, plan, zone in rows:
+            tz = zones.get(zone) or zones.setdefault(zone, zoneinfo.ZoneInfo(zone))
+            yield (
+                forms.models.ModelChoiceIteratorValue(pk, None),
+                shift_label(start, end, tz, precinct, plan),
+            )
+
+
+class ShiftChoiceField(ChoiceByIdField):
+    iterator = ShiftChoiceIterator
+
+
 class SwapRequestForm(forms.Form):
-    shift = ChoiceByIdField(
+    shift = ShiftChoiceField(
         label=_("Your shift"),
         queryset=Shift.objects.none(),
         error_messages={"invalid_choice": _("Choose one of your coming shifts.")},
@@ -228,7 +295,7 @@ class SwapRequestForm(forms.Form):
     to_precinct = ChoiceByIdField(
         label=_("Hand it to"), queryset=Precinct.objects.none()
     )
-    counter_shift = ChoiceByIdField(
+    counter_shift = ShiftChoiceField(
         label=_("Take their shift in return (a trade)"),
         queryset=Shift.objects.none(),
         required=False,
@@ -242,8 +309,6 @@ class SwapRequestForm(forms.Form):
         self.fields["shift"].queryset = own_shifts
         self.fields["counter_shift"].queryset = partner_shifts
         self.fields["to_precinct"].queryset = partners
-        for name in ("shift", "counter_shift"):
-            self.fields[name].label_from_instance = shift_label
 
     def clean(self):
         data = super().clean()
@@ -254,15 +319,6 @@ class SwapRequestForm(forms.Form):
                 _("That shift is not held by %(precinct)s.") % {"precinct": to},
             )
         return data
-
-
-def shift_label(shift: Shift) -> str:
-    local = timezone.localtime(shift.start, shift.plan.tz)
-    end = timezone.localtime(shift.end, shift.plan.tz)
-    return (
-        f"{formats.date_format(local, 'D j M')} {local:%H:%M}–{end:%H:%M} · "
-        f"{shift.precinct} · {shift.plan}"
-    )
 
 
 class DecisionForm(forms.Form):

@@ -8,7 +8,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F
+from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,7 +21,7 @@ from precincts.models import Role
 from schedules import access as schedule_access
 from schedules import board as board_module
 from schedules import forms, grid, nights, roster, selectors
-from schedules.models import Shift, ShiftStatus
+from schedules.models import Assignment, Shift, ShiftStatus
 
 ROSTER_NIGHTS = 14
 
@@ -45,10 +45,18 @@ def roster_list(request):
         .filter(status=ShiftStatus.SCHEDULED, end__gt=now)
         .filter(night__lte=timezone.localdate(now) + dt.timedelta(days=ROSTER_NIGHTS))
         .select_related("plan", "precinct")
-        .prefetch_related("assignments__officer")
+        # A plain list per shift (to_attr): a prefetch into the related manager
+        # clones a queryset per shift, a third of the page's time.
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("officer"),
+                to_attr="team",
+            )
+        )
         .order_by("start", "plan__name")
     )
-    short = [s for s in shifts if len(s.assignments.all()) < s.plan.min_officers]
+    short = [s for s in shifts if len(s.team) < s.plan.min_officers]
     return render(
         request,
         "schedules/roster.html",

@@ -208,6 +208,29 @@ def test_a_duty_officer_asks_to_hand_a_shift_to_a_partner(
     assert (swap.from_precinct.code, swap.to_precinct.code) == ("tambora", "gambir")
 
 
+def test_the_swap_form_lists_shifts_by_time_precinct_and_plan_escaped(
+    client, night, gambir, piket_tambora
+):
+    gambir.name = "Polsek <b>Gambir</b>"
+    gambir.save()
+    client.force_login(piket_tambora)
+
+    page = client.get(REQUESTS, headers=EN).content.decode()
+
+    # Night 22 Jan 2024, first slot 00:00-01:00 WIB, held by Tambora (the asker).
+    mine = f'<option value="{night[0].pk}">Tue 23 Jan 00:00–01:00 · Polsek Tambora · '
+    assert mine in page
+    assert "Polsek &lt;b&gt;Gambir&lt;/b&gt;" in page
+    assert "<b>Gambir</b>" not in page
+    # The form posted back keeps the choice selected.
+    response = client.post(
+        reverse("schedules:new_swap"),
+        {"shift": night[0].pk, "to_precinct": gambir.pk, "counter_shift": "x"},
+        headers=EN,
+    )
+    assert f'<option value="{night[0].pk}" selected>' in response.content.decode()
+
+
 def test_a_trade_must_take_a_shift_of_the_partner_named(
     client, night, tanjungduren, piket_tambora
 ):

@@ -90,7 +90,7 @@ def test_the_roster_list_runs_the_same_queries_for_1_and_100_shifts(
         factories.AssignmentFactory.create_batch(2, shift=shift)
     client.force_login(piket_tambora)
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("schedules:roster"))
 
     assert len(response.context["shifts"]) == count
