@@ -98,6 +98,14 @@ bench-api: install-dev
 		$(BIN)/python bench/api.py
 bench: bench-api
 
+# CPU milliseconds per request of the load test's pages and pulls, in-process on
+# PostgreSQL with the load city (prints figures only).
+.PHONY: bench-pages
+bench-pages: install-dev
+	BENCH_PAGES_DATABASE_URL=$${BENCH_PAGES_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giliran_bench_pages} \
+		$(BIN)/python bench/pages.py
+bench: bench-pages
+
 # Issue 7: outages and task faults against a throwaway PostgreSQL cluster and Redis
 # server on spare ports (gunicorn and a worker; PASS/FAIL per check, exit 1 on any FAIL).
 .PHONY: faults

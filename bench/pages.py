@@ -1,0 +1,77 @@
+"""CPU cost per request of what `make load` asks for (`make bench-pages`).
+
+Builds the load test's city (ops/load.py: 100 precincts, 50 plans, 45 nights, a
+piket login per precinct, a read key) in a database of its own
+(BENCH_PAGES_DATABASE_URL, default .../giliran_bench_pages: wiped first), then
+requests each page of the load mix as a piket and each API pull with the read key,
+in-process through Django's full middleware stack, and prints the CPU milliseconds
+per request (process time, the least of 5 rounds: a shared machine only ever adds
+to it). CPU per request is what limits `make load` on a 2-core machine.
+
+    python bench/pages.py [--rounds 5] [--requests 8] [--profile /requests/]
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["LOAD_DATABASE_URL"] = os.environ.get(
+    "BENCH_PAGES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/giliran_bench_pages"
+)
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECURE_COOKIES", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.pop("REDIS_URL", None)  # the cache is local memory: no Redis round trips
+
+from ops import load  # noqa: E402  (sets DATABASE_URL and SECRET_KEY)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=8)
+    parser.add_argument("--profile", help="a path to profile (cProfile, by own time)")
+    args = parser.parse_args()
+
+    world = load.build(45, 20240122)
+    from django.test import Client
+
+    piket = Client()
+    piket.cookies["sessionid"] = world["logins"][0]["session"]
+    reader = Client(HTTP_AUTHORIZATION=f"Bearer {world['key']}")
+    paths = [(piket, p) for p in load.PAGES] + [(reader, p) for p in world["api_paths"]]
+    for client, path in paths:  # warm up; every one must answer 200
+        status = client.get(path).status_code
+        if status != 200:
+            print(f"{path} answered {status}", file=sys.stderr)
+            return 1
+
+    print(f"{'request':64}{'CPU ms':>8}")
+    for client, path in paths:
+        rounds = []
+        for _ in range(args.rounds):
+            started = time.process_time()
+            for _ in range(args.requests):
+                client.get(path)
+            rounds.append((time.process_time() - started) / args.requests * 1000)
+        print(f"{path[:64]:64}{min(rounds):8.1f}")
+
+    if args.profile:
+        client = reader if args.profile.startswith("/api/") else piket
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(args.requests):
+            client.get(args.profile)
+        profile.disable()
+        pstats.Stats(profile).sort_stats("tottime").print_stats(30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
