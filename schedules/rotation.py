@@ -581,7 +581,15 @@ class _Generator:
         due_minutes = self.late_due(i, member)
         if not due_minutes or self.ledger.balance[member] >= due_minutes:
             return False
-        losses = [j for j in self.late_losses[member] if j > i]
+        # Only the losses late_due() counts: the ones within the window. A loss
+        # further on is not known to a range decided in pieces, so letting it
+        # steer this turn would make pieces differ from a range decided at once.
+        horizon = self.known[i].night + dt.timedelta(days=self.window)
+        losses = [
+            j
+            for j in self.late_losses[member]
+            if j > i and self.known[j].night <= horizon
+        ]
         # Pay at the slot position of a coming loss; at another one only when no
         # such turn comes before the loss.
         wanted = {self.known[j].slot for j in losses}

@@ -219,3 +219,26 @@ def test_counter_sanity_of_holdings_matches_minutes():
     measured = metrics.metrics(spec, decisions)
     counts = Counter(d.member for d in decisions)
     assert {m: sum(measured.positions[m]) for m in spec.members} == dict(counts)
+
+
+def test_a_late_loss_past_the_window_does_not_steer_a_turn_decided_in_pieces():
+    """Found by the property above: member 1 misses its turns on the plan's last
+    nights (14 and 16). Deciding night 11, the loss of night 16 lies beyond the
+    look-ahead of a range cut at night 13, so it must not choose the slot position
+    at which member 1 pays ahead in a range decided at once either."""
+    spec = cases.plan(3, 3)
+    blackouts = [
+        cases.blackout(1, 1, 0),
+        cases.blackout(2, 1, 0),
+        cases.blackout(1, 3, 2),
+        cases.blackout(1, 14, 0, 2),
+        cases.blackout(1, 16, 2),
+    ]
+    until = cases.night_of(16)
+    at_once = rotation.generate(
+        spec, cases.cells(spec, 0, 17), blackouts=blackouts, until=until
+    ).decisions
+
+    pieces = cases.generate_in_pieces(spec, [13], 17, blackouts=blackouts, until=until)
+
+    assert pieces == at_once
