@@ -106,7 +106,9 @@ def second_factor_step(request) -> str | None:
     if needed is None:
         # A session older than this check: decide now, once.
         needed = request.session[MFA_CHECK] = mfa.code_needed(user)
-    if not needed or user.is_verified():
+    # django_otp.middleware.OTPMiddleware adds is_verified(); a user logged in by
+    # password during this very request has not given a code yet.
+    if not needed or getattr(user, "is_verified", lambda: False)():
         return None
     if mfa.is_enrolled(user):
         return "security:verify"

@@ -112,7 +112,7 @@ def verify(request):
     return render(
         request,
         "security/verify.html",
-        {"form": form, "next": _next_url(request)},
+        {"form": form, "next": _next_url(request), "second_factor_pending": True},
         status=status,
     )
 
@@ -151,6 +151,8 @@ def setup(request):
             "secret": mfa.secret_text(device),
             "required": mfa.required_by_role(request.user),
             "next": _next_url(request),
+            # Until set up, the rest of the site is closed to a required role.
+            "second_factor_pending": second_factor_step(request) is not None,
         },
         status=400 if form.errors else 200,
     )
