@@ -7,6 +7,7 @@ used (single use) and makes a device wait longer after each wrong code.
 """
 
 import re
+from base64 import b32encode
 from dataclasses import dataclass
 
 import qrcode
@@ -78,8 +79,6 @@ def qr_svg(device: TOTPDevice) -> str:
 
 def secret_text(device: TOTPDevice) -> str:
     """The base32 secret in groups of four, for typing into an app by hand."""
-    from base64 import b32encode
-
     secret = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
@@ -230,9 +229,10 @@ def remove_second_factor(*, user: AbstractBaseUser, code: str) -> None:
 
 
 @transaction.atomic
-def reset_second_factor(*, user: AbstractBaseUser, by: AbstractBaseUser) -> bool:
+def reset_second_factor(*, user: AbstractBaseUser, by: AbstractBaseUser | None) -> bool:
     """An administrator removes a user's authenticator and recovery codes (a lost
-    phone). The user sets them up again at the next login if they are required."""
+    phone). The user sets them up again at the next login if they are required.
+    `by` is None from the command line (`manage.py reset_second_factor`)."""
     deleted = _delete_devices(user)
     audit.record(
         action=Action.MFA_RESET,

@@ -5,6 +5,9 @@ import datetime as dt
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from audit.models import Action, AuditEvent, Outcome
@@ -345,6 +348,10 @@ def test_five_wrong_codes_lock_the_login(client, kapolsek_tambora, clock):
 
     assert statuses == [400, 400, 400, 400, 429]
     assert logged_in_id(client) is None
+    # Axes keeps what was posted with each failure, but never the code itself.
+    attempt = AccessAttempt.objects.get(username="kapolsek.tambora")
+    assert attempt.failures_since_start == 5
+    assert wrong_code(device) not in attempt.post_data
     assert actions(Action.MFA_FAILED) == 5
     assert actions(Action.LOCKOUT) == 1
     # Locked: even the right password and code get nowhere.
@@ -414,3 +421,47 @@ def test_turning_it_off_from_the_account_page(client, piket_tambora, clock):
 def test_the_account_page_is_linked_from_every_page(client, piket_tambora):
     client.force_login(piket_tambora)
     assert ACCOUNT in client.get("/tonight/").content.decode()
+
+
+# --- cost ----------------------------------------------------------------------------
+
+
+def _queries_for(client, path) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def test_the_gate_costs_no_query_without_two_factor_and_one_with_it(
+    client, piket_tambora, plan, clock
+):
+    """Sessions that need no code pay nothing; a verified one pays one lookup of
+    its device (so a reset by an administrator takes effect at once)."""
+    client.force_login(piket_tambora)
+    _queries_for(client, "/tonight/")
+    plain = _queries_for(client, "/tonight/")
+
+    device, _codes = enrol(piket_tambora)
+    client.post("/logout/")
+    password_step(client, "piket.tambora")
+    clock.shift(dt.timedelta(seconds=30))
+    code_step(client, code_of(device))
+    _queries_for(client, "/tonight/")
+
+    assert _queries_for(client, "/tonight/") == plain + 1
+
+
+def test_a_reset_ends_the_verified_state_of_open_sessions(
+    client, kapolsek_tambora, admin_user, mfa_required, clock
+):
+    device, _codes = enrol(kapolsek_tambora)
+    password_step(client, "kapolsek.tambora")
+    clock.shift(dt.timedelta(seconds=30))
+    code_step(client, code_of(device))
+    assert client.get("/tonight/").status_code == 200
+
+    mfa.reset_second_factor(user=kapolsek_tambora, by=admin_user)
+
+    response = client.get("/tonight/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(SETUP)

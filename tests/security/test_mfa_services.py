@@ -1,10 +1,12 @@
 """Two-factor services: who must use it, enrolment, replay, recovery codes, resets."""
 
 import datetime as dt
+from io import StringIO
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -194,3 +196,19 @@ def test_the_deployment_check_warns_when_mfa_is_not_required():
 @override_settings(DEBUG=False, MFA_REQUIRED=True)
 def test_the_deployment_check_is_quiet_when_mfa_is_required():
     assert checks.check_mfa_required(None) == []
+
+
+def test_the_command_line_resets_a_lost_phone(kapolsek_tambora, clock):
+    enrol(kapolsek_tambora)
+    out = StringIO()
+
+    call_command("reset_second_factor", "kapolsek.tambora", stdout=out)
+
+    assert "removed" in out.getvalue()
+    assert not mfa.is_enrolled(kapolsek_tambora)
+    assert AuditEvent.objects.filter(action=Action.MFA_RESET).count() == 1
+
+
+def test_the_command_line_refuses_an_unknown_username(db):
+    with pytest.raises(CommandError, match="nobody"):
+        call_command("reset_second_factor", "nobody")
