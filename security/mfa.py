@@ -115,28 +115,28 @@ def start_enrolment(*, user: AbstractBaseUser) -> TOTPDevice:
     return device
 
 
-@transaction.atomic
 def confirm_enrolment(*, user: AbstractBaseUser, code: str) -> tuple[Device, list]:
     """Confirm the authenticator with a first code from it; return the device and
     the new recovery codes, which are shown once and never again."""
-    device = (
-        TOTPDevice.objects.select_for_update()
-        .filter(user=user, confirmed=False)
-        .first()
-    )
+    device = totp_device(user, confirmed=False)
     if device is None or is_enrolled(user):
         raise ValidationError(
             {"code": _("Start the set-up again: there is no authenticator to confirm.")}
         )
     _check_not_throttled(device)
-    if not device.verify_token(_normalise(code)):
+    # Its own transaction, committed either way: a wrong code's throttling stays.
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        accepted = device.verify_token(_normalise(code))
+    if not accepted:
         raise ValidationError(
             {"code": _("That code is not right. Check the time on your phone.")}
         )
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    codes = _new_recovery_codes(user)
-    audit.record(action=Action.MFA_ENROLLED, obj=user, actor=user)
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _new_recovery_codes(user)
+        audit.record(action=Action.MFA_ENROLLED, obj=user, actor=user)
     return device, codes
 
 
@@ -218,14 +218,16 @@ def _delete_devices(user: AbstractBaseUser) -> int:
     return deleted
 
 
-@transaction.atomic
 def remove_second_factor(*, user: AbstractBaseUser, code: str) -> None:
     """The user turns two-factor login off, proving it with a current code."""
     if not is_enrolled(user):
         raise ValidationError({"code": _("Two-factor login is not set up.")})
+    # Checked outside the removal's transaction, so a wrong code's throttling is
+    # committed rather than rolled back with the refusal.
     verify_code(user=user, code=code)
-    _delete_devices(user)
-    audit.record(action=Action.MFA_REMOVED, obj=user, actor=user)
+    with transaction.atomic():
+        _delete_devices(user)
+        audit.record(action=Action.MFA_REMOVED, obj=user, actor=user)
 
 
 @transaction.atomic

@@ -117,6 +117,17 @@ def verify(request):
     )
 
 
+def _owes_code(request) -> bool:
+    """Enrolled, but this session never gave a code: one opened before the user
+    set up two-factor login elsewhere. It may not change the second factor."""
+    return mfa.is_enrolled(request.user) and not request.user.is_verified()
+
+
+def _code_first(request):
+    request.session[MFA_CHECK] = True
+    return redirect(f"{reverse('security:verify')}?next={reverse('security:account')}")
+
+
 def _show_codes(request, codes: list[str], title: str):
     return render(
         request,
@@ -162,6 +173,8 @@ def setup(request):
 def account(request):
     """Two-factor status of one's own account, with what can be done about it."""
     user = request.user
+    if _owes_code(request):
+        return _code_first(request)
     enrolled = mfa.is_enrolled(user)
     return render(
         request,
@@ -179,6 +192,8 @@ def account(request):
 @require_POST
 @login_required
 def regenerate_codes(request):
+    if _owes_code(request):
+        return _code_first(request)
     try:
         codes = mfa.regenerate_recovery_codes(user=request.user)
     except ValidationError as error:
@@ -191,6 +206,8 @@ def regenerate_codes(request):
 @login_required
 def remove(request):
     """Turn two-factor login off, with a current code as proof."""
+    if _owes_code(request):
+        return _code_first(request)
     form = CodeForm(request.POST)
     if form.is_valid():
         try:

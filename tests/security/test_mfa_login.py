@@ -465,3 +465,18 @@ def test_a_reset_ends_the_verified_state_of_open_sessions(
     response = client.get("/tonight/")
     assert response.status_code == 302
     assert response["Location"].startswith(SETUP)
+
+
+def test_a_session_opened_before_enrolling_elsewhere_must_give_a_code_to_change_it(
+    client, piket_tambora, clock
+):
+    client.force_login(piket_tambora)  # no code needed at this login
+    enrol(piket_tambora)  # meanwhile, from another browser
+
+    response = client.post("/account/two-factor/recovery-codes/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(VERIFY)
+    assert actions(Action.RECOVERY_CODES_NEW) == 0
+    # And from now on that session is held at the code step.
+    assert client.get("/tonight/")["Location"].startswith(VERIFY)

@@ -88,6 +88,7 @@ def test_a_wrong_first_code_leaves_the_device_unconfirmed(piket_tambora, clock):
     assert "code" in error.value.message_dict
     device.refresh_from_db()
     assert not device.confirmed
+    assert device.throttling_failure_count == 1
     assert not mfa.is_enrolled(piket_tambora)
     assert not StaticToken.objects.exists()
 
@@ -157,6 +158,13 @@ def test_turning_it_off_needs_a_current_code(piket_tambora, clock):
     with pytest.raises(ValidationError):
         mfa.remove_second_factor(user=piket_tambora, code="")
     assert mfa.is_enrolled(piket_tambora)
+
+    with pytest.raises(ValidationError):
+        mfa.remove_second_factor(user=piket_tambora, code=wrong_code(device))
+    # A wrong code makes removal wait too: guessing is as slow as at login.
+    with pytest.raises(ValidationError, match="wait"):
+        mfa.remove_second_factor(user=piket_tambora, code=code_of(device))
+    clock.shift(dt.timedelta(seconds=3))
 
     mfa.remove_second_factor(user=piket_tambora, code=code_of(device))
 
