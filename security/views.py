@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
@@ -101,9 +101,12 @@ def verify(request):
                 left = mfa.recovery_codes_left(user)
                 messages.warning(
                     request,
-                    _(
+                    ngettext(
+                        "You used a recovery code; %(left)d is left. Make new ones "
+                        "on your two-factor login page before you run out.",
                         "You used a recovery code; %(left)d are left. Make new ones "
-                        "on your two-factor page if you are running out."
+                        "on your two-factor login page before you run out.",
+                        left,
                     )
                     % {"left": left},
                 )
