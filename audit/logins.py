@@ -41,8 +41,10 @@ def logged_out(sender, request, user, **kwargs):
 def login_failed(sender, credentials, request=None, **kwargs):
     username = credentials.get(get_user_model().USERNAME_FIELD) or ""
     locked = _refused_while_locked(request)
+    # security.views.verify reports a wrong two-factor code the same way.
+    second_factor = bool(credentials.get("second_factor"))
     services.record(
-        action=Action.LOGIN_FAILED,
+        action=Action.MFA_FAILED if second_factor else Action.LOGIN_FAILED,
         obj=_user_named(username),
         label=username,
         after={"username": username, "locked": locked},

@@ -17,6 +17,13 @@ class Action(models.TextChoices):
     SESSION_EXPIRED = "session_expired", _("session expired")
     DENIED = "denied", _("access refused")
     EXPORT = "export", _("exported")
+    MFA_ENROLLED = "mfa_enrolled", _("two-factor login set up")
+    MFA_VERIFIED = "mfa_verified", _("two-factor code accepted")
+    MFA_FAILED = "mfa_failed", _("wrong two-factor code")
+    RECOVERY_CODE_USED = "recovery_code_used", _("recovery code used")
+    RECOVERY_CODES_NEW = "recovery_codes_new", _("new recovery codes")
+    MFA_REMOVED = "mfa_removed", _("two-factor login removed")
+    MFA_RESET = "mfa_reset", _("two-factor login reset by an administrator")
 
 
 class Outcome(models.TextChoices):

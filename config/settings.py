@@ -57,7 +57,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "security.middleware.SessionLimitsMiddleware",
+    # After the session limits: an expired session is logged out, not asked a code.
+    "security.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a lockout into its 429 answer.
@@ -332,3 +335,22 @@ AXES_DISABLE_ACCESS_LOG = True
 # Behind a reverse proxy, the number of proxies that append to X-Forwarded-For.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "security.clientip.client_ip"
+# Never copy a submitted one-time code into axes' record of a failed attempt.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+
+# Two-factor login (django-otp): a TOTP authenticator app, and single-use recovery
+# codes as static tokens. With MFA_REQUIRED, administrators and commanders must
+# enrol and give a code at every login; anyone enrolled is asked whatever it says.
+# Before "security", whose admin module withdraws django-otp's device admin pages.
+_at = INSTALLED_APPS.index("security")
+INSTALLED_APPS[_at:_at] = [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "Giliran"
+# A wrong code makes the device wait 1, 2, 4, 8… seconds before it tries another.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+MFA_RECOVERY_CODES = 10

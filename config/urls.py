@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from config import health
 from schedules import views as schedule_views
+from security import views as security_views
 
 urlpatterns = [
     path("", schedule_views.home, name="home"),
@@ -11,11 +12,8 @@ urlpatterns = [
     path("night/", include("patrols.urls")),
     path("notices/", include("notices.urls")),
     path("healthz", health.healthz, name="healthz"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", security_views.LoginView.as_view(), name="login"),
+    path("account/two-factor/", include("security.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

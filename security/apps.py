@@ -9,6 +9,7 @@ class SecurityConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from security import middleware
+        from security import checks, middleware  # noqa: F401  (checks registers)
 
         user_logged_in.connect(middleware.stamp_login, dispatch_uid="security:login")
+        user_logged_in.connect(middleware.mark_login, dispatch_uid="security:mfa")

@@ -4,7 +4,11 @@ import time
 
 from django.conf import settings
 from django.contrib import auth
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 # Session keys: when the login happened and when the session was last used.
 LOGIN_AT = "giliran_login_at"
@@ -68,3 +72,81 @@ def stamp_login(sender, request, user, **kwargs):
         now = time.time()
         request.session[LOGIN_AT] = now
         request.session[SEEN_AT] = now
+
+
+# Session key: whether this login counts only after a second factor (see
+# security.mfa.code_needed). Decided once at login, so most requests cost no query.
+MFA_CHECK = "giliran_mfa_check"
+# Pages an unverified session may still reach: the code and set-up steps, logout,
+# the language switch and the health probe.
+MFA_OPEN_VIEWS = {
+    "security:verify",
+    "security:setup",
+    "logout",
+    "set_language",
+    "healthz",
+}
+
+
+def mark_login(sender, request, user, **kwargs):
+    """At login, note whether the session still needs a code."""
+    if request is not None and hasattr(request, "session"):
+        from security import mfa
+
+        request.session[MFA_CHECK] = mfa.code_needed(user)
+
+
+def second_factor_step(request) -> str | None:
+    """The URL name of the step an authenticated session still owes (enter a code,
+    or set up an authenticator), or None when it may go on."""
+    from security import mfa
+
+    user = request.user
+    needed = request.session.get(MFA_CHECK)
+    if needed is None:
+        # A session older than this check: decide now, once.
+        needed = request.session[MFA_CHECK] = mfa.code_needed(user)
+    # django_otp.middleware.OTPMiddleware adds is_verified(); a user logged in by
+    # password during this very request has not given a code yet.
+    if not needed or getattr(user, "is_verified", lambda: False)():
+        return None
+    if mfa.is_enrolled(user):
+        return "security:verify"
+    if mfa.required_by_role(user):
+        return "security:setup"
+    # An administrator reset the second factor of someone who needs none.
+    request.session[MFA_CHECK] = False
+    return None
+
+
+class SecondFactorMiddleware:
+    """Until a session has given its second factor, it reaches only the code step.
+
+    Pages and the admin redirect there; the API answers 403 in its error shape.
+    API keys and calendar feed tokens are credentials of their own and pass.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated:
+            return None
+        match = request.resolver_match
+        if match.view_name in MFA_OPEN_VIEWS or match.namespace == "feeds":
+            return None
+        api = match.namespaces[:1] == ["api"]
+        if api and "Authorization" in request.headers:
+            return None
+        step = second_factor_step(request)
+        if step is None:
+            return None
+        if api:
+            from api.errors import problem
+
+            detail = _("Enter your two-factor code on the login page first.")
+            return JsonResponse(problem(403, detail), status=403)
+        return redirect_to_login(request.get_full_path(), reverse(step), "next")

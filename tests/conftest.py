@@ -266,6 +266,21 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _mfa_not_required(settings):
+    """Production requires two-factor login of administrators and commanders
+    (MFA_REQUIRED defaults to on without DEBUG). Tests log those roles in with
+    force_login, so it is off unless a test asks for `mfa_required`. Users who
+    enrolled are still asked for a code, as in production."""
+    settings.MFA_REQUIRED = False
+
+
+@pytest.fixture
+def mfa_required(settings):
+    """MFA_REQUIRED=true, as in production."""
+    settings.MFA_REQUIRED = True
+
+
+@pytest.fixture(autouse=True)
 def _celery_mode(request):
     """Tasks run in-process in tests, except where a real worker is requested."""
     # With namespace="CELERY" the app reads the prefixed key.
