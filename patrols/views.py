@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit import history
+from audit import selectors as audit_selectors
 from patrols import access, forms, selectors, services
 from patrols.models import PatrolReport
 from precincts import access as precinct_access
@@ -156,8 +158,20 @@ def report_detail(request, pk: int):
         "can_correct": services.can_correct_report(request.user, report),
         "can_acknowledge": report.status != "acknowledged"
         and services.can_acknowledge_report(request.user, report),
+        "audit_history": _report_history(request.user, report),
     }
     return render(request, "patrols/report.html", context)
+
+
+def _report_history(user, report: PatrolReport) -> list[history.Entry] | None:
+    """The report's audit trail (with its incidents') for commanders and
+    administrators, else None."""
+    if not history.may_see(user):
+        return None
+    events = audit_selectors.report_history(report)
+    return history.entries(
+        events, tz=report.shift.plan.tz, own=report, parent_key="report_id"
+    )
 
 
 @login_required

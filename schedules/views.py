@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit import history
+from audit import selectors as audit_selectors
 from precincts import access
 from precincts.models import Role
 from schedules import access as schedule_access
@@ -56,21 +58,36 @@ def roster_list(request):
     )
 
 
-def _shift_page(request, shift: Shift, add_form=None, status: int = 200):
+def _shift_page(
+    request, shift: Shift, add_form=None, status: int = 200, can_edit: bool = True
+):
     search = forms.SearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     context = {
         "shift": shift,
+        "can_edit": can_edit,
+        "history": _shift_history(request.user, shift),
         # "leader" sorts before "member".
         "team": shift.assignments.select_related("officer").order_by("role", "pk"),
-        "candidates": forms.candidates(shift, query),
-        "search": search,
-        "add_form": add_form
-        or forms.AddOfficersForm(initial={"version": shift.version}, shift=shift),
-        "previous": roster.previous_shift(shift),
-        "next_short": _next_short_shift(request.user, shift),
     }
+    if can_edit:
+        context |= {
+            "candidates": forms.candidates(shift, query),
+            "search": search,
+            "add_form": add_form
+            or forms.AddOfficersForm(initial={"version": shift.version}, shift=shift),
+            "previous": roster.previous_shift(shift),
+            "next_short": _next_short_shift(request.user, shift),
+        }
     return render(request, "schedules/shift.html", context, status=status)
+
+
+def _shift_history(user, shift: Shift) -> list[history.Entry] | None:
+    """The shift's audit trail for commanders and administrators, else None."""
+    if not history.may_see(user):
+        return None
+    events = audit_selectors.shift_history(shift)
+    return history.entries(events, tz=shift.plan.tz, own=shift, parent_key="shift_id")
 
 
 def _next_short_shift(user, shift: Shift) -> Shift | None:
@@ -100,10 +117,14 @@ def _changed_meanwhile(request, shift_pk: int):
 
 @login_required
 def shift_edit(request, pk: int):
-    """One shift's roster: add officers (GET shows, POST adds)."""
-    shift = schedule_access.get_shift_for_user(request.user, pk, write=True)
+    """One shift's roster: add officers (GET shows, POST adds). Commanders read
+    it, with its history, without changing it."""
+    reading = request.method != "POST" and history.may_see(request.user)
+    shift = schedule_access.get_shift_for_user(request.user, pk, write=not reading)
     if request.method != "POST":
-        return _shift_page(request, shift)
+        # Only administrators both read the history and edit rosters.
+        can_edit = not reading or access.is_administrator(request.user)
+        return _shift_page(request, shift, can_edit=can_edit)
     form = forms.AddOfficersForm(request.POST, shift=shift)
     if form.is_valid():
         try:
