@@ -12,7 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from audit import history
 from audit import selectors as audit_selectors
@@ -30,6 +34,11 @@ RECENT_NIGHTS = 31
 # --- check-in ---------------------------------------------------------------------
 
 
+# A page with a form: read it, post it; nothing else.
+require_GET_or_POST = require_http_methods(["GET", "HEAD", "POST"])
+
+
+@require_GET_or_POST
 @login_required
 def checkin(request):
     """The officer's current shift and one big button; a duty officer's open shifts."""
@@ -88,6 +97,7 @@ def _open_shifts(user) -> list[Shift]:
     ]
 
 
+@require_GET_or_POST
 @login_required
 def shift_checkins(request, pk: int):
     """A duty officer records check-ins for officers without a phone."""
@@ -117,6 +127,7 @@ def shift_checkins(request, pk: int):
 # --- patrol reports -----------------------------------------------------------------
 
 
+@require_GET_or_POST
 @login_required
 def report_new(request, shift_pk: int):
     """Write the report of a shift, pre-filled from its check-ins."""
@@ -147,6 +158,7 @@ def report_new(request, shift_pk: int):
     return render(request, "patrols/report_form.html", context, status=code)
 
 
+@require_safe
 @login_required
 def report_detail(request, pk: int):
     """A report, its incidents and every version of it."""
@@ -174,6 +186,7 @@ def _report_history(user, report: PatrolReport) -> list[history.Entry] | None:
     )
 
 
+@require_GET_or_POST
 @login_required
 def report_correct(request, pk: int):
     """Correct a report: its fields and incidents, kept as a new version."""
@@ -225,6 +238,7 @@ def report_acknowledge(request, pk: int):
 # --- morning reports ------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def morning_reports(request):
     """The recent morning reports of each plan the user sees (commanders)."""
@@ -241,6 +255,7 @@ def morning_reports(request):
     return render(request, "patrols/morning_reports.html", context)
 
 
+@require_safe
 @login_required
 def morning_report(request, pk: int):
     """One night's morning report, printable on A4."""

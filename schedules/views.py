@@ -14,7 +14,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from audit import history
 from audit import selectors as audit_selectors
@@ -28,6 +32,11 @@ from schedules.models import Shift, ShiftStatus
 ROSTER_NIGHTS = 14
 
 
+# A page with a form: read it, post it; nothing else.
+require_GET_or_POST = require_http_methods(["GET", "HEAD", "POST"])
+
+
+@require_safe
 @login_required
 def home(request):
     """The landing page after login is Tonight."""
@@ -37,6 +46,7 @@ def home(request):
 # --- roster -----------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def roster_list(request):
     """The coming shifts of the user's precinct(s), nearest first."""
@@ -115,6 +125,7 @@ def _changed_meanwhile(request, shift_pk: int):
     return redirect("schedules:shift", pk=shift_pk)
 
 
+@require_GET_or_POST
 @login_required
 def shift_edit(request, pk: int):
     """One shift's roster: add officers (GET shows, POST adds). Commanders read
@@ -205,6 +216,7 @@ def copy_previous_team(request, pk: int):
 # --- account ----------------------------------------------------------------------
 
 
+@require_GET_or_POST
 @login_required
 def password_change(request):
     form = PasswordChangeForm(request.user, request.POST or None)
@@ -227,6 +239,7 @@ def _night_or_400(request):
     return night, form
 
 
+@require_safe
 @login_required
 def tonight(request):
     """Each visible plan's rotation for one duty night, tonight by default."""
@@ -263,6 +276,7 @@ def _board_plan(request, plan_pk: int):
     raise Http404
 
 
+@require_safe
 @login_required
 def print_night(request, plan_pk: int):
     """One plan's night on A4, for the post and the precinct board."""
@@ -273,6 +287,7 @@ def print_night(request, plan_pk: int):
     return render(request, "schedules/print.html", context)
 
 
+@require_safe
 @login_required
 def night_text(request, plan_pk: int):
     """The night as short plain text, ready to paste into a chat group."""
@@ -287,6 +302,7 @@ def night_text(request, plan_pk: int):
 # --- calendar ---------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def calendar(request):
     """A week or month of one plan's nights in precinct colours, with the tallies."""
