@@ -26,18 +26,24 @@ def _parts(parent_pk: int, parts: dict[str, str]) -> Q:
     """Events of every part that ever named this parent.
 
     An update records only the fields it changed (a new leader changes `role`, not
-    `shift_id`), so the parts are found by the create and delete events that carry
-    all their fields, and then every event of those parts is taken.
+    `shift_id`), so the parts are found by the events that set the parent key
+    (creating the part, or moving it here), and then every event of those parts
+    is taken. Two indexed queries (see the audit_after_* indexes), whatever the
+    size of the trail.
     """
-    condition = Q(pk__in=[])
+    named_here = Q(pk__in=[])
     for object_type, key in parts.items():
-        ever_named = AuditEvent.objects.filter(
-            Q(object_type=object_type),
-            Q(action=Action.CREATE, **{f"after__{key}": parent_pk})
-            | Q(action=Action.DELETE, **{f"before__{key}": parent_pk})
-            | Q(action=Action.UPDATE, **{f"after__{key}": parent_pk}),
-        ).values("object_id")
-        condition |= Q(object_type=object_type, object_id__in=ever_named)
+        named_here |= Q(object_type=object_type, **{f"after__{key}": parent_pk})
+    found: dict[str, list[str]] = {}
+    for object_type, object_id in (
+        AuditEvent.objects.filter(named_here, action__in=[Action.CREATE, Action.UPDATE])
+        .values_list("object_type", "object_id")
+        .distinct()
+    ):
+        found.setdefault(object_type, []).append(object_id)
+    condition = Q(pk__in=[])
+    for object_type, ids in found.items():
+        condition |= Q(object_type=object_type, object_id__in=ids)
     return condition
 
 
@@ -47,7 +53,7 @@ def _of(obj: models.Model) -> Q:
 
 def shift_history(shift: models.Model) -> QuerySet[AuditEvent]:
     """The shift's own events and those of its assignments, swaps, check-ins and
-    report, newest first, in one query."""
+    report, newest first."""
     return AuditEvent.objects.filter(
         _of(shift) | _parts(shift.pk, SHIFT_PARTS)
     ).order_by("-at", "-id")

@@ -248,6 +248,13 @@ def test_the_history_of_a_shift_follows_assignments_removed_and_moved(
     assert not [e for e in events if e.object_id == str(elsewhere.pk)]
     kept.refresh_from_db()
     assert kept.role == AssignmentRole.LEADER
+    # Moved to another shift: that shift's history has all of it.
+    kept.shift = other
+    kept.save()
+    moved = [
+        e.action for e in selectors.shift_history(other) if e.object_id == str(kept.pk)
+    ]
+    assert moved == [Action.UPDATE, Action.UPDATE, Action.CREATE]
 
 
 def _page_queries(client, shift) -> int:
