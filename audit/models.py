@@ -1,5 +1,7 @@
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import F
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +82,18 @@ class AuditEvent(models.Model):
             ),
             models.Index(fields=["actor_id", "at"], name="audit_actor_at"),
             models.Index(fields=["action", "at"], name="audit_action_at"),
+            # The parts of a shift or report (audit.selectors): found by the
+            # parent key their create or move recorded.
+            models.Index(
+                F("object_type"),
+                KeyTransform("shift_id", "after"),
+                name="audit_after_shift",
+            ),
+            models.Index(
+                F("object_type"),
+                KeyTransform("report_id", "after"),
+                name="audit_after_report",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,13 +7,14 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from notices import selectors, services
 
 PAGE_SIZE = 30
 
 
+@require_safe
 @login_required
 def inbox(request):
     page = Paginator(selectors.inbox(request.user), PAGE_SIZE).get_page(
@@ -23,6 +24,7 @@ def inbox(request):
     return render(request, "notices/inbox.html", context)
 
 
+@require_safe
 @login_required
 def unread(request):
     """The header badge's number, fetched by static/js/unread.js: the pages

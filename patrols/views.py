@@ -12,8 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
+from audit import history
+from audit import selectors as audit_selectors
 from patrols import access, forms, selectors, services
 from patrols.models import PatrolReport
 from precincts import access as precinct_access
@@ -28,6 +34,11 @@ RECENT_NIGHTS = 31
 # --- check-in ---------------------------------------------------------------------
 
 
+# A page with a form: read it, post it; nothing else.
+require_GET_or_POST = require_http_methods(["GET", "HEAD", "POST"])
+
+
+@require_GET_or_POST
 @login_required
 def checkin(request):
     """The officer's current shift and one big button; a duty officer's open shifts."""
@@ -86,6 +97,7 @@ def _open_shifts(user) -> list[Shift]:
     ]
 
 
+@require_GET_or_POST
 @login_required
 def shift_checkins(request, pk: int):
     """A duty officer records check-ins for officers without a phone."""
@@ -115,6 +127,7 @@ def shift_checkins(request, pk: int):
 # --- patrol reports -----------------------------------------------------------------
 
 
+@require_GET_or_POST
 @login_required
 def report_new(request, shift_pk: int):
     """Write the report of a shift, pre-filled from its check-ins."""
@@ -145,6 +158,7 @@ def report_new(request, shift_pk: int):
     return render(request, "patrols/report_form.html", context, status=code)
 
 
+@require_safe
 @login_required
 def report_detail(request, pk: int):
     """A report, its incidents and every version of it."""
@@ -156,10 +170,23 @@ def report_detail(request, pk: int):
         "can_correct": services.can_correct_report(request.user, report),
         "can_acknowledge": report.status != "acknowledged"
         and services.can_acknowledge_report(request.user, report),
+        "audit_history": _report_history(request.user, report),
     }
     return render(request, "patrols/report.html", context)
 
 
+def _report_history(user, report: PatrolReport) -> list[history.Entry] | None:
+    """The report's audit trail (with its incidents') for commanders and
+    administrators, else None."""
+    if not history.may_see(user):
+        return None
+    events = audit_selectors.report_history(report)
+    return history.entries(
+        events, tz=report.shift.plan.tz, own=report, parent_key="report_id"
+    )
+
+
+@require_GET_or_POST
 @login_required
 def report_correct(request, pk: int):
     """Correct a report: its fields and incidents, kept as a new version."""
@@ -211,6 +238,7 @@ def report_acknowledge(request, pk: int):
 # --- morning reports ------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def morning_reports(request):
     """The recent morning reports of each plan the user sees (commanders)."""
@@ -227,6 +255,7 @@ def morning_reports(request):
     return render(request, "patrols/morning_reports.html", context)
 
 
+@require_safe
 @login_required
 def morning_report(request, pk: int):
     """One night's morning report, printable on A4."""

@@ -14,7 +14,7 @@ from django.db.models import Case, Q, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from precincts import access
 from schedules import access as schedule_access
@@ -79,6 +79,7 @@ def _requests_page(request, blackout_form=None, swap_form=None, status=200):
     return render(request, "schedules/requests.html", context, status=status)
 
 
+@require_safe
 @login_required
 def requests_page(request):
     """Blackout and swap requests: ask, follow, and (commanders) decide."""

@@ -14,8 +14,14 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
+from audit import history
+from audit import selectors as audit_selectors
 from precincts import access
 from precincts.models import Role
 from schedules import access as schedule_access
@@ -26,6 +32,11 @@ from schedules.models import Assignment, Shift, ShiftStatus
 ROSTER_NIGHTS = 14
 
 
+# A page with a form: read it, post it; nothing else.
+require_GET_or_POST = require_http_methods(["GET", "HEAD", "POST"])
+
+
+@require_safe
 @login_required
 def home(request):
     """The landing page after login is Tonight."""
@@ -35,6 +46,7 @@ def home(request):
 # --- roster -----------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def roster_list(request):
     """The coming shifts of the user's precinct(s), nearest first."""
@@ -64,21 +76,36 @@ def roster_list(request):
     )
 
 
-def _shift_page(request, shift: Shift, add_form=None, status: int = 200):
+def _shift_page(
+    request, shift: Shift, add_form=None, status: int = 200, can_edit: bool = True
+):
     search = forms.SearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     context = {
         "shift": shift,
+        "can_edit": can_edit,
+        "history": _shift_history(request.user, shift),
         # "leader" sorts before "member".
         "team": shift.assignments.select_related("officer").order_by("role", "pk"),
-        "candidates": forms.candidates(shift, query),
-        "search": search,
-        "add_form": add_form
-        or forms.AddOfficersForm(initial={"version": shift.version}, shift=shift),
-        "previous": roster.previous_shift(shift),
-        "next_short": _next_short_shift(request.user, shift),
     }
+    if can_edit:
+        context |= {
+            "candidates": forms.candidates(shift, query),
+            "search": search,
+            "add_form": add_form
+            or forms.AddOfficersForm(initial={"version": shift.version}, shift=shift),
+            "previous": roster.previous_shift(shift),
+            "next_short": _next_short_shift(request.user, shift),
+        }
     return render(request, "schedules/shift.html", context, status=status)
+
+
+def _shift_history(user, shift: Shift) -> list[history.Entry] | None:
+    """The shift's audit trail for commanders and administrators, else None."""
+    if not history.may_see(user):
+        return None
+    events = audit_selectors.shift_history(shift)
+    return history.entries(events, tz=shift.plan.tz, own=shift, parent_key="shift_id")
 
 
 def _next_short_shift(user, shift: Shift) -> Shift | None:
@@ -106,12 +133,17 @@ def _changed_meanwhile(request, shift_pk: int):
     return redirect("schedules:shift", pk=shift_pk)
 
 
+@require_GET_or_POST
 @login_required
 def shift_edit(request, pk: int):
-    """One shift's roster: add officers (GET shows, POST adds)."""
-    shift = schedule_access.get_shift_for_user(request.user, pk, write=True)
+    """One shift's roster: add officers (GET shows, POST adds). Commanders read
+    it, with its history, without changing it."""
+    reading = request.method != "POST" and history.may_see(request.user)
+    shift = schedule_access.get_shift_for_user(request.user, pk, write=not reading)
     if request.method != "POST":
-        return _shift_page(request, shift)
+        # Only administrators both read the history and edit rosters.
+        can_edit = not reading or access.is_administrator(request.user)
+        return _shift_page(request, shift, can_edit=can_edit)
     form = forms.AddOfficersForm(request.POST, shift=shift)
     if form.is_valid():
         try:
@@ -192,6 +224,7 @@ def copy_previous_team(request, pk: int):
 # --- account ----------------------------------------------------------------------
 
 
+@require_GET_or_POST
 @login_required
 def password_change(request):
     form = PasswordChangeForm(request.user, request.POST or None)
@@ -214,6 +247,7 @@ def _night_or_400(request):
     return night, form
 
 
+@require_safe
 @login_required
 def tonight(request):
     """Each visible plan's rotation for one duty night, tonight by default."""
@@ -250,6 +284,7 @@ def _board_plan(request, plan_pk: int):
     raise Http404
 
 
+@require_safe
 @login_required
 def print_night(request, plan_pk: int):
     """One plan's night on A4, for the post and the precinct board."""
@@ -260,6 +295,7 @@ def print_night(request, plan_pk: int):
     return render(request, "schedules/print.html", context)
 
 
+@require_safe
 @login_required
 def night_text(request, plan_pk: int):
     """The night as short plain text, ready to paste into a chat group."""
@@ -274,6 +310,7 @@ def night_text(request, plan_pk: int):
 # --- calendar ---------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def calendar(request):
     """A week or month of one plan's nights in precinct colours, with the tallies."""
