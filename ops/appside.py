@@ -82,10 +82,11 @@ def generate(plan_id: str, start: str, nights: str) -> dict:
 
 
 def enqueue(plan_id: str, start: str, nights: str) -> dict:
+    from outbox import services as outbox
     from schedules import tasks
 
-    async_result = tasks.generate_plan.delay(int(plan_id), start, int(nights))
-    return {"task": async_result.id}
+    message = outbox.enqueue(tasks.generate_plan, int(plan_id), start, int(nights))
+    return {"task": str(message.task_id)}
 
 
 def fingerprint(plan_id: str, start: str, nights: str) -> dict:
