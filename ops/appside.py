@@ -168,15 +168,16 @@ def last_notification() -> dict:
 
 
 def mails(folder: str, after_id: str) -> dict:
-    """The notifications stored after AFTER_ID and the e-mails sent for them."""
+    """The reminders stored after AFTER_ID and the e-mails sent for them."""
     import email
     from collections import Counter
     from email.policy import default
 
-    from notices.models import Notification
+    from notices.models import Notification, NotificationKind
 
+    reminders = [NotificationKind.ROSTER_SHORT, NotificationKind.SHIFT_REMINDER]
     notes = list(
-        Notification.objects.filter(pk__gt=int(after_id))
+        Notification.objects.filter(pk__gt=int(after_id), kind__in=reminders)
         .exclude(recipient__email="")
         .select_related("recipient")
     )

@@ -261,7 +261,10 @@ class Lab:
     def start_worker(self) -> None:
         self.spawn(
             "worker",
-            [str(BIN / "celery"), "-A", "config", "worker", "-l", "info", "-c", "1",
+            # Two pool processes: beat's periodic jobs (a change scan over the
+            # 200,000 shifts generated here takes minutes) must not hold up the
+            # drain and the deliveries the checks wait for.
+            [str(BIN / "celery"), "-A", "config", "worker", "-l", "info", "-c", "2",
              "--without-gossip", "--without-mingle", "--without-heartbeat"],
         )  # fmt: skip
 

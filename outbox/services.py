@@ -21,6 +21,7 @@ import datetime as dt
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import kombu
@@ -48,6 +49,17 @@ BROKER_DOWN = (
 )
 
 
+@dataclass(frozen=True)
+class AfterCommit:
+    """What enqueue() hands to transaction.on_commit; names its task."""
+
+    task_name: str
+    send: Callable[[], object]
+
+    def __call__(self) -> None:
+        self.send()
+
+
 @dataclass
 class DrainResult:
     sent: int = 0
@@ -66,7 +78,9 @@ def enqueue(task: Task, *args, **kwargs) -> OutboxMessage | None:
     Returns the stored row, or None in eager mode, where the task runs in-process
     after the commit instead."""
     if is_eager():
-        transaction.on_commit(lambda: task.apply_async(args, kwargs))
+        transaction.on_commit(
+            AfterCommit(task.name, lambda: task.apply_async(args, kwargs))
+        )
         return None
     return enqueue_by_name(task.name, list(args), kwargs)
 
@@ -87,7 +101,7 @@ def enqueue_by_name(
         headers=tasks_context.headers_for_current() if headers is None else headers,
         task_id=task_id or uuid.uuid4(),
     )
-    transaction.on_commit(lambda: send_after_commit(message.pk))
+    transaction.on_commit(AfterCommit(name, lambda: send_after_commit(message.pk)))
     return message
 
 

@@ -3,6 +3,7 @@ and a task id that succeeded never runs again."""
 
 import datetime as dt
 import logging
+import time
 import uuid
 
 import pytest
@@ -150,3 +151,40 @@ def test_on_a_worker_a_generation_records_its_run_and_a_second_delivery_does_not
     )
     assert again.get(timeout=60) is None
     assert not Shift.objects.filter(plan=plan).exists()
+
+
+@pytest.mark.worker
+def test_a_task_drained_after_an_outage_still_names_the_commander_who_caused_it(
+    celery_worker_process, transactional_db, plan, kapolsek_tambora
+):
+    from django.test import RequestFactory
+
+    from audit import context
+    from audit.models import Action, AuditEvent
+    from config.celery import app
+    from outbox import services
+
+    real = app.conf.CELERY_BROKER_URL
+    app.conf.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    request = RequestFactory().post("/api/v1/plans/", REMOTE_ADDR="198.51.100.41")
+    request.user = kapolsek_tambora
+    token = context.open_for(request)
+    try:
+        message = services.enqueue(tasks.generate_plan, plan.pk, "2024-01-22", 2)
+    finally:
+        context.close(token)
+        app.conf.CELERY_BROKER_URL = real
+    message.refresh_from_db()
+    assert message.status == MessageStatus.PENDING
+
+    assert services.drain().sent == 1
+    deadline = time.monotonic() + 60
+    while not TaskRun.objects.filter(
+        task_id=message.task_id, status=RunStatus.SUCCEEDED
+    ).exists():
+        assert time.monotonic() < deadline, "the worker did not run the task"
+        time.sleep(0.2)
+
+    event = AuditEvent.objects.get(action=Action.GENERATE)
+    assert event.actor_id == kapolsek_tambora.pk
+    assert (event.ip, event.request_id) == ("198.51.100.41", request.request_id)
