@@ -111,7 +111,7 @@ def broker_connection() -> kombu.Connection:
     return kombu.Connection(
         app.conf.broker_url,
         connect_timeout=timeout,
-        transport_options=app.conf.broker_transport_options
+        transport_options=(app.conf.broker_transport_options or {})
         | {
             # kombu retries a refused connection until told not to.
             "max_retries": 0,
