@@ -9,15 +9,22 @@ HEADER = "giliran_audit"
 _open: dict[str, object] = {}
 
 
-def _publish(headers=None, **kwargs):
+def headers_for_current() -> dict:
+    """The message headers that carry the current context (empty without one);
+    the outbox stores them with a task it may send later."""
     ctx = context.current()
-    if ctx is None or headers is None:
-        return
+    if ctx is None:
+        return {}
     if ctx.request is not None:
         actor = services.actor_fields(getattr(ctx.request, "user", None))
     else:
         actor = ctx.actor or {}
-    headers[HEADER] = {"request_id": ctx.request_id, "ip": ctx.ip, "actor": actor}
+    return {HEADER: {"request_id": ctx.request_id, "ip": ctx.ip, "actor": actor}}
+
+
+def _publish(headers=None, **kwargs):
+    if headers is not None:
+        headers.update(headers_for_current())
 
 
 def _task_started(task_id=None, task=None, **kwargs):

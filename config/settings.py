@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "patrols",
     "notices",
     "api",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,25 @@ CELERY_BEAT_SCHEDULE["rotation-horizons"] = {
     "task": "schedules.extend_horizons",
     "schedule": 3600.0,
 }
+# The task outbox (outbox/services.py): tasks are rows written with the change that
+# needs them, sent after the commit with a short broker timeout; rows the broker did
+# not take wait for the drain, which also sends again the tracked runs (generation)
+# whose worker died (outbox/runs.py). `expires` keeps a busy worker from piling up
+# drains that beat sent meanwhile.
+OUTBOX_DRAIN_SECONDS = 30
+CELERY_BEAT_SCHEDULE["outbox-drain"] = {
+    "task": "outbox.recover_and_drain",
+    "schedule": float(OUTBOX_DRAIN_SECONDS),
+    "options": {"expires": OUTBOX_DRAIN_SECONDS - 5},
+}
+OUTBOX_BROKER_TIMEOUT_SECONDS = 1.0
+OUTBOX_MAX_ATTEMPTS = 5
+OUTBOX_DRAIN_BUDGET_SECONDS = 20
+OUTBOX_ALERT_AFTER_SECONDS = 600
+OUTBOX_KEEP_DAYS = 7
+RUN_HEARTBEAT_SECONDS = 5
+RUN_STALE_SECONDS = 30
+RUN_MAX_RECOVERIES = 3
 
 AUTH_PASSWORD_VALIDATORS = [
     {

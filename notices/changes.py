@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from notices import render, selectors, services, tasks
 from notices.models import Notification, NotificationKind, ShiftChange, ShiftSnapshot
+from outbox import services as outbox
 from precincts.models import Officer, Precinct
 from schedules import nights
 from schedules.models import Shift, ShiftStatus
@@ -57,7 +58,7 @@ def notify_after_commit(shift_ids) -> None:
     """The one line a service that changes shifts adds inside its transaction."""
     ids = sorted(set(shift_ids))
     if ids:
-        transaction.on_commit(lambda: tasks.notify_shift_changes.delay(ids))
+        outbox.enqueue(tasks.notify_shift_changes, ids)
 
 
 def notify_shift_changes(

@@ -22,6 +22,7 @@ from notices.models import (
     Webhook,
     WebhookDelivery,
 )
+from outbox import services as outbox
 from schedules.models import RotationPlan
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def notify(
     )
     if not created:
         return None
-    transaction.on_commit(lambda: tasks.deliver_notification.delay(notification.pk))
+    outbox.enqueue(tasks.deliver_notification, notification.pk)
     return notification
 
 
@@ -72,9 +73,7 @@ def deliver_notification(*, notification_id: int) -> Notification:
                 webhook=webhook, notification=notification
             )
             if created:
-                transaction.on_commit(
-                    lambda pk=delivery.pk: tasks.deliver_webhook.delay(pk)
-                )
+                outbox.enqueue(tasks.deliver_webhook, delivery.pk)
     if notification.recipient.email:
         _send_email(notification)
     return notification
@@ -197,5 +196,5 @@ def retry_webhook_delivery(*, delivery: WebhookDelivery) -> WebhookDelivery:
     if delivery.status == DeliveryStatus.FAILED:
         delivery.status = DeliveryStatus.PENDING
         delivery.save(update_fields=["status"])
-        transaction.on_commit(lambda: tasks.deliver_webhook.delay(delivery.pk))
+        outbox.enqueue(tasks.deliver_webhook, delivery.pk)
     return delivery

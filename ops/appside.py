@@ -6,6 +6,8 @@ last line of stdout, so the driving scripts never import Django themselves.
     python ops/appside.py plan | apikey SCOPE | generate PLAN START NIGHTS
     python ops/appside.py enqueue PLAN START NIGHTS | fingerprint PLAN START NIGHTS
     python ops/appside.py blackouts REASON | regenerations
+    python ops/appside.py mailboxes | reminder_at | last_notification
+    python ops/appside.py mails DIR AFTER_ID | outbox | run TASK_ID
 """
 
 import datetime as dt
@@ -82,10 +84,11 @@ def generate(plan_id: str, start: str, nights: str) -> dict:
 
 
 def enqueue(plan_id: str, start: str, nights: str) -> dict:
+    from outbox import services as outbox
     from schedules import tasks
 
-    async_result = tasks.generate_plan.delay(int(plan_id), start, int(nights))
-    return {"task": async_result.id}
+    message = outbox.enqueue(tasks.generate_plan, int(plan_id), start, int(nights))
+    return {"task": str(message.task_id)}
 
 
 def fingerprint(plan_id: str, start: str, nights: str) -> dict:
@@ -133,6 +136,95 @@ def blackouts(reason: str) -> dict:
     return {"count": Blackout.objects.filter(reason=reason).count()}
 
 
+def mailboxes() -> dict:
+    """Give every active user without one an address, so reminders are e-mailed."""
+    from django.contrib.auth.models import User
+
+    users = list(User.objects.filter(is_active=True, email=""))
+    for user in users:
+        user.email = f"{user.username}@giliran.test"
+    User.objects.bulk_update(users, ["email"])
+    return {"users": len(users)}
+
+
+def reminder_at() -> dict:
+    """An instant an hour before tonight's window: the roster reminder is due and
+    the first slots' officers are within the shift reminder's lead."""
+    from django.utils import timezone
+
+    from schedules import nights
+
+    p = _plan()
+    tonight = nights.tonight(timezone.now(), p.window_start, p.window_end, p.tz)
+    start, _ = nights.window_bounds(tonight, p.window_start, p.window_end, p.tz)
+    return {"at": (start - dt.timedelta(hours=1)).isoformat()}
+
+
+def last_notification() -> dict:
+    from notices.models import Notification
+
+    last = Notification.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return {"id": last or 0}
+
+
+def mails(folder: str, after_id: str) -> dict:
+    """The reminders stored after AFTER_ID and the e-mails sent for them."""
+    import email
+    from collections import Counter
+    from email.policy import default
+
+    from notices.models import Notification, NotificationKind
+
+    reminders = [NotificationKind.ROSTER_SHORT, NotificationKind.SHIFT_REMINDER]
+    notes = list(
+        Notification.objects.filter(pk__gt=int(after_id), kind__in=reminders)
+        .exclude(recipient__email="")
+        .select_related("recipient")
+    )
+    wanted = {
+        (n.recipient.email, " ".join(f"[Giliran] {n.title}".split())) for n in notes
+    }
+    sent = Counter()
+    for path in Path(folder).glob("*.log"):
+        # The file backend writes each message followed by a line of dashes.
+        for chunk in path.read_text().split("-" * 79):
+            if not chunk.strip():
+                continue
+            message = email.message_from_string(chunk.strip(), policy=default)
+            key = (str(message["To"]), " ".join(str(message["Subject"]).split()))
+            if key in wanted:
+                sent[key] += 1
+    return {
+        "notifications": len(notes),
+        "emailed_at": sum(1 for n in notes if n.emailed_at),
+        "mails": sum(sent.values()),
+        "received": len(sent),
+        "duplicates": sum(1 for n in sent.values() if n > 1),
+    }
+
+
+def outbox() -> dict:
+    from django.db.models import Count
+
+    from outbox.models import OutboxMessage
+
+    rows = OutboxMessage.objects.values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def run(task_id: str) -> dict:
+    from outbox.models import TaskRun
+
+    found = TaskRun.objects.filter(task_id=task_id).first()
+    if found is None:
+        return {"status": None}
+    return {
+        "status": found.status,
+        "attempts": found.attempts,
+        "recoveries": found.recoveries,
+    }
+
+
 COMMANDS = {
     "plan": plan,
     "apikey": apikey,
@@ -140,6 +232,12 @@ COMMANDS = {
     "enqueue": enqueue,
     "fingerprint": fingerprint,
     "blackouts": blackouts,
+    "mailboxes": mailboxes,
+    "reminder_at": reminder_at,
+    "last_notification": last_notification,
+    "mails": mails,
+    "outbox": outbox,
+    "run": run,
 }
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notices import changes
+from outbox import services as outbox
 from precincts import access
 from precincts.models import Precinct
 from schedules import tasks
@@ -48,10 +49,8 @@ def _commands(user: User, precinct: Precinct | None) -> bool:
 def _regenerate_after_commit(plan_ids: set[int], first: dt.date, last: dt.date):
     """Queue regeneration of the plans' nights first..last after the commit."""
     for plan_id in sorted(plan_ids):
-        transaction.on_commit(
-            lambda plan_id=plan_id: tasks.regenerate_nights.delay(
-                plan_id, first.isoformat(), last.isoformat()
-            )
+        outbox.enqueue(
+            tasks.regenerate_nights, plan_id, first.isoformat(), last.isoformat()
         )
 
 

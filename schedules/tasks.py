@@ -5,10 +5,13 @@ import datetime as dt
 from celery import shared_task
 from django.db import OperationalError
 
+from outbox.runs import TrackedTask
 from schedules import services
 from schedules.models import RotationPlan
 
+# Tracked: a run killed with its whole worker is sent again at once (outbox.runs).
 RETRY = {
+    "base": TrackedTask,
     "acks_late": True,
     "autoretry_for": (OperationalError, OSError),
     "retry_backoff": 30,

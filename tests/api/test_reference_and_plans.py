@@ -204,9 +204,9 @@ def test_approving_a_blackout_regenerates_the_affected_nights_after_commit(
 
     assert response.status_code == 200
     # The regeneration, then the change notices it queues in turn.
-    assert [c.__qualname__.split(".")[0] for c in callbacks] == [
-        "_regenerate_after_commit",
-        "notify_after_commit",
+    assert [c.task_name for c in callbacks] == [
+        "schedules.regenerate_nights",
+        "notices.notify_shift_changes",
     ]
     night = Shift.objects.filter(night="2024-01-23", plan=plan)
     assert not night.filter(precinct=tambora).exists()
