@@ -1,4 +1,5 @@
-"""shifts/{id}/assignments/: who may write, If-Match (428, 412), rules as 400s."""
+"""shifts/{id}/assignments/: who may write, If-Match (428, 412), rules as 400s,
+an officer already on an overlapping shift as 409."""
 
 import pytest
 
@@ -109,6 +110,35 @@ def test_a_broken_rule_is_400_with_the_services_message(
 
     assert response.status_code == 400
     assert "needs 4 officers" in response.json()["errors"]["officer"][0]
+
+
+def test_an_officer_on_an_overlapping_shift_is_409_naming_that_shift(
+    night, noon, piket_tambora, tambora, recruit
+):
+    elsewhere = factories.ShiftFactory(
+        plan=factories.RotationPlanFactory(
+            name="Patroli Jembatan Besi", members=[tambora]
+        ),
+        precinct=tambora,
+        night=night[0].night,
+        slot=0,
+    )
+    factories.AssignmentFactory(shift=elsewhere, officer=recruit)
+
+    response = client_for(piket_tambora).post(
+        url(night[0]), {"officer": recruit.nrp}, format="json", HTTP_IF_MATCH='"1"'
+    )
+
+    assert response.status_code == 409
+    body = response.json()
+    assert (body["type"], body["title"]) == ("conflict", "Conflict.")
+    [message] = body["errors"]["officer"]
+    assert "Budi Santoso" in message
+    assert "already on an overlapping shift (Patroli Jembatan Besi, 23 Jan 00:00)" in (
+        message
+    )
+    assert message in body["detail"]
+    assert Shift.objects.get(pk=night[0].pk).version == 1
 
 
 def test_an_officer_of_another_precinct_is_not_even_found(
