@@ -66,6 +66,40 @@ def test_a_stale_if_match_is_412_and_nothing_is_lost(
     }
 
 
+def roster_writes(shift, nrp):
+    """Every roster write: (method, path, body)."""
+    return [
+        ("post", url(shift), {"officer": nrp}),
+        ("patch", url(shift, nrp), {"role": "leader"}),
+        ("delete", url(shift, nrp), None),
+        ("post", f"{url(shift)}copy-previous/", None),
+    ]
+
+
+@pytest.mark.parametrize("write", range(4), ids=["add", "lead", "remove", "copy"])
+@pytest.mark.parametrize(
+    ("if_match", "code"), [(None, 428), ('"1"', 412)], ids=["missing", "stale"]
+)
+def test_every_roster_write_needs_the_current_version(
+    night, noon, piket_tambora, recruit, write, if_match, code
+):
+    shift = night[0]
+    Shift.objects.filter(pk=shift.pk).update(version=2)
+    method, path, body = roster_writes(shift, recruit.nrp)[write]
+    headers = {"HTTP_IF_MATCH": if_match} if if_match else {}
+
+    response = getattr(client_for(piket_tambora), method)(
+        path, body, format="json", **headers
+    )
+
+    assert response.status_code == code
+    shift.refresh_from_db()
+    assert shift.version == 2
+    assert list(shift.assignments.values_list("officer", flat=True)) == [
+        night[0].assignments.get().officer_id
+    ]
+
+
 def test_a_garbled_if_match_is_412(night, noon, piket_tambora, recruit):
     response = client_for(piket_tambora).post(
         url(night[0]),
