@@ -5,13 +5,16 @@
      "errors": {"end": ["The end must come after the start."]}}
 
 Django's ValidationError (raised by services) becomes a 400 with the field
-messages; ShiftChanged becomes a 412; anything unexpected a logged 500, still JSON.
+messages; ShiftChanged becomes a 412; an officer already on an overlapping shift
+(roster.OfficerBusy, or the database's no-overlap constraint firing on PostgreSQL)
+a 409 with the field messages; anything unexpected a logged 500, still JSON.
 """
 
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from schedules import roster
 from schedules.roster import ShiftChanged
 
 logger = logging.getLogger(__name__)
@@ -62,6 +66,7 @@ TYPES = {
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    409: "conflict",
     412: "precondition_failed",
     415: "unsupported_media_type",
     428: "precondition_required",
@@ -123,6 +128,14 @@ def exception_handler(exc, context):
         )
         response["ETag"] = f'"{exc.current_version}"'
         return response
+    if isinstance(exc, IntegrityError) and roster.is_overlap_violation(exc):
+        # A path outside the roster services; they raise OfficerBusy themselves.
+        exc = roster.OfficerBusy(
+            {"officer": [_("An officer would be on two overlapping shifts.")]}
+        )
+    if isinstance(exc, roster.OfficerBusy):
+        errors = _flatten(as_serializer_error(exc))
+        return Response(problem(409, _summary(errors), errors), status=409)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):

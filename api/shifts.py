@@ -146,13 +146,14 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
         summary="Add an officer to the shift's roster",
         description="Duty officers of the holding precinct, and write keys "
         "restricted to it. The roster rules (officer of that precinct, active, "
-        "not on an overlapping shift, rest hours, not above need) answer 400 with "
-        "a field message.",
+        "rest hours, not above need) answer 400 with a field message; an officer "
+        "already on an overlapping shift answers 409, naming that shift.",
         parameters=[IF_MATCH],
         request=api_serializers.AssignmentCreateSerializer,
         responses={
             201: api_serializers.ShiftSerializer,
             403: ProblemSerializer,
+            409: ProblemSerializer,
             412: ProblemSerializer,
             428: ProblemSerializer,
         },
@@ -179,6 +180,7 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
         request=api_serializers.AssignmentUpdateSerializer,
         responses={
             200: api_serializers.ShiftSerializer,
+            409: ProblemSerializer,
             412: ProblemSerializer,
             428: ProblemSerializer,
         },
@@ -211,6 +213,7 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
         request=None,
         responses={
             200: api_serializers.ShiftSerializer,
+            409: ProblemSerializer,
             412: ProblemSerializer,
             428: ProblemSerializer,
         },

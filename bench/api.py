@@ -92,15 +92,19 @@ def build(nights: int, seed: int):
     for officer in officers:
         by_precinct.setdefault(officer.precinct_id, []).append(officer)
     rows = []
-    for shift in Shift.objects.exclude(precinct=None).only("id", "precinct_id", "slot"):
+    # A precinct may hold posts of several plans at once; its officers may not (the
+    # database refuses one officer on two overlapping shifts), so each shift takes
+    # the next two officers free by its start.
+    free_at: dict[int, dt.datetime] = {}
+    shifts = Shift.objects.exclude(precinct=None).exclude(status="cancelled")
+    for shift in shifts.only("id", "precinct_id", "start", "end").order_by("start"):
         team = by_precinct[shift.precinct_id]
         first = (shift.pk * 2) % len(team)
-        rows += [
-            Assignment(shift_id=shift.pk, officer=team[first], role="leader"),
-            Assignment(
-                shift_id=shift.pk, officer=team[(first + 1) % len(team)], role="member"
-            ),
-        ]
+        rotated = team[first:] + team[:first]
+        free = [o for o in rotated if free_at.get(o.pk, shift.start) <= shift.start]
+        for officer, role in zip(free, ("leader", "member"), strict=False):
+            free_at[officer.pk] = shift.end
+            rows.append(Assignment(shift_id=shift.pk, officer=officer, role=role))
     with transaction.atomic():
         Assignment.objects.bulk_create(rows, batch_size=5000)
     with connection.cursor() as cursor:

@@ -1,11 +1,17 @@
+import copy
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import F
+from django.http import HttpResponseRedirect
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from notices import changes
-from schedules import services
+from schedules import roster, services
 from schedules.models import (
     Assignment,
     Blackout,
@@ -124,15 +130,74 @@ class RotationPlanAdmin(admin.ModelAdmin):
         self._generate(request, queryset, dry_run=True)
 
 
+class AssignmentAdminForm(forms.ModelForm):
+    """An officer is never on two overlapping live shifts, even by an
+    administrator's hand (PostgreSQL refuses it too; this says why, on the form)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        # In the shift's inline, the shift is the parent form's edited instance.
+        shift = cleaned.get("shift") or getattr(self.instance, "shift", None)
+        officer = cleaned.get("officer")
+        if (
+            shift is not None
+            and officer is not None
+            and (busy := roster.clashes(shift, [officer]))
+        ):
+            self.add_error("officer", busy)
+        return cleaned
+
+
+class ShiftAdminForm(forms.ModelForm):
+    """New times or a new status may not put a rostered officer on two
+    overlapping live shifts."""
+
+    def clean(self):
+        cleaned = super().clean()
+        moved = {"start", "end", "status"} & set(self.changed_data)
+        if self.instance.pk and moved and not self.errors:
+            # The instance gets the new values only after clean(); check a copy.
+            edited = copy.copy(self.instance)
+            for field in moved:
+                setattr(edited, field, cleaned[field])
+            officers = [a.officer for a in self.instance.assignments.all()]
+            if busy := roster.clashes(edited, officers):
+                raise ValidationError(busy)
+        return cleaned
+
+
+class OverlapRefusedMixin:
+    """The last guard: a concurrent write that no form check could see makes the
+    database's no-overlap constraint fire; say so instead of a server error."""
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except IntegrityError as error:
+            if not roster.is_overlap_violation(error):
+                raise
+            self.message_user(
+                request,
+                gettext(
+                    "Not saved: an officer would be on two overlapping shifts "
+                    "(someone changed the schedule meanwhile). Check and try again."
+                ),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+
 class AssignmentInline(admin.TabularInline):
     model = Assignment
+    form = AssignmentAdminForm
     extra = 0
     autocomplete_fields = ["officer"]
     readonly_fields = ["assigned_by", "created_at"]
 
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(OverlapRefusedMixin, admin.ModelAdmin):
+    form = ShiftAdminForm
     list_display = [
         "plan",
         "night",
@@ -177,7 +242,8 @@ class ShiftAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(OverlapRefusedMixin, admin.ModelAdmin):
+    form = AssignmentAdminForm
     list_display = ["officer", "role", "shift", "assigned_by", "created_at"]
     list_filter = ["role", "shift__plan", "officer__precinct"]
     list_select_related = ["officer", "shift__plan", "shift__precinct", "assigned_by"]

@@ -18,6 +18,12 @@ Locking: the shift row first, then the officer rows in primary-key order. Two
 transactions that want the same officer on two overlapping shifts therefore queue on
 the officer row, and the second sees the first's assignment and fails its check
 instead of hitting a constraint.
+
+An officer already on an overlapping live shift is a conflict with the state of the
+schedule, not a malformed request: it raises OfficerBusy (a ValidationError, so
+forms show it as usual; the API answers 409). On PostgreSQL an exclusion constraint
+(schedules migration 0003) refuses the same thing for every path that skips these
+functions; its violation reaching a roster function becomes the same OfficerBusy.
 """
 
 import datetime as dt
@@ -25,7 +31,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +50,75 @@ class ShiftChanged(Exception):
         super().__init__(
             f"shift {shift.pk} is at version {shift.version}, not {expected_version}"
         )
+
+
+class OfficerBusy(ValidationError):
+    """An officer would be on two overlapping live shifts."""
+
+
+# The PostgreSQL exclusion constraint of schedules migration 0003.
+NO_OVERLAP_CONSTRAINT = "assignment_officer_no_overlap"
+
+
+def is_overlap_violation(error: BaseException) -> bool:
+    """True when a database error is the no-overlap exclusion constraint firing."""
+    cause = error.__cause__
+    diag = getattr(cause, "diag", None)
+    return (
+        getattr(cause, "sqlstate", None) == "23P01"
+        and getattr(diag, "constraint_name", None) == NO_OVERLAP_CONSTRAINT
+    )
+
+
+def clashing_shifts(
+    officer: Officer, start: dt.datetime, end: dt.datetime, *, exclude: int | None
+) -> models.QuerySet:
+    """The officer's live shifts overlapping [start, end), except shift `exclude`."""
+    return (
+        Shift.objects.live()
+        .filter(assignments__officer=officer)
+        .overlapping(start, end)
+        .exclude(pk=exclude)
+        .select_related("plan")
+        .order_by("start")
+    )
+
+
+def clash_message(officer: Officer, other: Shift) -> str:
+    local = timezone.localtime(other.start, other.plan.tz)
+    return _("%(officer)s is already on an overlapping shift (%(plan)s, %(at)s).") % {
+        "officer": officer,
+        "plan": other.plan,
+        "at": f"{local:%d %b %H:%M}",
+    }
+
+
+def clashes(shift: Shift, officers: Iterable[Officer]) -> list[str]:
+    """Why `shift` as it stands in memory (perhaps an unsaved edit of its times or
+    status) would put one of these officers on two overlapping live shifts.
+
+    Locks the shift row, then the officers' rows, in the roster's order, so a
+    roster edit cannot slip in between this check and the caller's write: the
+    admin calls it inside its transaction.
+    """
+    if shift.status == ShiftStatus.CANCELLED or not shift.start or not shift.end:
+        return []
+    if shift.pk:
+        list(Shift.objects.select_for_update().filter(pk=shift.pk).values_list("pk"))
+    return [
+        clash_message(officer, other)
+        for officer in _lock_officers(officers)
+        for other in clashing_shifts(officer, shift.start, shift.end, exclude=shift.pk)
+    ]
+
+
+def _busy(shift: Shift, officer: Officer) -> OfficerBusy:
+    """The refusal for a no-overlap violation the database raised."""
+    found = clashing_shifts(officer, shift.start, shift.end, exclude=shift.pk)
+    messages = [clash_message(officer, other) for other in found] or [
+        _("%(officer)s is already on an overlapping shift.") % {"officer": officer}
+    ]
+    return OfficerBusy({"officer": messages})
 
 
 def _lock_shift(shift: Shift, expected_version: int | None) -> Shift:
@@ -89,8 +164,9 @@ def _bump(shift: Shift, original: Shift) -> None:
     changes.notify_after_commit([shift.pk])
 
 
-def _officer_problems(shift: Shift, officer: Officer) -> list[str]:
-    """Why this officer cannot join this shift (empty when they can)."""
+def _officer_problems(shift: Shift, officer: Officer) -> tuple[list[str], list[str]]:
+    """Why this officer cannot join this shift: (overlapping shifts, other rule
+    breaks); both empty when they can."""
     problems = []
     if officer.precinct_id != shift.precinct_id:
         problems.append(
@@ -100,27 +176,19 @@ def _officer_problems(shift: Shift, officer: Officer) -> list[str]:
     if not officer.active:
         problems.append(_("%(officer)s is not active.") % {"officer": officer})
     if problems:
-        return problems
+        return [], problems
 
     rest = dt.timedelta(hours=shift.plan.rest_hours)
-    others = (
-        Shift.objects.live()
-        .filter(assignments__officer=officer)
-        .exclude(pk=shift.pk)
-        # Everything that overlaps the shift or sits inside its rest margin.
-        .filter(start__lt=shift.end + rest, end__gt=shift.start - rest)
-        .select_related("plan")
-        .order_by("start")
+    # Everything that overlaps the shift or sits inside its rest margin.
+    others = clashing_shifts(
+        officer, shift.start - rest, shift.end + rest, exclude=shift.pk
     )
-    tz = shift.plan.tz
+    overlaps = []
     for other in others:
-        local = timezone.localtime(other.start, tz)
         if other.start < shift.end and other.end > shift.start:
-            problems.append(
-                _("%(officer)s is already on an overlapping shift (%(plan)s, %(at)s).")
-                % {"officer": officer, "plan": other.plan, "at": f"{local:%d %b %H:%M}"}
-            )
+            overlaps.append(clash_message(officer, other))
         elif other.end != shift.start and other.start != shift.end:
+            local = timezone.localtime(other.start, shift.plan.tz)
             problems.append(
                 _(
                     "%(officer)s needs %(hours)s hours of rest between shifts; "
@@ -133,7 +201,14 @@ def _officer_problems(shift: Shift, officer: Officer) -> list[str]:
                     "at": f"{local:%d %b %H:%M}",
                 }
             )
-    return problems
+    return overlaps, problems
+
+
+def _refuse(overlaps: list[str], problems: list[str]) -> None:
+    if overlaps:
+        raise OfficerBusy({"officer": overlaps + problems})
+    if problems:
+        raise ValidationError({"officer": problems})
 
 
 def _check_need(shift: Shift, adding: int) -> None:
@@ -160,7 +235,9 @@ def _create(shift: Shift, officer: Officer, role: str, by: User | None) -> Assig
             return Assignment.objects.create(
                 shift=shift, officer=officer, role=role, assigned_by=by
             )
-    except IntegrityError:
+    except IntegrityError as error:
+        if is_overlap_violation(error):
+            raise _busy(shift, officer) from None
         raise ValidationError(
             {
                 "officer": [
@@ -196,9 +273,7 @@ def assign_officer(
                 ]
             }
         )
-    problems = _officer_problems(locked, officer)
-    if problems:
-        raise ValidationError({"officer": problems})
+    _refuse(*_officer_problems(locked, officer))
     _check_need(locked, 1)
     if role == AssignmentRole.LEADER:
         locked.assignments.filter(role=AssignmentRole.LEADER).update(
@@ -300,11 +375,12 @@ def copy_previous_team(
     if not wanted:
         return []
     officers = {o.pk: o for o in _lock_officers(a.officer for a in wanted)}
-    problems = []
+    overlaps, problems = [], []
     for assignment in wanted:
-        problems += _officer_problems(locked, officers[assignment.officer_id])
-    if problems:
-        raise ValidationError({"officer": problems})
+        found = _officer_problems(locked, officers[assignment.officer_id])
+        overlaps += found[0]
+        problems += found[1]
+    _refuse(overlaps, problems)
     _check_need(locked, len(wanted))
     has_leader = locked.assignments.filter(role=AssignmentRole.LEADER).exists()
     created = []

@@ -53,6 +53,21 @@ GENERATED_FIELDS = (
     "start",
     "end",
 )
+# What the generator reads of each stored shift.
+STORED_FIELDS = (
+    "id",
+    "night",
+    "slot",
+    "precinct_id",
+    "status",
+    "reason",
+    "substitute_for_id",
+    "reason_note",
+    "start",
+    "end",
+    "locked",
+    "version",
+)
 # Part of every stored inputs key: change it when the generator's rules change, so
 # that a deploy regenerates instead of trusting keys computed by the old rules.
 ALGORITHM = "rotation-2026-11"
@@ -346,22 +361,17 @@ def generate_shifts(
             skipped=True,
         )
 
-    rows = list(
-        Shift.objects.filter(plan=plan, night__lte=peek).values(
-            "id",
-            "night",
-            "slot",
-            "precinct_id",
-            "status",
-            "reason",
-            "substitute_for_id",
-            "reason_note",
-            "start",
-            "end",
-            "locked",
-            "version",
+    if not dry_run:
+        # The rows this run may rewrite are locked, in primary-key order like a
+        # swap approval's, so a roster edit or swap on them waits for this run
+        # (and then sees its result) instead of being overwritten by it.
+        list(
+            Shift.objects.filter(plan=plan, night__gte=first, night__lte=peek)
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk")
         )
-    )
+    rows = list(Shift.objects.filter(plan=plan, night__lte=peek).values(*STORED_FIELDS))
     history = [
         _held(r)
         for r in rows
@@ -467,7 +477,7 @@ def _inputs_key(
 
 def _apply(plan, decisions, stored, result, names, now) -> None:
     """Diff the decisions against the stored rows and write the difference."""
-    to_create, to_update, removed, holder_changed = [], [], [], []
+    to_create, to_update, removed, roster_dropped = [], [], [], []
     seen = set()
     # Notes are stored text: one language for all, so a regeneration started from
     # an English page does not rewrite every note written by an Indonesian worker.
@@ -496,8 +506,15 @@ def _apply(plan, decisions, stored, result, names, now) -> None:
             elif tuple(row[f] for f in GENERATED_FIELDS) == wanted:
                 result.unchanged += 1
             else:
-                if row["precinct_id"] not in (None, d.member):
-                    holder_changed.append(row["id"])
+                if (
+                    row["precinct_id"] not in (None, d.member)
+                    or (row["start"], row["end"]) != (d.start, d.end)
+                    or row["status"] == ShiftStatus.CANCELLED
+                ):
+                    # Officers rostered for another holder, other hours or a
+                    # cancelled shift are not assumed to serve this one (and
+                    # could clash with their other shifts).
+                    roster_dropped.append(row["id"])
                 to_update.append(
                     Shift(
                         pk=row["id"],
@@ -529,7 +546,7 @@ def _apply(plan, decisions, stored, result, names, now) -> None:
                 updated_at=now,
             )
         )
-        holder_changed.append(row["id"])
+        roster_dropped.append(row["id"])
     result.created = len(to_create)
     result.changed = len(to_update)
     result.removed = len(removed)
@@ -543,8 +560,8 @@ def _apply(plan, decisions, stored, result, names, now) -> None:
     if result.dry_run:
         return
     # Officers rostered for the old holder do not serve the new one.
-    if holder_changed:
-        Assignment.objects.filter(shift_id__in=holder_changed).delete()
+    if roster_dropped:
+        Assignment.objects.filter(shift_id__in=roster_dropped).delete()
     if to_update:
         Shift.objects.bulk_update(
             to_update, [*GENERATED_FIELDS, "version", "updated_at"], batch_size=500

@@ -1,4 +1,5 @@
-"""shifts/{id}/assignments/: who may write, If-Match (428, 412), rules as 400s."""
+"""shifts/{id}/assignments/: who may write, If-Match (428, 412), rules as 400s,
+an officer already on an overlapping shift as 409."""
 
 import pytest
 
@@ -65,6 +66,40 @@ def test_a_stale_if_match_is_412_and_nothing_is_lost(
     }
 
 
+def roster_writes(shift, nrp):
+    """Every roster write: (method, path, body)."""
+    return [
+        ("post", url(shift), {"officer": nrp}),
+        ("patch", url(shift, nrp), {"role": "leader"}),
+        ("delete", url(shift, nrp), None),
+        ("post", f"{url(shift)}copy-previous/", None),
+    ]
+
+
+@pytest.mark.parametrize("write", range(4), ids=["add", "lead", "remove", "copy"])
+@pytest.mark.parametrize(
+    ("if_match", "code"), [(None, 428), ('"1"', 412)], ids=["missing", "stale"]
+)
+def test_every_roster_write_needs_the_current_version(
+    night, noon, piket_tambora, recruit, write, if_match, code
+):
+    shift = night[0]
+    Shift.objects.filter(pk=shift.pk).update(version=2)
+    method, path, body = roster_writes(shift, recruit.nrp)[write]
+    headers = {"HTTP_IF_MATCH": if_match} if if_match else {}
+
+    response = getattr(client_for(piket_tambora), method)(
+        path, body, format="json", **headers
+    )
+
+    assert response.status_code == code
+    shift.refresh_from_db()
+    assert shift.version == 2
+    assert list(shift.assignments.values_list("officer", flat=True)) == [
+        night[0].assignments.get().officer_id
+    ]
+
+
 def test_a_garbled_if_match_is_412(night, noon, piket_tambora, recruit):
     response = client_for(piket_tambora).post(
         url(night[0]),
@@ -109,6 +144,35 @@ def test_a_broken_rule_is_400_with_the_services_message(
 
     assert response.status_code == 400
     assert "needs 4 officers" in response.json()["errors"]["officer"][0]
+
+
+def test_an_officer_on_an_overlapping_shift_is_409_naming_that_shift(
+    night, noon, piket_tambora, tambora, recruit
+):
+    elsewhere = factories.ShiftFactory(
+        plan=factories.RotationPlanFactory(
+            name="Patroli Jembatan Besi", members=[tambora]
+        ),
+        precinct=tambora,
+        night=night[0].night,
+        slot=0,
+    )
+    factories.AssignmentFactory(shift=elsewhere, officer=recruit)
+
+    response = client_for(piket_tambora).post(
+        url(night[0]), {"officer": recruit.nrp}, format="json", HTTP_IF_MATCH='"1"'
+    )
+
+    assert response.status_code == 409
+    body = response.json()
+    assert (body["type"], body["title"]) == ("conflict", "Conflict.")
+    [message] = body["errors"]["officer"]
+    assert "Budi Santoso" in message
+    assert "already on an overlapping shift (Patroli Jembatan Besi, 23 Jan 00:00)" in (
+        message
+    )
+    assert message in body["detail"]
+    assert Shift.objects.get(pk=night[0].pk).version == 1
 
 
 def test_an_officer_of_another_precinct_is_not_even_found(
