@@ -295,6 +295,10 @@ class _Run:
     busy: tuple = ()
 
     @property
+    def nights(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
     def spec(self) -> rotation.Plan:
         return plan_spec(self.plan, self.members)
 
@@ -393,7 +397,7 @@ def generate_plans(
                 first=run.first,
                 last=run.last,
                 dry_run=dry_run,
-                unchanged=run_cells(run) * plan.slot_count,
+                unchanged=run.nights * plan.slot_count,
                 names={p.pk: p.name for p in run.members},
                 skipped=True,
             )
@@ -421,10 +425,6 @@ def generate_plans(
         RotationPlan.objects.bulk_update([run.plan for run in done], ["generation_key"])
     _read_uncovered(skipped)
     return results
-
-
-def run_cells(run: _Run) -> int:
-    return (run.last - run.first).days + 1
 
 
 def _plans_of(results: list[GenerationResult]) -> set[int]:
@@ -863,13 +863,17 @@ def horizon_due(plan: RotationPlan, now: dt.datetime) -> tuple[dt.date, dt.date]
 
 
 def extend_horizons(*, now: dt.datetime | None = None) -> list[GenerationResult]:
-    """Extend every active plan whose horizon falls short of today's target."""
+    """Extend every active plan whose horizon falls short of today's target, all
+    in one generate_plans() batch."""
     now = now or timezone.now()
-    results = []
+    due = []
     last_nights = dict(
         Shift.objects.exclude(status=ShiftStatus.CANCELLED)
         .values_list("plan")
         .annotate(last=Max("night"))
+    )
+    staffed = set(
+        PlanMember.objects.order_by().values_list("plan_id", flat=True).distinct()
     )
     for plan in RotationPlan.objects.filter(active=True).order_by("pk"):
         tonight, target = horizon_due(plan, now)
@@ -879,11 +883,7 @@ def extend_horizons(*, now: dt.datetime | None = None) -> list[GenerationResult]
         stored = last_nights.get(plan.pk)
         if target < start or (stored is not None and stored >= target):
             continue
-        if not plan.memberships.exists():
+        if plan.pk not in staffed:
             continue
-        results.append(
-            generate_shifts(
-                plan=plan, start=start, nights=(target - start).days + 1, now=now
-            )
-        )
-    return results
+        due.append((plan, start, (target - start).days + 1))
+    return generate_plans(due, now=now) if due else []
