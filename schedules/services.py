@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -352,26 +353,17 @@ def generate_plans(
     ids = [plan.pk for plan, _, _ in runs]
     if len(set(ids)) != len(ids):
         raise ValueError("generate_plans() takes each plan once")
-    if dry_run:
-        plans = [plan for plan, _, _ in runs]
-    else:
-        # Two generations of one plan queue here instead of interleaving.
-        locked = {
-            p.pk: p
-            for p in RotationPlan.objects.select_for_update()
-            .filter(pk__in=ids)
-            .order_by("pk")
-        }
-        missing = set(ids) - set(locked)
-        if missing:
-            raise RotationPlan.DoesNotExist(f"No rotation plan with id {min(missing)}")
-        plans = [locked[pk] for pk in ids]
-    members_of, counts_of = _members_and_counts(plans)
+    locked, members_of, counts_of = _members_and_counts(ids, lock=not dry_run)
+    missing = [pk for pk in ids if pk not in members_of]
+    if missing:
+        if RotationPlan.objects.filter(pk__in=missing).count() < len(missing):
+            raise RotationPlan.DoesNotExist("No such rotation plan.")
+        raise ValidationError({"plan": _("The plan has no member precincts.")})
     todo = []
-    for plan, (_plan, start, nights) in zip(plans, runs, strict=True):
-        members = members_of.get(plan.pk, [])
-        if not members:
-            raise ValidationError({"plan": _("The plan has no member precincts.")})
+    for plan, start, nights in runs:
+        # A dry run reads the plan as given; a generation, the row it locked.
+        plan = plan if dry_run else locked[plan.pk]
+        members = members_of[plan.pk]
         todo.append(_prepare(plan, members, counts_of[plan.pk], start, nights, now))
     _read_blackouts(todo)
     _read_own(todo)
@@ -435,34 +427,45 @@ def _plans_of(results: list[GenerationResult]) -> set[int]:
     return found
 
 
-def _members_and_counts(plans: list[RotationPlan]) -> tuple[dict, dict]:
-    """Each plan's members in order, and for each its _plan_counts(), in two
-    queries for all the plans."""
-    members_of: dict[int, list[Precinct]] = {}
-    for m in (
-        PlanMember.objects.filter(plan__in=plans)
-        .select_related("precinct")
+def _members_and_counts(ids: list[int], *, lock: bool) -> tuple[dict, dict, dict]:
+    """({plan id: plan}, {plan id: members in order}, {plan id: _plan_counts()})
+    for the plans with these ids, in one query; with `lock`, the plan rows are
+    locked in id order first, so that two generations of one plan queue instead
+    of interleaving (and two batches never wait on each other in a circle)."""
+    others = PlanMember.objects.filter(
+        precinct=OuterRef("precinct"), plan__active=True
+    ).order_by()
+
+    def count(**where):
+        return Coalesce(
+            Subquery(
+                others.filter(**where)
+                .values("precinct")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+
+    rows = (
+        PlanMember.objects.filter(plan__in=ids)
+        .select_related("plan", "precinct")
+        .annotate(
+            before=count(plan__lt=OuterRef("plan")),
+            after=count(plan__gt=OuterRef("plan")),
+        )
         .order_by("plan_id", "position")
-    ):
+    )
+    if lock:
+        rows = rows.select_for_update(of=("plan",))
+    plans, members_of, counts_of = {}, {}, {}
+    for m in rows:
+        plans.setdefault(m.plan_id, m.plan)
         members_of.setdefault(m.plan_id, []).append(m.precinct)
-    involved = {p.pk for members in members_of.values() for p in members}
-    plans_with: dict[int, set[int]] = {}
-    for plan_id, precinct_id in PlanMember.objects.filter(
-        precinct__in=involved, plan__active=True
-    ).values_list("plan_id", "precinct_id"):
-        plans_with.setdefault(precinct_id, set()).add(plan_id)
-    counts_of = {}
-    for plan in plans:
-        counts = {}
-        for p in members_of.get(plan.pk, []):
-            others = plans_with.get(p.pk, set()) - {plan.pk}
-            if others:
-                counts[p.pk] = (
-                    sum(1 for o in others if o < plan.pk),
-                    sum(1 for o in others if o > plan.pk),
-                )
-        counts_of[plan.pk] = counts
-    return members_of, counts_of
+        counts = counts_of.setdefault(m.plan_id, {})
+        if m.before or m.after:
+            counts[m.precinct_id] = (m.before, m.after)
+    return plans, members_of, counts_of
 
 
 def _prepare(plan, members, counts, start, nights, now) -> _Run:
