@@ -309,15 +309,15 @@ class _Pending:
 
     def __init__(self, now: dt.datetime):
         self.now = now
-        self.rows: list[tuple] = []
+        self.plans: list[tuple[int, list]] = []
 
     def add(self, plan_id: int, rows: list) -> None:
-        self.rows.extend((plan_id, *row) for row in rows)
+        self.plans.append((plan_id, rows))
 
     def flush(self) -> None:
-        if self.rows:
-            _insert(self.rows, self.now)
-            self.rows = []
+        if self.plans:
+            _insert(self.plans, self.now)
+            self.plans = []
 
 
 def generate_shifts(
@@ -784,9 +784,9 @@ def _apply(plan, decisions, stored, result, names, now, pending) -> None:
     )
 
 
-def _insert(rows: list, now: dt.datetime) -> None:
-    """Store new shifts given as (plan id, night, slot, values in GENERATED_FIELDS
-    order)."""
+def _insert(plans: list[tuple[int, list]], now: dt.datetime) -> None:
+    """Store new shifts, given per plan as (plan id, [(night, slot, values in
+    GENERATED_FIELDS order)])."""
     if connection.vendor != "postgresql":
         Shift.objects.bulk_create(
             (
@@ -796,7 +796,8 @@ def _insert(rows: list, now: dt.datetime) -> None:
                     slot=slot,
                     **dict(zip(GENERATED_FIELDS, wanted, strict=True)),
                 )
-                for plan_id, night, slot, wanted in rows
+                for plan_id, rows in plans
+                for night, slot, wanted in rows
             ),
             batch_size=1000,
         )
@@ -821,8 +822,9 @@ def _insert(rows: list, now: dt.datetime) -> None:
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
     ):
-        for plan_id, night, slot, wanted in rows:
-            copy.write_row((plan_id, night, slot, *wanted, *tail))
+        for plan_id, rows in plans:
+            for night, slot, wanted in rows:
+                copy.write_row((plan_id, night, slot, *wanted, *tail))
 
 
 def regenerate_after_change(
