@@ -15,6 +15,15 @@ than being deleted, so API mirrors following updated_at see them go.
 A precinct that cannot staff all its posts at once (max_concurrent_posts) serves the
 plan created first: later plans treat its shifts there as busy, and are regenerated
 when an earlier plan's run changes that precinct's shifts.
+
+generate_plans() does the same for many plans (the horizon task, the benchmark) in
+one transaction: it locks them all in id order, reads their inputs in a handful of
+queries, stores all their new shifts in one COPY and commits once, so a short
+horizon no longer pays ~11 queries and a commit per plan. Each plan still gets its
+own result, audit event and inputs key, and the outcome equals generating them one
+by one, oldest first. A cascade from inside a batch may lock a plan outside it with
+a higher id than some it holds; two such transactions can deadlock, in which case
+PostgreSQL aborts one and its task retries.
 """
 
 import datetime as dt
