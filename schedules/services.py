@@ -15,16 +15,27 @@ than being deleted, so API mirrors following updated_at see them go.
 A precinct that cannot staff all its posts at once (max_concurrent_posts) serves the
 plan created first: later plans treat its shifts there as busy, and are regenerated
 when an earlier plan's run changes that precinct's shifts.
+
+generate_plans() does the same for many plans (the horizon task, the benchmark) in
+one transaction: it locks them all in id order, reads their inputs in a handful of
+queries, stores all their new shifts in one COPY and commits once, so a short
+horizon no longer pays ~11 queries and a commit per plan. Each plan still gets its
+own result, audit event and inputs key, and the outcome equals generating them one
+by one, oldest first. A cascade from inside a batch may lock a plan outside it with
+a higher id than some it holds; two such transactions can deadlock, in which case
+PostgreSQL aborts one and its task retries.
 """
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -71,8 +82,6 @@ STORED_FIELDS = (
 # Part of every stored inputs key: change it when the generator's rules change, so
 # that a deploy regenerates instead of trusting keys computed by the old rules.
 ALGORITHM = "rotation-2026-11"
-# Above this many new rows, PostgreSQL gets them through COPY.
-COPY_THRESHOLD = 500
 
 
 @dataclass
@@ -291,7 +300,50 @@ def _cascade(plan: RotationPlan, result: "GenerationResult", now: dt.datetime):
             result.cascaded.append(regenerated)
 
 
-@transaction.atomic
+@dataclass
+class _Run:
+    """One plan's part of a generation: its inputs, read for all plans at once."""
+
+    plan: RotationPlan
+    members: list[Precinct]
+    counts: dict
+    tight: list[int]
+    first: dt.date
+    last: dt.date
+    peek: dt.date
+    span_start: dt.datetime
+    span_end: dt.datetime
+    blackouts: list[rotation.Interval] = field(default_factory=list)
+    # The plan's own shifts up to `peek` as (count, top id, sum of versions, last
+    # update); None until read.
+    own: tuple | None = None
+    busy: tuple = ()
+
+    @property
+    def nights(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def spec(self) -> rotation.Plan:
+        return plan_spec(self.plan, self.members)
+
+
+class _Pending:
+    """New shifts of several plans, stored together in one COPY (or bulk insert)."""
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+        self.plans: list[tuple[int, list]] = []
+
+    def add(self, plan_id: int, rows: list) -> None:
+        self.plans.append((plan_id, rows))
+
+    def flush(self) -> None:
+        if self.plans:
+            _insert(self.plans, self.now)
+            self.plans = []
+
+
 def generate_shifts(
     *,
     plan: RotationPlan,
@@ -302,10 +354,145 @@ def generate_shifts(
 ) -> GenerationResult:
     """Generate (or regenerate) the plan's shifts for `nights` duty nights from
     `start` (default: tonight and the plan's horizon), writing only differences."""
+    return generate_plans([(plan, start, nights)], dry_run=dry_run, now=now)[0]
+
+
+@transaction.atomic
+def generate_plans(
+    runs: Sequence[tuple[RotationPlan, dt.date | None, int | None]],
+    *,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+) -> list[GenerationResult]:
+    """generate_shifts() for several plans, given as (plan, start, nights), in one
+    transaction; the results come in plan order (oldest plan first).
+
+    The outcome is that of generating each plan in turn, oldest first (the order in
+    which plans claim shared capacity), but the inputs of all plans are read in a
+    few queries, their new shifts are stored together and the transaction commits
+    once. Every plan row is locked, in id order, before anything is read.
+    """
     now = now or timezone.now()
-    if not dry_run:
-        # Two generations of one plan queue here instead of interleaving.
-        plan = RotationPlan.objects.select_for_update().get(pk=plan.pk)
+    runs = sorted(runs, key=lambda run: run[0].pk)
+    ids = [plan.pk for plan, _, _ in runs]
+    if len(set(ids)) != len(ids):
+        raise ValueError("generate_plans() takes each plan once")
+    locked, members_of, counts_of = _members_and_counts(ids, lock=not dry_run)
+    missing = [pk for pk in ids if pk not in members_of]
+    if missing:
+        if RotationPlan.objects.filter(pk__in=missing).count() < len(missing):
+            raise RotationPlan.DoesNotExist("No such rotation plan.")
+        raise ValidationError({"plan": _("The plan has no member precincts.")})
+    todo = []
+    for plan, start, nights in runs:
+        # A dry run reads the plan as given; a generation, the row it locked.
+        plan = plan if dry_run else locked[plan.pk]
+        members = members_of[plan.pk]
+        todo.append(_prepare(plan, members, counts_of[plan.pk], start, nights, now))
+    _read_blackouts(todo)
+    _read_own(todo)
+
+    pending = _Pending(now)
+    results: list[GenerationResult] = []
+    generated: set[int] = set()
+    stale: set[int] = set()
+    skipped: list[GenerationResult] = []
+    for run in todo:
+        plan = run.plan
+        if plan.pk in stale:
+            # A cascade from an earlier plan of this batch regenerated this one.
+            plan.refresh_from_db(fields=["generation_key"])
+            _read_own([run])
+        if run.tight:
+            pending.flush()
+            run.busy = _busy_state(run)
+        key = _inputs_key(run)
+        if not dry_run and key == plan.generation_key:
+            result = GenerationResult(
+                plan=plan,
+                first=run.first,
+                last=run.last,
+                dry_run=dry_run,
+                unchanged=run.nights * plan.slot_count,
+                names={p.pk: p.name for p in run.members},
+                skipped=True,
+            )
+            skipped.append(result)
+            results.append(result)
+            continue
+        result = _generate_one(run, dry_run, now, pending)
+        results.append(result)
+        if dry_run:
+            continue
+        # Its new inputs key is computed once the batch's shifts are stored.
+        generated.add(plan.pk)
+        if result.touched & _may_crowd(run.members, run.counts):
+            pending.flush()
+            _cascade(plan, result, now)
+            stale |= _plans_of(result.cascaded)
+    if dry_run:
+        return results
+    pending.flush()
+    done = [run for run in todo if run.plan.pk in generated]
+    _read_own(done)
+    for run in done:
+        run.plan.generation_key = _inputs_key(run)
+    if done:
+        RotationPlan.objects.bulk_update([run.plan for run in done], ["generation_key"])
+    _read_uncovered(skipped)
+    return results
+
+
+def _plans_of(results: list[GenerationResult]) -> set[int]:
+    found = set()
+    for result in results:
+        found.add(result.plan.pk)
+        found |= _plans_of(result.cascaded)
+    return found
+
+
+def _members_and_counts(ids: list[int], *, lock: bool) -> tuple[dict, dict, dict]:
+    """({plan id: plan}, {plan id: members in order}, {plan id: _plan_counts()})
+    for the plans with these ids, in one query; with `lock`, the plan rows are
+    locked in id order first, so that two generations of one plan queue instead
+    of interleaving (and two batches never wait on each other in a circle)."""
+    others = PlanMember.objects.filter(
+        precinct=OuterRef("precinct"), plan__active=True
+    ).order_by()
+
+    def count(**where):
+        return Coalesce(
+            Subquery(
+                others.filter(**where)
+                .values("precinct")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+
+    rows = (
+        PlanMember.objects.filter(plan__in=ids)
+        .select_related("plan", "precinct")
+        .annotate(
+            before=count(plan__lt=OuterRef("plan")),
+            after=count(plan__gt=OuterRef("plan")),
+        )
+        .order_by("plan_id", "position")
+    )
+    if lock:
+        rows = rows.select_for_update(of=("plan",))
+    plans, members_of, counts_of = {}, {}, {}
+    for m in rows:
+        plans.setdefault(m.plan_id, m.plan)
+        members_of.setdefault(m.plan_id, []).append(m.precinct)
+        counts = counts_of.setdefault(m.plan_id, {})
+        if m.before or m.after:
+            counts[m.precinct_id] = (m.before, m.after)
+    return plans, members_of, counts_of
+
+
+def _prepare(plan, members, counts, start, nights, now) -> _Run:
     tz = plan.tz
     if start is None:
         start = max(
@@ -315,63 +502,130 @@ def generate_shifts(
     first, last = _check_range(
         plan, start, plan.horizon_days if nights is None else nights
     )
-    members = plan_members(plan)
-    if not members:
-        raise ValidationError({"plan": _("The plan has no member precincts.")})
-    spec = plan_spec(plan, members)
-    names = {p.pk: p.name for p in members}
-
-    peek = last + dt.timedelta(days=rotation.lookahead_nights(spec))
+    peek = last + dt.timedelta(days=rotation.lookahead_nights(plan_spec(plan, members)))
     if plan.valid_until is not None:
         peek = min(peek, plan.valid_until)
     span_start = night_math.window_bounds(
         first, plan.window_start, plan.window_end, tz
     )[0]
     span_end = night_math.window_bounds(peek, plan.window_start, plan.window_end, tz)[1]
-    blackouts = [
-        rotation.Interval(*row)
-        for row in Blackout.objects.approved()
-        .filter(precinct__in=members)
-        .overlapping(span_start, span_end)
+    return _Run(
+        plan=plan,
+        members=members,
+        counts=counts,
+        tight=_tight(plan, members, counts),
+        first=first,
+        last=last,
+        peek=peek,
+        span_start=span_start,
+        span_end=span_end,
+    )
+
+
+def _read_blackouts(runs: list[_Run]) -> None:
+    """Each run's approved blackouts of its members over its span, in one query."""
+    if not runs:
+        return
+    precincts = {p.pk for run in runs for p in run.members}
+    by_precinct: dict[int, list[rotation.Interval]] = {}
+    for row in (
+        Blackout.objects.approved()
+        .filter(precinct__in=precincts)
+        .overlapping(
+            min(run.span_start for run in runs), max(run.span_end for run in runs)
+        )
         .order_by("precinct_id", "start", "end")
         .values_list("precinct_id", "start", "end")
-    ]
-    counts = _plan_counts(plan, members)
-    tight = _tight(plan, members, counts)
-    inputs = (plan, members, tight, first, last, peek, span_start, span_end, blackouts)
-    if not dry_run and _inputs_key(*inputs) == plan.generation_key:
-        # Only the uncovered slots are read back, so callers still see them.
-        uncovered = Shift.objects.filter(
-            plan=plan,
-            night__gte=first,
-            night__lte=last,
-            status=ShiftStatus.UNCOVERED,
-        ).values_list("night", "slot", "start", "end", "substitute_for_id")
-        return GenerationResult(
-            plan=plan,
-            first=first,
-            last=last,
-            dry_run=dry_run,
-            unchanged=((last - first).days + 1) * plan.slot_count,
-            decisions=[
-                rotation.Decision(night, slot, a, b, None, rotation.SUBSTITUTE, due)
-                for night, slot, a, b, due in uncovered
-            ],
-            names=names,
-            skipped=True,
-        )
+    ):
+        by_precinct.setdefault(row[0], []).append(rotation.Interval(*row))
+    for run in runs:
+        run.blackouts = [
+            b
+            for precinct in sorted(p.pk for p in run.members)
+            for b in by_precinct.get(precinct, ())
+            if b.start < run.span_end and b.end > run.span_start
+        ]
 
-    if not dry_run:
-        # The rows this run may rewrite are locked, in primary-key order like a
-        # swap approval's, so a roster edit or swap on them waits for this run
-        # (and then sees its result) instead of being overwritten by it.
-        list(
-            Shift.objects.filter(plan=plan, night__gte=first, night__lte=peek)
-            .select_for_update()
-            .order_by("pk")
-            .values_list("pk")
+
+def _read_own(runs: list[_Run]) -> None:
+    """The state of each run's own shifts up to its peek night, in one query."""
+    if not runs:
+        return
+    by_peek: dict[dt.date, list[int]] = {}
+    for run in runs:
+        by_peek.setdefault(run.peek, []).append(run.plan.pk)
+    where = Q()
+    for peek, plan_ids in by_peek.items():
+        where |= Q(plan__in=plan_ids, night__lte=peek)
+    found = {
+        row[0]: row[1:]
+        for row in Shift.objects.filter(where)
+        .order_by()
+        .values("plan")
+        .annotate(n=Count("id"), top=Max("id"), v=Sum("version"), at=Max("updated_at"))
+        .values_list("plan", "n", "top", "v", "at")
+    }
+    for run in runs:
+        run.own = found.get(run.plan.pk, (0, None, None, None))
+
+
+def _busy_state(run: _Run) -> tuple:
+    """The state of the earlier plans' posts of the run's tight members."""
+    return tuple(
+        Shift.objects.filter(
+            precinct__in=run.tight,
+            plan__active=True,
+            plan__pk__lt=run.plan.pk,
+            start__lt=run.span_end,
+            end__gt=run.span_start,
         )
-    rows = list(Shift.objects.filter(plan=plan, night__lte=peek).values(*STORED_FIELDS))
+        .aggregate(n=Count("id"), top=Max("id"), v=Sum("version"), at=Max("updated_at"))
+        .values()
+    )
+
+
+def _read_uncovered(results: list[GenerationResult]) -> None:
+    """Give the results of unchanged plans their stored uncovered slots."""
+    if not results:
+        return
+    where = Q()
+    for result in results:
+        where |= Q(plan=result.plan, night__gte=result.first, night__lte=result.last)
+    by_plan: dict[int, list] = {}
+    for plan_id, night, slot, a, b, due in (
+        Shift.objects.filter(where, status=ShiftStatus.UNCOVERED)
+        .order_by("plan_id", "night", "slot")
+        .values_list("plan_id", "night", "slot", "start", "end", "substitute_for_id")
+    ):
+        by_plan.setdefault(plan_id, []).append(
+            rotation.Decision(night, slot, a, b, None, rotation.SUBSTITUTE, due)
+        )
+    for result in results:
+        result.decisions = by_plan.get(result.plan.pk, [])
+
+
+def _generate_one(
+    run: _Run, dry_run: bool, now: dt.datetime, pending: _Pending
+) -> GenerationResult:
+    plan, first, last, peek = run.plan, run.first, run.last, run.peek
+    spec = run.spec
+    names = {p.pk: p.name for p in run.members}
+    rows = []
+    # Nothing stored up to the peek night (a first generation): nothing to read.
+    if run.own[0]:
+        if not dry_run:
+            # The rows this run may rewrite are locked, in primary-key order like a
+            # swap approval's, so a roster edit or swap on them waits for this run
+            # (and then sees its result) instead of being overwritten by it.
+            list(
+                Shift.objects.filter(plan=plan, night__gte=first, night__lte=peek)
+                .select_for_update()
+                .order_by("pk")
+                .values_list("pk")
+            )
+        rows = list(
+            Shift.objects.filter(plan=plan, night__lte=peek).values(*STORED_FIELDS)
+        )
     history = [
         _held(r)
         for r in rows
@@ -385,8 +639,8 @@ def generate_shifts(
         cells,
         ledger=rotation.Ledger.from_history(spec, history),
         frozen=frozen,
-        blackouts=blackouts,
-        busy=_busy_intervals(plan, tight, span_start, span_end),
+        blackouts=run.blackouts,
+        busy=_busy_intervals(plan, run.tight, run.span_start, run.span_end),
         lookahead=plan_cells(plan, last + dt.timedelta(days=1), peek),
         until=plan.valid_until,
     )
@@ -398,60 +652,31 @@ def generate_shifts(
         decisions=schedule.decisions,
         names=names,
     )
-    _apply(plan, schedule.decisions, stored, result, names, now)
-    if not dry_run:
-        RotationPlan.objects.filter(pk=plan.pk).update(
-            generation_key=_inputs_key(*inputs)
+    _apply(plan, schedule.decisions, stored, result, names, now, pending)
+    if not dry_run and (result.created or result.changed or result.removed):
+        # Bulk writes send no model signals: one audit event for the run.
+        audit_services.record_generation(
+            plan=plan,
+            summary={
+                "first": first.isoformat(),
+                "last": last.isoformat(),
+                "created": result.created,
+                "changed": result.changed,
+                "removed": result.removed,
+                "uncovered": len(result.uncovered),
+            },
         )
-        if result.created or result.changed or result.removed:
-            # Bulk writes send no model signals: one audit event for the run.
-            audit_services.record_generation(
-                plan=plan,
-                summary={
-                    "first": first.isoformat(),
-                    "last": last.isoformat(),
-                    "created": result.created,
-                    "changed": result.changed,
-                    "removed": result.removed,
-                    "uncovered": len(result.uncovered),
-                },
-            )
-        if result.touched & _may_crowd(members, counts):
-            _cascade(plan, result, now)
     return result
 
 
-def _inputs_key(
-    plan, members, tight, first, last, peek, span_start, span_end, blackouts
-) -> str:
+def _inputs_key(run: _Run) -> str:
     """A digest of everything a generation of this range reads.
 
     The plan's own shifts (history included) enter through their count, ids,
-    versions and last update, so any edit, lock, swap or earlier run shows up;
-    the earlier plans' posts of tight members likewise.
+    versions and last update (run.own), so any edit, lock, swap or earlier run
+    shows up; the earlier plans' posts of tight members likewise (run.busy).
     """
-
-    def state(shifts):
-        return tuple(
-            shifts.aggregate(
-                n=Count("id"), top=Max("id"), v=Sum("version"), at=Max("updated_at")
-            ).values()
-        )
-
-    own = state(Shift.objects.filter(plan=plan, night__lte=peek))
-    busy = (
-        state(
-            Shift.objects.filter(
-                precinct__in=tight,
-                plan__active=True,
-                plan__pk__lt=plan.pk,
-                start__lt=span_end,
-                end__gt=span_start,
-            )
-        )
-        if tight
-        else ()
-    )
+    plan = run.plan
     text = repr(
         (
             ALGORITHM,
@@ -463,20 +688,21 @@ def _inputs_key(
             plan.valid_until,
             plan.time_zone,
             plan.strategy,
-            [(p.pk, p.name, p.max_concurrent_posts) for p in members],
-            first,
-            last,
-            peek,
-            [(b.member, b.start.isoformat(), b.end.isoformat()) for b in blackouts],
-            own,
-            busy,
+            [(p.pk, p.name, p.max_concurrent_posts) for p in run.members],
+            run.first,
+            run.last,
+            run.peek,
+            [(b.member, b.start.isoformat(), b.end.isoformat()) for b in run.blackouts],
+            run.own,
+            run.busy if run.tight else (),
         )
     )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _apply(plan, decisions, stored, result, names, now) -> None:
-    """Diff the decisions against the stored rows and write the difference."""
+def _apply(plan, decisions, stored, result, names, now, pending) -> None:
+    """Diff the decisions against the stored rows and write the difference (new
+    rows go to `pending`, stored with the batch's other new rows)."""
     to_create, to_update, removed, roster_dropped = [], [], [], []
     seen = set()
     # Notes are stored text: one language for all, so a regeneration started from
@@ -573,7 +799,7 @@ def _apply(plan, decisions, stored, result, names, now) -> None:
             batch_size=500,
         )
     if to_create:
-        _insert(plan.pk, to_create, now)
+        pending.add(plan.pk, to_create)
     # The people of a changed shift in the coming week hear of it after the commit
     # (the notices service keeps to 7 nights; sending the rest would only cost).
     soon = now.date() + dt.timedelta(days=changes.NOTICE_NIGHTS + 1)
@@ -584,9 +810,10 @@ def _apply(plan, decisions, stored, result, names, now) -> None:
     )
 
 
-def _insert(plan_id: int, rows: list, now: dt.datetime) -> None:
-    """Store new shifts given as (night, slot, values in GENERATED_FIELDS order)."""
-    if connection.vendor != "postgresql" or len(rows) < COPY_THRESHOLD:
+def _insert(plans: list[tuple[int, list]], now: dt.datetime) -> None:
+    """Store new shifts, given per plan as (plan id, [(night, slot, values in
+    GENERATED_FIELDS order)])."""
+    if connection.vendor != "postgresql":
         Shift.objects.bulk_create(
             (
                 Shift(
@@ -595,12 +822,15 @@ def _insert(plan_id: int, rows: list, now: dt.datetime) -> None:
                     slot=slot,
                     **dict(zip(GENERATED_FIELDS, wanted, strict=True)),
                 )
+                for plan_id, rows in plans
                 for night, slot, wanted in rows
             ),
             batch_size=1000,
         )
         return
-    # COPY is several times faster than INSERT for a year of a city's shifts.
+    # COPY is several times faster than INSERT, for a year of a city's shifts and
+    # for one plan's month alike (Django's bulk INSERT prepares every field of
+    # every row in Python).
     columns = [
         "plan_id",
         "night",
@@ -618,8 +848,9 @@ def _insert(plan_id: int, rows: list, now: dt.datetime) -> None:
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
     ):
-        for night, slot, wanted in rows:
-            copy.write_row((plan_id, night, slot, *wanted, *tail))
+        for plan_id, rows in plans:
+            for night, slot, wanted in rows:
+                copy.write_row((plan_id, night, slot, *wanted, *tail))
 
 
 def regenerate_after_change(
@@ -663,13 +894,17 @@ def horizon_due(plan: RotationPlan, now: dt.datetime) -> tuple[dt.date, dt.date]
 
 
 def extend_horizons(*, now: dt.datetime | None = None) -> list[GenerationResult]:
-    """Extend every active plan whose horizon falls short of today's target."""
+    """Extend every active plan whose horizon falls short of today's target, all
+    in one generate_plans() batch."""
     now = now or timezone.now()
-    results = []
+    due = []
     last_nights = dict(
         Shift.objects.exclude(status=ShiftStatus.CANCELLED)
         .values_list("plan")
         .annotate(last=Max("night"))
+    )
+    staffed = set(
+        PlanMember.objects.order_by().values_list("plan_id", flat=True).distinct()
     )
     for plan in RotationPlan.objects.filter(active=True).order_by("pk"):
         tonight, target = horizon_due(plan, now)
@@ -679,11 +914,7 @@ def extend_horizons(*, now: dt.datetime | None = None) -> list[GenerationResult]
         stored = last_nights.get(plan.pk)
         if target < start or (stored is not None and stored >= target):
             continue
-        if not plan.memberships.exists():
+        if plan.pk not in staffed:
             continue
-        results.append(
-            generate_shifts(
-                plan=plan, start=start, nights=(target - start).days + 1, now=now
-            )
-        )
-    return results
+        due.append((plan, start, (target - start).days + 1))
+    return generate_plans(due, now=now) if due else []
