@@ -11,7 +11,7 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from django.db.models import F, QuerySet
-from django.utils import timezone
+from django.db.models.lookups import In
 
 from schedules.models import Assignment, AssignmentRole
 
@@ -29,6 +29,22 @@ FIELDS = (
     "version",
     "updated_at",
 )
+LEADER = AssignmentRole.LEADER.value
+
+
+class _AnyOf(In):
+    """`shift_id = ANY(%s)` on PostgreSQL: the page's ids as one array parameter
+    rather than one placeholder each (which the ORM and psycopg then prepare one
+    by one); a plain IN elsewhere."""
+
+    lookup_name = "any_of"
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))
+
+
+Assignment._meta.get_field("shift").register_lookup(_AnyOf)
 
 
 def shift_values(shifts: QuerySet) -> QuerySet:
@@ -43,32 +59,61 @@ def shift_values(shifts: QuerySet) -> QuerySet:
     )
 
 
-def _iso(value, tz) -> str:
-    return timezone.localtime(value, tz).isoformat()
+def _team(ids: list[int]) -> dict[int, list[tuple]]:
+    """(role, nrp, name, rank) of each shift's officers: leader first, then in the
+    order they were added."""
+    team: dict[int, list[tuple]] = defaultdict(list)
+    if not ids:
+        return team
+    assignments = Assignment.objects.filter(shift_id__any_of=ids)
+    if len(ids) > 1:
+        # The same rows; the bounds let the planner see how few there are and use
+        # the shift_id index rather than scan the whole table.
+        assignments = assignments.filter(shift_id__gte=min(ids), shift_id__lte=max(ids))
+    for shift_id, role, nrp, name, rank in assignments.order_by(
+        "shift_id", "pk"
+    ).values_list("shift_id", "role", "officer__nrp", "officer__name", "officer__rank"):
+        members = team[shift_id]
+        # At most one leader per shift (a unique index), so first place is its own.
+        if role == LEADER:
+            members.insert(0, (role, nrp, name, rank))
+        else:
+            members.append((role, nrp, name, rank))
+    return team
+
+
+class _Clock:
+    """ISO 8601 strings of instants in a plan's time zone. A zone-month repeats
+    its instants (a slot ends when the next one starts), so each is formatted once."""
+
+    def __init__(self):
+        self.zones: dict[str, ZoneInfo] = {}
+        self.seen: dict[tuple, str] = {}
+
+    def iso(self, value, zone_name: str) -> str:
+        key = (value, zone_name)
+        text = self.seen.get(key)
+        if text is None:
+            tz = self.zones.get(zone_name)
+            if tz is None:
+                tz = self.zones[zone_name] = ZoneInfo(zone_name)
+            text = self.seen[key] = value.astimezone(tz).isoformat()
+        return text
 
 
 def shift_rows(shifts: list[dict], client) -> list[dict]:
     """API rows for shift dicts from shift_values(), in the same order."""
-    ids = [s["id"] for s in shifts]
-    team: dict[int, list] = defaultdict(list)
-    if ids:
-        for shift_id, role, nrp, name, rank in (
-            Assignment.objects.filter(shift_id__in=ids)
-            .order_by("shift_id", "pk")
-            .values_list(
-                "shift_id", "role", "officer__nrp", "officer__name", "officer__rank"
-            )
-        ):
-            team[shift_id].append((role, nrp, name, rank))
-    zones: dict[str, ZoneInfo] = {}
+    team = _team([s["id"] for s in shifts])
+    clock = _Clock()
+    sees: dict[int | None, bool] = {}
     rows = []
     for s in shifts:
-        tz = zones.get(s["time_zone"]) or zones.setdefault(
-            s["time_zone"], ZoneInfo(s["time_zone"])
-        )
-        see = client.sees_roster_of(s["precinct_id"])
-        # Leader first, then in the order they were added.
-        members = sorted(team[s["id"]], key=lambda a: a[0] != AssignmentRole.LEADER)
+        precinct_id = s["precinct_id"]
+        see = sees.get(precinct_id)
+        if see is None:
+            see = sees[precinct_id] = client.sees_roster_of(precinct_id)
+        members = team.get(s["id"], ())
+        tz = s["time_zone"]
         rows.append(
             {
                 "id": s["id"],
@@ -77,15 +122,15 @@ def shift_rows(shifts: list[dict], client) -> list[dict]:
                 "precinct": s["precinct_code"],
                 "night": s["night"].isoformat(),
                 "slot": s["slot"],
-                "start": _iso(s["start"], tz),
-                "end": _iso(s["end"], tz),
+                "start": clock.iso(s["start"], tz),
+                "end": clock.iso(s["end"], tz),
                 "status": s["status"],
                 "locked": s["locked"],
                 "reason": s["reason"],
                 "substitute_for": s["substitute_code"],
                 "reason_note": s["reason_note"],
                 "version": s["version"],
-                "updated_at": _iso(s["updated_at"], tz),
+                "updated_at": clock.iso(s["updated_at"], tz),
                 "personnel_visible": see,
                 "officer_count": len(members),
                 "assignments": [

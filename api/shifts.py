@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from api import conditional, filters, rows
 from api import serializers as api_serializers
 from api.pagination import ShiftCursorPagination
+from api.renderers import FastJSONRenderer
 from api.schema import ProblemSerializer
 from api.views import ClientMixin
 from precincts import geo
@@ -98,6 +99,7 @@ def shift_queryset(shifts):
 class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = api_serializers.ShiftSerializer
     pagination_class = ShiftCursorPagination
+    renderer_classes = [FastJSONRenderer]
     filterset_class = filters.ShiftFilter
     lookup_value_regex = r"[0-9]+"
 
@@ -239,6 +241,7 @@ def parse_night(value: str) -> dt.date | None:
 
 class NightView(conditional.ETagMixin, ClientMixin, APIView):
     pagination_class = None
+    renderer_classes = [FastJSONRenderer]
 
     @extend_schema(
         summary="One duty night across every plan the client may see",
@@ -261,8 +264,7 @@ class NightView(conditional.ETagMixin, ClientMixin, APIView):
         responses={200: api_serializers.NightBoardSerializer},
     )
     def get(self, request, night: str):
-        night_board = board.night_board(scope=self.client, night=parse_night(night))
-        return Response(api_serializers.board_dict(night_board))
+        return Response(board.night_rows(scope=self.client, night=parse_night(night)))
 
 
 class CoverageQuerySerializer(serializers.Serializer):
