@@ -7,6 +7,7 @@ the shift moved on) and answer with the shift at its new version.
 import datetime as dt
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,12 +107,26 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
     def get_queryset(self):
         return rows.shift_values(self.client.visible_shifts())
 
+    def _check_codes(self) -> None:
+        # Zone, plan and precinct codes are matched inside the query (no lookup
+        # first); only an empty answer asks whether a code was bad (400).
+        filters.ShiftFilter(
+            self.request.query_params, request=self.request
+        ).check_codes()
+
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if not page:
+            self._check_codes()
         return self.get_paginated_response(rows.shift_rows(page, self.client))
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(rows.shift_rows([self.get_object()], self.client)[0])
+        try:
+            shift = self.get_object()
+        except Http404:
+            self._check_codes()
+            raise
+        return Response(rows.shift_rows([shift], self.client)[0])
 
     # --- roster writes --------------------------------------------------------
 
