@@ -90,36 +90,33 @@ def _team(ids: list[int]) -> dict[int, list[tuple]]:
     return team
 
 
-class _Clock:
-    """ISO 8601 strings of instants in a plan's time zone. A zone-month repeats
-    its instants (a slot ends when the next one starts), so each is formatted once."""
+class _Zone:
+    """One plan time zone's ISO 8601 strings. start and end come as the text
+    shift_values() gives (PostgreSQL: UTC with its +00 offset; SQLite: naive, in
+    UTC), and a zone-month repeats them (a slot ends when the next one starts), so
+    each is parsed and formatted once."""
 
-    def __init__(self):
-        self.zones: dict[str, ZoneInfo] = {}
-        self.seen: dict[tuple, str] = {}
+    def __init__(self, name: str):
+        self.tz = ZoneInfo(name)
+        self.seen: dict[str, str] = {}
 
-    def iso(self, value, zone_name: str) -> str:
-        """`value` a UTC datetime, or its text as start_text and end_text hold it
-        (PostgreSQL: with its +00 offset; SQLite: naive, stored in UTC)."""
-        key = (value, zone_name)
-        text = self.seen.get(key)
-        if text is None:
-            tz = self.zones.get(zone_name)
-            if tz is None:
-                tz = self.zones[zone_name] = ZoneInfo(zone_name)
-            instant = value
-            if isinstance(value, str):
-                instant = dt.datetime.fromisoformat(value)
-                if instant.tzinfo is None:
-                    instant = instant.replace(tzinfo=dt.UTC)
-            text = self.seen[key] = instant.astimezone(tz).isoformat()
-        return text
+    def iso_of_text(self, text: str) -> str:
+        iso = self.seen.get(text)
+        if iso is None:
+            instant = dt.datetime.fromisoformat(text)
+            if instant.tzinfo is None:
+                instant = instant.replace(tzinfo=dt.UTC)
+            iso = self.seen[text] = instant.astimezone(self.tz).isoformat()
+        return iso
+
+    def iso(self, instant: dt.datetime) -> str:
+        return instant.astimezone(self.tz).isoformat()
 
 
 def shift_rows(shifts: list[dict], client) -> list[dict]:
     """API rows for shift dicts from shift_values(), in the same order."""
     team = _team([s["id"] for s in shifts])
-    clock = _Clock()
+    zones: dict[str, _Zone] = {}
     sees: dict[int | None, bool] = {}
     rows = []
     for s in shifts:
@@ -128,7 +125,9 @@ def shift_rows(shifts: list[dict], client) -> list[dict]:
         if see is None:
             see = sees[precinct_id] = client.sees_roster_of(precinct_id)
         members = team.get(s["id"], ())
-        tz = s["time_zone"]
+        zone = zones.get(s["time_zone"])
+        if zone is None:
+            zone = zones[s["time_zone"]] = _Zone(s["time_zone"])
         rows.append(
             {
                 "id": s["id"],
@@ -137,15 +136,15 @@ def shift_rows(shifts: list[dict], client) -> list[dict]:
                 "precinct": s["precinct_code"],
                 "night": s["night"].isoformat(),
                 "slot": s["slot"],
-                "start": clock.iso(s["start_text"], tz),
-                "end": clock.iso(s["end_text"], tz),
+                "start": zone.iso_of_text(s["start_text"]),
+                "end": zone.iso_of_text(s["end_text"]),
                 "status": s["status"],
                 "locked": s["locked"],
                 "reason": s["reason"],
                 "substitute_for": s["substitute_code"],
                 "reason_note": s["reason_note"],
                 "version": s["version"],
-                "updated_at": clock.iso(s["updated_at"], tz),
+                "updated_at": zone.iso(s["updated_at"]),
                 "personnel_visible": see,
                 "officer_count": len(members),
                 "assignments": [
