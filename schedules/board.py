@@ -9,11 +9,10 @@ with officers in one more, and the user's profile and editable precincts once.
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property, reduce
-from operator import or_
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from precincts import access
@@ -224,7 +223,12 @@ def night_board(
 
     shifts = (
         scope.visible_shifts()
-        .filter(reduce(or_, (Q(plan=p.pk, night=wanted[p.pk]) for p in plans)))
+        # Each plan's own night: one or two dates for "tonight", so ask for the
+        # plans and dates (not one OR-ed clause per plan) and drop unwanted pairs.
+        .filter(
+            plan_id__in=[p.pk for p in plans],
+            night__in={wanted[p.pk] for p in plans},
+        )
         .select_related("precinct", "substitute_for")
         .prefetch_related(
             Prefetch(
@@ -233,7 +237,7 @@ def night_board(
             )
         )
     )
-    by_slot = {(s.plan_id, s.slot): s for s in shifts}
+    by_slot = {(s.plan_id, s.slot): s for s in shifts if wanted[s.plan_id] == s.night}
 
     board_plans = []
     for plan in plans:
