@@ -1,9 +1,10 @@
 """Benchmark of the API against gunicorn on PostgreSQL (`make bench-api`).
 
 Prints figures and, for each of issue 4's targets, PASS or FAIL (the exit status
-stays 0: timings on a shared machine are no verdict). The city is the rotation bench's (bench/rotation.py:
-100 precincts, 50 zones of 2-4), generated around today so `tonight` is real, with
-two officers on every shift. Measured in one run, with the same client:
+stays 0: timings on a shared machine are no verdict). The city is the rotation
+bench's (bench/rotation.py: 100 precincts, 50 zones of 2-4), generated around
+today so `tonight` is real, with two officers on every shift. Measured in one
+run, with the same client:
 
 - shifts/ for one zone and one month (150 shifts, officers visible to the key);
 - nights/tonight/ across all 50 plans;
