@@ -4,8 +4,11 @@ or hidden code is the same 400 ("not one of the available choices")."""
 import datetime as dt
 
 import django_filters
+from django.forms import ModelChoiceField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
+from rest_framework.exceptions import ValidationError
 
 from api.access import Client
 from precincts.models import Officer
@@ -22,26 +25,47 @@ class InstantFilter(django_filters.IsoDateTimeFilter):
         return super().filter(qs, value)
 
 
-def _visible(method):
-    def queryset(request):
-        if request is None:
-            return None
-        return getattr(Client.of(request), method)()
+class VisibleCodeFilter(django_filters.CharFilter):
+    """A zone, plan or precinct code among those the client may see, matched
+    inside the shifts query (as a subquery) rather than looked up first: the hot
+    path pays no extra round trip. An unknown or hidden code matches nothing, and
+    ShiftFilter.check_codes() then tells it from a code with no shifts (a 400)."""
 
-    return queryset
+    def __init__(self, *, visible: str, **kwargs):
+        self.visible = visible
+        super().__init__(**kwargs)
+
+    def candidates(self, code: str):
+        return getattr(Client.of(self.parent.request), self.visible)().filter(code=code)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(
+            **{f"{self.field_name}__in": self.candidates(value).values("pk")}
+        )
+
+
+# Dates as the API documents them (YYYY-MM-DD), whatever the request's language:
+# one format to try, not the locale's nine.
+ISO_DATE = {"input_formats": ["%Y-%m-%d"]}
 
 
 class ShiftFilter(django_filters.FilterSet):
     night = django_filters.DateFilter(
-        field_name="night", help_text=_("One duty night (YYYY-MM-DD).")
+        field_name="night", help_text=_("One duty night (YYYY-MM-DD)."), **ISO_DATE
     )
     night_after = django_filters.DateFilter(
-        field_name="night", lookup_expr="gte", help_text=_("Duty nights from this one.")
+        field_name="night",
+        lookup_expr="gte",
+        help_text=_("Duty nights from this one."),
+        **ISO_DATE,
     )
     night_before = django_filters.DateFilter(
         field_name="night",
         lookup_expr="lte",
         help_text=_("Duty nights up to this one."),
+        **ISO_DATE,
     )
     start_after = InstantFilter(
         field_name="start",
@@ -61,22 +85,19 @@ class ShiftFilter(django_filters.FilterSet):
             "send the newest updated_at you have (overlap a few seconds)."
         ),
     )
-    precinct = django_filters.ModelChoiceFilter(
+    precinct = VisibleCodeFilter(
         field_name="precinct",
-        to_field_name="code",
-        queryset=_visible("visible_precincts"),
+        visible="visible_precincts",
         help_text=_("Holding precinct's code."),
     )
-    zone = django_filters.ModelChoiceFilter(
+    zone = VisibleCodeFilter(
         field_name="plan__zone",
-        to_field_name="code",
-        queryset=_visible("visible_zones"),
+        visible="visible_zones",
         help_text=_("Zone code."),
     )
-    plan = django_filters.ModelChoiceFilter(
+    plan = VisibleCodeFilter(
         field_name="plan",
-        to_field_name="code",
-        queryset=_visible("visible_plans"),
+        visible="visible_plans",
         help_text=_("Plan code."),
     )
     status = django_filters.ChoiceFilter(choices=ShiftStatus.choices)
@@ -84,6 +105,21 @@ class ShiftFilter(django_filters.FilterSet):
     class Meta:
         model = Shift
         fields = []
+
+    def check_codes(self) -> None:
+        """For an empty answer: a 400 naming each code the client cannot see
+        (unknown or hidden alike, so a hidden one's existence is not revealed)."""
+        if not self.is_valid():
+            return
+        errors = {
+            name: [ModelChoiceField.default_error_messages["invalid_choice"]]
+            for name, spec in self.filters.items()
+            if isinstance(spec, VisibleCodeFilter)
+            and (code := self.form.cleaned_data.get(name))
+            and not spec.candidates(code).exists()
+        }
+        if errors:
+            raise ValidationError(errors)
 
 
 class OfficerFilter(django_filters.FilterSet):

@@ -7,6 +7,7 @@ the shift moved on) and answer with the shift at its new version.
 import datetime as dt
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from rest_framework.views import APIView
 from api import conditional, filters, rows
 from api import serializers as api_serializers
 from api.pagination import ShiftCursorPagination
+from api.renderers import FastJSONRenderer
 from api.schema import ProblemSerializer
 from api.views import ClientMixin
 from precincts import geo
@@ -98,18 +100,33 @@ def shift_queryset(shifts):
 class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = api_serializers.ShiftSerializer
     pagination_class = ShiftCursorPagination
+    renderer_classes = [FastJSONRenderer]
     filterset_class = filters.ShiftFilter
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return rows.shift_values(self.client.visible_shifts())
 
+    def _check_codes(self) -> None:
+        # Zone, plan and precinct codes are matched inside the query (no lookup
+        # first); only an empty answer asks whether a code was bad (400).
+        filters.ShiftFilter(
+            self.request.query_params, request=self.request
+        ).check_codes()
+
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if not page:
+            self._check_codes()
         return self.get_paginated_response(rows.shift_rows(page, self.client))
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(rows.shift_rows([self.get_object()], self.client)[0])
+        try:
+            shift = self.get_object()
+        except Http404:
+            self._check_codes()
+            raise
+        return Response(rows.shift_rows([shift], self.client)[0])
 
     # --- roster writes --------------------------------------------------------
 
@@ -242,6 +259,7 @@ def parse_night(value: str) -> dt.date | None:
 
 class NightView(conditional.ETagMixin, ClientMixin, APIView):
     pagination_class = None
+    renderer_classes = [FastJSONRenderer]
 
     @extend_schema(
         summary="One duty night across every plan the client may see",
@@ -264,8 +282,7 @@ class NightView(conditional.ETagMixin, ClientMixin, APIView):
         responses={200: api_serializers.NightBoardSerializer},
     )
     def get(self, request, night: str):
-        night_board = board.night_board(scope=self.client, night=parse_night(night))
-        return Response(api_serializers.board_dict(night_board))
+        return Response(board.night_rows(scope=self.client, night=parse_night(night)))
 
 
 class CoverageQuerySerializer(serializers.Serializer):

@@ -4,9 +4,13 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 
+from api.access import Client
+from api.serializers import board_dict
+from schedules import board
 from tests import factories
-from tests.api.conftest import client_for
+from tests.api.conftest import ROLES, client_for
 
 # A square around the canal post, longitude first.
 CANAL_AREA = {
@@ -164,3 +168,109 @@ def test_a_read_key_sees_who_holds_the_zone_but_not_the_officers(night, read_key
 
     assert row["precinct"]["code"] == "tambora"
     assert row["shift"]["assignments"] == [{"role": "member", "officer": None}]
+
+
+@pytest.fixture
+def varied_nights(night, plan, tambora, gambir, tanjungduren):
+    """The seed night made untidy (a leader and members, a cancelled slot, an
+    uncovered one, a substitute with its times edited by hand, an empty slot),
+    plus a second plan in another time zone whose duty nights start at 22:00."""
+    night[0].assignments.update(role="member")
+    factories.AssignmentFactory(shift=night[0], role="leader")
+    factories.AssignmentFactory(shift=night[0], officer__name="Aaron")
+    night[1].status = "cancelled"
+    night[1].save()
+    night[2].status, night[2].precinct = "uncovered", None
+    night[2].assignments.all().delete()
+    night[2].save()
+    night[3].reason, night[3].substitute_for = "substitute", tanjungduren
+    night[3].start += dt.timedelta(minutes=15)
+    night[3].save()
+    night[4].delete()
+    east = factories.RotationPlanFactory(
+        code="east",
+        members=[gambir, tambora],
+        time_zone="Asia/Jayapura",
+        window_start=dt.time(22, 0),
+        window_end=dt.time(2, 0),
+        valid_from=dt.date(2024, 1, 21),
+    )
+    for n, slot_night in enumerate([dt.date(2024, 1, 21), dt.date(2024, 1, 22)]):
+        for slot in range(2):
+            shift = factories.ShiftFactory(
+                plan=east,
+                precinct=[gambir, tambora][slot],
+                night=slot_night,
+                slot=slot,
+                start=dt.datetime(2024, 1, 21 + n, 13 + slot, tzinfo=dt.UTC),
+                end=dt.datetime(2024, 1, 21 + n, 14 + slot, tzinfo=dt.UTC),
+            )
+            factories.AssignmentFactory.create_batch(2, shift=shift)
+    return night
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
+@pytest.mark.parametrize(
+    ("at", "night_param"),
+    [
+        # Before the seed night's window, and within the east plan's.
+        (dt.datetime(2024, 1, 21, 14, 30, tzinfo=dt.UTC), None),
+        (dt.datetime(2024, 1, 22, 14, 0, tzinfo=dt.UTC), None),
+        (dt.datetime(2024, 1, 22, 14, 0, tzinfo=dt.UTC), dt.date(2024, 1, 22)),
+    ],
+)
+def test_the_night_read_as_rows_is_the_board_the_pages_show(
+    varied_nights, request, role, at, night_param
+):
+    """nights/ reads rows (api.rows-style) for speed; the Tonight page builds
+    model-backed board objects. Both must say the same for every client."""
+    who = request.getfixturevalue(role)
+    if isinstance(who, tuple):
+        scope = Client(user=AnonymousUser(), key=who[0])
+    else:
+        scope = Client(user=who)
+
+    with time_machine.travel(at, tick=False):
+        rows = board.night_rows(scope=scope, night=night_param)
+        models = board_dict(board.night_board(scope=scope, night=night_param))
+
+    assert rows == models
+    assert rows["plans"], "the fixture shows every client some plan"
+
+
+def test_the_night_rows_hide_officers_and_keep_the_shape(varied_nights, read_key):
+    with time_machine.travel(dt.datetime(2024, 1, 22, 14, 0, tzinfo=dt.UTC)):
+        body = client_for(secret=read_key[1]).get("/api/v1/nights/tonight/").json()
+
+    canal_plan, east = sorted(body["plans"], key=lambda p: p["plan"] == "east")
+    slots = canal_plan["slots"]
+    assert [s["shift"] and s["shift"]["status"] for s in slots] == [
+        "scheduled",
+        "cancelled",
+        "uncovered",
+        "scheduled",
+        None,
+    ]
+    assert slots[0]["shift"]["officer_count"] == 3
+    assert slots[0]["shift"]["officers"] is None
+    assert slots[3]["shift"]["substitute_for"] == "tanjung-duren"
+    assert slots[3]["start"] == "2024-01-23T03:15:00+07:00"
+    assert slots[4]["start"] == "2024-01-22T21:00:00+00:00"
+    assert canal_plan["uncovered_count"] == 1
+    assert east["night"] == "2024-01-22"
+    assert east["start"] == "2024-01-22T22:00:00+09:00"
+    assert east["slots"][0]["start"] == "2024-01-22T22:00:00+09:00"
+
+
+def test_the_night_rows_put_the_leader_first_then_officers_by_name(
+    varied_nights, admin_user
+):
+    body = client_for(admin_user).get("/api/v1/nights/2024-01-22/").json()
+
+    [canal_plan] = [p for p in body["plans"] if p["plan"] != "east"]
+    officers = canal_plan["slots"][0]["shift"]["officers"]
+    assert officers[0]["role"] == "leader"
+    names = [o["name"] for o in officers[1:]]
+    assert names == sorted(names)
+    assert "Aaron" in names
+    assert set(officers[0]) == {"nrp", "name", "rank", "role", "phone"}

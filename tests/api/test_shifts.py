@@ -124,7 +124,12 @@ def test_filters(night, admin_user, query, expected):
         ("start_after=yesterday", "start_after"),
         ("updated_since=12", "updated_since"),
         ("precinct=nowhere", "precinct"),
+        ("zone=nowhere", "zone"),
+        ("plan=nowhere", "plan"),
         ("zone=%00", "zone"),
+        # The API's dates are ISO 8601 in every language, not the locale's forms.
+        ("night=22-01-2024", "night"),
+        ("night_after=01/22/2024", "night_after"),
         ("status=maybe", "status"),
     ],
 )
@@ -147,6 +152,44 @@ def test_a_partners_unseen_precinct_code_is_refused_like_an_unknown_one(
     response = client_for(piket_tambora).get(f"{URL}?precinct=menteng")
 
     assert response.status_code == 400
+
+
+def test_a_known_code_with_no_shifts_is_an_empty_page_not_an_error(night, admin_user):
+    factories.ZoneFactory(code="empty-zone")
+    factories.PrecinctFactory(code="quiet")
+
+    response = client_for(admin_user).get(f"{URL}?zone=empty-zone&precinct=quiet")
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+def test_a_hidden_zone_or_plan_code_is_refused_like_an_unknown_one(
+    night, piket_tambora, admin_user
+):
+    other = factories.RotationPlanFactory(code="elsewhere")
+    factories.ShiftFactory(plan=other)
+
+    client = client_for(piket_tambora)
+    for query in (f"zone={other.zone.code}", "plan=elsewhere"):
+        response = client.get(f"{URL}?{query}")
+        assert response.status_code == 400, query
+        assert query.split("=")[0] in response.json()["errors"]
+    # The same code is fine for a client that sees it.
+    assert ids(client_for(admin_user).get(f"{URL}?plan=elsewhere"))
+
+
+def test_a_detail_asked_with_a_bad_code_is_400_and_with_a_good_one_200(
+    night, admin_user
+):
+    client = client_for(admin_user)
+
+    assert client.get(f"{URL}{night[0].pk}/?zone=nowhere").status_code == 400
+    assert client.get(f"{URL}{night[0].pk}/?zone=bkb-kalianyar").status_code == 200
+    assert client.get(f"{URL}{night[0].pk}/?plan=bkb-malam").status_code == 200
+    # A good code that does not match the shift: not found, as before.
+    factories.ZoneFactory(code="other-zone")
+    assert client.get(f"{URL}{night[0].pk}/?zone=other-zone").status_code == 404
 
 
 def test_huge_page_sizes_are_capped(night, admin_user):
@@ -262,9 +305,9 @@ def test_the_list_takes_the_same_few_queries_for_a_night_or_a_month(
     month_of_shifts(plan, [tambora, tanjungduren, gambir], nights=nights)
     client = client_for(piket_tambora)
 
-    # session, user, profile, visible precincts for the filter-free list,
-    # personnel and roster precincts, shifts, assignments with officers.
-    with django_assert_num_queries(6):
+    # session, user, profile, personnel precincts, the shifts (the zone code
+    # matched inside that query, not looked up first), assignments with officers.
+    with django_assert_num_queries(5):
         response = client.get(URL, {"page_size": 500, "zone": "bkb-kalianyar"})
 
     assert len(response.json()["results"]) == 5 * nights
