@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from security import lockout, mfa
@@ -72,6 +72,7 @@ def _accept(request, verified_device) -> None:
     request.session.cycle_key()
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def verify(request):
     """The code step of a login: a code from the authenticator or a recovery code."""
@@ -82,7 +83,7 @@ def verify(request):
     if not AxesProxyHandler.is_allowed(request, credentials):
         auth.logout(request)
         return lockout.lockout_response(request)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
             verified = mfa.verify_code(user=user, code=form.cleaned_data["code"])
@@ -139,12 +140,13 @@ def _show_codes(request, codes: list[str], title: str):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def setup(request):
     """Set up an authenticator: QR code and secret, then a first code from it."""
     if mfa.is_enrolled(request.user):
         return redirect("security:account")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
             device, codes = mfa.confirm_enrolment(
@@ -172,6 +174,7 @@ def setup(request):
     )
 
 
+@require_GET
 @login_required
 def account(request):
     """Two-factor status of one's own account, with what can be done about it."""

@@ -634,6 +634,37 @@ MATRIX: dict[str, Route] = {
         "/print/{plan}/text/",
         {"GET": PAGE, "POST": NOT_ALLOWED, "DELETE": NOT_ALLOWED},
     ),
+    # Two-factor login (MFA_REQUIRED is off here: nobody owes a code, so the code
+    # step sends every session on; set-up is open to anyone not yet enrolled).
+    "security:account": Route(
+        "/account/two-factor/",
+        {"GET": PAGE, "POST": NOT_ALLOWED, "DELETE": NOT_ALLOWED},
+    ),
+    "security:verify": Route(
+        "/account/two-factor/code/",
+        {"GET": same(302), "POST": same(302), "DELETE": NOT_ALLOWED},
+    ),
+    "security:setup": Route(
+        "/account/two-factor/setup/",
+        {
+            "GET": PAGE,
+            "POST": columns(302, 400, 400, 400, 400, 400, 400, 302, 302, 302),
+            "DELETE": NOT_ALLOWED,
+        },
+    ),
+    # Not enrolled: nothing to renew (a message), nothing to turn off (a form error).
+    "security:regenerate_codes": Route(
+        "/account/two-factor/recovery-codes/",
+        {"GET": NOT_ALLOWED, "POST": same(302), "DELETE": NOT_ALLOWED},
+    ),
+    "security:remove": Route(
+        "/account/two-factor/remove/",
+        {
+            "GET": NOT_ALLOWED,
+            "POST": columns(302, 400, 400, 400, 400, 400, 400, 302, 302, 302),
+            "DELETE": NOT_ALLOWED,
+        },
+    ),
     "schedules:password_change": Route(
         "/account/password/",
         {"GET": PAGE, "POST": PAGE, "DELETE": NOT_ALLOWED},
