@@ -289,8 +289,12 @@ class Shift(models.Model):
         verbose_name = _("shift")
         verbose_name_plural = _("shifts")
         constraints = [
+            # A cancelled slot may share its hour with the live one that replaced
+            # it (a plan's window moved or shrank).
             models.UniqueConstraint(
-                fields=["plan", "start"], name="shift_one_holder_per_plan_slot"
+                fields=["plan", "start"],
+                condition=~Q(status="cancelled"),
+                name="shift_one_holder_per_plan_slot",
             ),
             models.UniqueConstraint(
                 fields=["plan", "night", "slot"], name="shift_unique_night_slot"

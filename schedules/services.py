@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -700,6 +700,23 @@ def _inputs_key(run: _Run) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _park_moved(to_update: list[Shift], stored: dict) -> None:
+    """Move the shifts whose hours change out of the way first.
+
+    A window moved by whole slots puts each slot on an hour another slot of the
+    plan holds until the same update reaches it; databases check uniqueness row by
+    row, so the rows are first parked a thousand years on (one statement), then
+    written with their new hours. Nothing else happens between the two.
+    """
+    old_start = {row["id"]: row["start"] for row in stored.values()}
+    moved = [s.pk for s in to_update if old_start.get(s.pk) != s.start]
+    if moved:
+        park = dt.timedelta(days=365_000)
+        Shift.objects.filter(pk__in=moved).update(
+            start=F("start") + park, end=F("end") + park
+        )
+
+
 def _apply(plan, decisions, stored, result, names, now, pending) -> None:
     """Diff the decisions against the stored rows and write the difference (new
     rows go to `pending`, stored with the batch's other new rows)."""
@@ -788,15 +805,17 @@ def _apply(plan, decisions, stored, result, names, now, pending) -> None:
     # Officers rostered for the old holder do not serve the new one.
     if roster_dropped:
         Assignment.objects.filter(shift_id__in=roster_dropped).delete()
-    if to_update:
-        Shift.objects.bulk_update(
-            to_update, [*GENERATED_FIELDS, "version", "updated_at"], batch_size=500
-        )
+    # Cancel vanished slots first: a moved slot may take the hour one of them held.
     if removed:
         Shift.objects.bulk_update(
             removed,
             ["precinct_id", "status", "version", "updated_at"],
             batch_size=500,
+        )
+    if to_update:
+        _park_moved(to_update, stored)
+        Shift.objects.bulk_update(
+            to_update, [*GENERATED_FIELDS, "version", "updated_at"], batch_size=500
         )
     if to_create:
         pending.add(plan.pk, to_create)

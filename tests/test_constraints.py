@@ -14,6 +14,7 @@ from schedules.models import (
     PlanMember,
     RotationPlan,
     Shift,
+    ShiftStatus,
     SwapRequest,
 )
 from tests import factories
@@ -46,6 +47,20 @@ def test_one_holder_per_plan_slot(plan, shift, gambir):
             start=T0,
             end=T0 + HOUR,
         )
+    )
+
+
+def test_a_cancelled_shift_may_share_its_hour_with_the_live_one(plan, shift, gambir):
+    shift.status = ShiftStatus.CANCELLED
+    shift.save()
+
+    Shift.objects.create(
+        plan=plan,
+        precinct=gambir,
+        night=dt.date(2024, 1, 22),
+        slot=1,
+        start=T0,
+        end=T0 + HOUR,
     )
 
 

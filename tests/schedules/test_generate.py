@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections
 from django.urls import reverse
+from django.utils import timezone
 
 from schedules import rotation, services
 from schedules.models import (
@@ -271,6 +272,30 @@ def test_a_shorter_window_cancels_vanished_slots_instead_of_deleting_them(plan):
     assert result.removed == 2
     gone = Shift.objects.filter(plan=plan, slot=4)
     assert {(s.status, s.version) for s in gone} == {(ShiftStatus.CANCELLED, 2)}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (dt.time(1, 0), dt.time(6, 0)),  # every slot moves onto the next one's hour
+        (dt.time(23, 0), dt.time(4, 0)),  # ... onto the previous one's
+        (dt.time(1, 0), dt.time(5, 0)),  # slot 3 moves where slot 4 (cancelled) was
+    ],
+)
+def test_a_window_moved_by_whole_slots_moves_the_shifts(plan, start, end):
+    services.generate_shifts(plan=plan, start=plan.valid_from, nights=2, now=BEFORE)
+    RotationPlan.objects.filter(pk=plan.pk).update(window_start=start, window_end=end)
+    plan.refresh_from_db()
+
+    services.generate_shifts(plan=plan, start=plan.valid_from, nights=2, now=BEFORE)
+
+    live = Shift.objects.filter(plan=plan).exclude(status=ShiftStatus.CANCELLED)
+    local = {timezone.localtime(s.start, plan.tz).time() for s in live}
+    first = dt.datetime.combine(dt.date(2024, 1, 1), start)
+    wanted = {(first + dt.timedelta(hours=h)).time() for h in range(plan.slot_count)}
+    assert local == wanted
+    assert live.count() == 2 * plan.slot_count
 
 
 @pytest.mark.django_db
