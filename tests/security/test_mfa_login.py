@@ -35,7 +35,9 @@ def password_step(client, username, next_url="/tonight/"):
 
 
 def code_step(client, code, next_url="/tonight/"):
-    return client.post(VERIFY, {"code": code, "next": next_url})
+    return client.post(
+        VERIFY, {"code": code, "next": next_url}, headers={"accept-language": "en"}
+    )
 
 
 def logged_in_id(client) -> str | None:

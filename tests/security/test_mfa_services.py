@@ -8,12 +8,21 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import translation
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Action, AuditEvent
 from security import checks, mfa
 from tests.security.otp import code_of, enrol, wrong_code
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English (the site speaks Indonesian)."""
+    with translation.override("en"):
+        yield
+
 
 START = dt.datetime(2024, 1, 22, 14, 0, tzinfo=dt.UTC)
 
