@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from celery import _state as celery_state
 from django.conf import settings
 from django.db import connection
 
@@ -287,5 +288,10 @@ def _celery_mode(request):
     eager = "celery_worker_process" not in request.fixturenames
     previous = celery_app.conf.CELERY_TASK_ALWAYS_EAGER
     celery_app.conf.CELERY_TASK_ALWAYS_EAGER = eager
+    # Celery keeps "inside a task, joins would block" in one process-wide flag that
+    # each in-process task sets and restores; tasks run at once on several threads
+    # (the concurrency tests) can restore it in the wrong order and leave it set,
+    # so that a later test's result.get() is refused. Every test starts clear.
+    celery_state._set_task_join_will_block(False)
     yield
     celery_app.conf.CELERY_TASK_ALWAYS_EAGER = previous
