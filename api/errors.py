@@ -5,12 +5,14 @@
      "errors": {"end": ["The end must come after the start."]}}
 
 Django's ValidationError (raised by services) becomes a 400 with the field
-messages; ShiftChanged becomes a 412; anything unexpected a logged 500, still JSON.
+messages; ShiftChanged becomes a 412; a body over DATA_UPLOAD_MAX_MEMORY_SIZE a
+413; anything unexpected a logged 500, still JSON.
 """
 
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
@@ -21,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from api.parsers import too_large
 from schedules.roster import ShiftChanged
 
 logger = logging.getLogger(__name__)
@@ -49,6 +52,7 @@ TITLES = {
     406: gettext_lazy("Not acceptable."),
     409: gettext_lazy("Conflict."),
     412: gettext_lazy("Precondition failed."),
+    413: gettext_lazy("Request too large."),
     415: gettext_lazy("Unsupported media type."),
     428: gettext_lazy("Precondition required."),
     429: gettext_lazy("Too many requests."),
@@ -63,6 +67,7 @@ TYPES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     412: "precondition_failed",
+    413: "request_too_large",
     415: "unsupported_media_type",
     428: "precondition_required",
     429: "throttled",
@@ -127,6 +132,9 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        # Django's own limits, met when something reads request.body or .POST.
+        exc = too_large()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args[:1])
 

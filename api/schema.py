@@ -84,7 +84,7 @@ class GiliranAutoSchema(AutoSchema):
         if self.method != "GET" or self._has_parameters():
             codes.append("400")
         if self.method not in ("GET", "HEAD"):
-            codes += ["403", "415"]
+            codes += ["403", "413", "415"]
         for code in codes:
             if code not in responses or responses[code].get("content") is None:
                 responses[code] = self._get_response_for_code(
