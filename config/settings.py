@@ -254,7 +254,8 @@ SPECTACULAR_SETTINGS = {
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_FORMATS = [CSV, XLSX]
-# A cell starting with = + - @ is made inert, so an export never runs a formula.
+# A cell starting with = is made inert; precincts/resources.py also prefixes
+# + - @ tab and CR/LF with ', so an export never runs a formula.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 LOGGING = {
