@@ -4,6 +4,8 @@ or hidden code is the same 400 ("not one of the available choices")."""
 import datetime as dt
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +24,37 @@ class InstantFilter(django_filters.IsoDateTimeFilter):
         return super().filter(qs, value)
 
 
+class StrictBooleanField(forms.Field):
+    """true or false, as the schema says; django-filter's own field reads any
+    other value ("null", "abc") as "not given" and silently returns everything."""
+
+    def to_python(self, value):
+        if value is None:
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise ValidationError(_("Use true or false."), code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """A parameter sent empty where the schema wants a date, an instant, a number,
+    a boolean or a choice is refused; django-filter would read it as "not given"
+    and answer as if unfiltered. Free text (CharFilter) may be empty."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name, filter_ in self.filters.items():
+            empty = self.data.get(name, None) == ""
+            if empty and not isinstance(filter_, django_filters.CharFilter):
+                self.form.add_error(name, _("This field may not be blank."))
+                valid = False
+        return valid
+
+
 def _visible(method):
     def queryset(request):
         if request is None:
@@ -31,7 +64,7 @@ def _visible(method):
     return queryset
 
 
-class ShiftFilter(django_filters.FilterSet):
+class ShiftFilter(StrictFilterSet):
     night = django_filters.DateFilter(
         field_name="night", help_text=_("One duty night (YYYY-MM-DD).")
     )
@@ -86,18 +119,18 @@ class ShiftFilter(django_filters.FilterSet):
         fields = []
 
 
-class OfficerFilter(django_filters.FilterSet):
+class OfficerFilter(StrictFilterSet):
     precinct = django_filters.CharFilter(
         field_name="precinct__code", help_text=_("Precinct code.")
     )
-    active = django_filters.BooleanFilter()
+    active = BooleanFilter()
 
     class Meta:
         model = Officer
         fields = []
 
 
-class BlackoutFilter(django_filters.FilterSet):
+class BlackoutFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
     precinct = django_filters.CharFilter(
         field_name="precinct__code", help_text=_("Precinct code.")
@@ -108,7 +141,7 @@ class BlackoutFilter(django_filters.FilterSet):
         fields = []
 
 
-class SwapFilter(django_filters.FilterSet):
+class SwapFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
 
     class Meta:

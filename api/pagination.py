@@ -40,6 +40,24 @@ class PagePagination(StrictPageSizeMixin, pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_number(self, request, paginator):
+        # DRF reads an empty page= as page 1; the schema says a whole number.
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if raw in self.last_page_strings or re.fullmatch(r"[0-9]+", raw):
+            return raw
+        raise exceptions.ValidationError(
+            {self.page_query_param: [_("Ask for a page by its number, from 1.")]}
+        )
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters
+
 
 class ShiftCursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
     """Shifts in the order they last changed, so a client can mirror the schedule:

@@ -5,6 +5,7 @@ the shift moved on) and answer with the shift at its new version.
 """
 
 import datetime as dt
+import re
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -226,10 +227,16 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
         return self._shift_response(shift)
 
 
+NIGHT_PATTERN = r"^(tonight|[0-9]{4}-[0-9]{2}-[0-9]{2})$"
+
+
 def parse_night(value: str) -> dt.date | None:
     if value == "tonight":
         return None
     try:
+        # fromisoformat also takes 20240122 and 2024-W04-1: only the documented form.
+        if not re.match(NIGHT_PATTERN, value):
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
         raise exceptions.ValidationError(
@@ -252,6 +259,7 @@ class NightView(conditional.ETagMixin, ClientMixin, APIView):
                 str,
                 OpenApiParameter.PATH,
                 description="YYYY-MM-DD or `tonight`.",
+                pattern=NIGHT_PATTERN,
                 examples=[
                     OpenApiExample("A date", value="2024-01-22"),
                     OpenApiExample("Tonight", value="tonight"),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from api import parsers, services
 from api.models import ApiKey, Scope
 from audit.models import Action, AuditEvent, Outcome
+from tests import factories
 from tests.api.conftest import client_for, make_key
 
 URL = "/api/v1/plans/"
@@ -314,3 +315,51 @@ def test_an_officer_import_file_over_the_limit_is_refused(db):
 
     assert not form.is_valid()
     assert "too large" in form.errors["import_file"][0]
+
+
+# --- input types as the schema states them (found by schemathesis) -------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/v1/feed-tokens/", {"name": 0}, "name"),
+        ("/api/v1/feed-tokens/", {"name": ["a"]}, "name"),
+        ("/api/v1/plans/bkb-malam/generate/", {"dry_run": "true"}, "dry_run"),
+        ("/api/v1/plans/bkb-malam/generate/", {"nights": "5"}, "nights"),
+        ("/api/v1/plans/bkb-malam/generate/", {"nights": True}, "nights"),
+        (
+            "/api/v1/checkins/",
+            {"shift": 1, "kind": "arrive", "latitude": "1"},
+            "latitude",
+        ),
+        ("/api/v1/reports/", {"shift": 1, "present": [12345678]}, "present.0"),
+    ],
+)
+def test_a_value_of_the_wrong_json_type_is_a_400_not_coerced(
+    plan, admin_user, url, body, field
+):
+    response = client_for(admin_user).post(url, body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
+def test_a_boolean_filter_takes_only_true_or_false(plan, personnel_key, tambora):
+    factories.OfficerFactory(precinct=tambora, active=False)
+    client = client_for(secret=personnel_key[1])
+
+    assert client.get("/api/v1/officers/", {"active": "false"}).json()["count"] == 1
+    assert client.get("/api/v1/officers/", {"active": "true"}).json()["count"] == 0
+    for value in ("null", "abc", "1"):
+        response = client.get("/api/v1/officers/", {"active": value})
+        assert response.status_code == 400, value
+        assert "active" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("night", ["20240122", "2024-W04-1", "2024-1-22"])
+def test_a_night_only_in_the_documented_form(plan, read_key, night):
+    response = client_for(secret=read_key[1]).get(f"/api/v1/nights/{night}/")
+
+    assert response.status_code == 400
+    assert "night" in response.json()["errors"]
