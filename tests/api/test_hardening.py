@@ -363,3 +363,21 @@ def test_a_night_only_in_the_documented_form(plan, read_key, night):
 
     assert response.status_code == 400
     assert "night" in response.json()["errors"]
+
+
+def test_a_malformed_roster_write_is_a_400_whatever_if_match_says(
+    plan, write_key_tambora, tambora
+):
+    """Found by schemathesis: the body is checked before the version it names."""
+    shift = factories.ShiftFactory(plan=plan, precinct=tambora)
+    client = client_for(secret=write_key_tambora[1])
+
+    for body in ("{not json", json.dumps({"officer": 12345678})):
+        response = client.generic(
+            "POST",
+            f"/api/v1/shifts/{shift.pk}/assignments/",
+            body,
+            content_type="application/json",
+            HTTP_IF_MATCH="*",
+        )
+        assert response.status_code == 400, body
