@@ -1,13 +1,32 @@
-"""`Authorization: Bearer <key>` for other systems; sessions stay for the browser."""
+"""`Authorization: Bearer <key>` for other systems; sessions stay for the browser.
+
+Failed key authentications (unknown, malformed, revoked, expired, or a key whose
+creator was deactivated) are counted per client address, like failed logins: after
+LOGIN_IP_FAILURE_LIMIT of them the address is refused with 429 for
+LOGIN_LOCK_MINUTES, even with a valid key. The counters live in the cache, as the
+rate limits do, and fail open: a cache outage must not take the API down with it.
+Every failure and every refusal is written to the audit trail.
+"""
 
 import datetime as dt
+import logging
+import math
+import time
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
 from rest_framework import authentication, exceptions
 
 from api.models import ApiKey
+from audit import services as audit
+from audit.models import Action, Outcome
+from security.clientip import client_ip
+
+logger = logging.getLogger(__name__)
 
 # last_used_at is written at most this often, so reads stay reads.
 TOUCH_EVERY = dt.timedelta(minutes=1)
@@ -32,6 +51,58 @@ class ApiKeyUser(AnonymousUser):
         return False
 
 
+class KeyFailuresBlocked(exceptions.Throttled):
+    default_detail = _(
+        "Too many failed API key attempts from this address. Try again later."
+    )
+
+
+def _failures_key(ip: str) -> str:
+    return f"apikey-failures-{ip}"
+
+
+def _blocked_key(ip: str) -> str:
+    return f"apikey-blocked-{ip}"
+
+
+def _lock_seconds() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds())
+
+
+def blocked_for(ip: str | None) -> int:
+    """Seconds left on the address's block, or 0 (also when the cache is down)."""
+    if ip is None:
+        return 0
+    try:
+        until = cache.get(_blocked_key(ip))
+    except (RedisError, OSError):
+        logger.warning("API key block check skipped: the cache is unavailable")
+        return 0
+    return max(0, math.ceil(until - time.time())) if until else 0
+
+
+def count_failure(ip: str | None) -> bool:
+    """Count one failure for the address; True when it has just reached the limit."""
+    if ip is None:
+        return False
+    lock = _lock_seconds()
+    try:
+        # The window opens at the first failure and lasts as long as a lock.
+        cache.add(_failures_key(ip), 0, timeout=lock)
+        failures = cache.incr(_failures_key(ip))
+        if failures < settings.LOGIN_IP_FAILURE_LIMIT:
+            return False
+        cache.set(_blocked_key(ip), time.time() + lock, timeout=lock)
+        cache.delete(_failures_key(ip))
+        return True
+    except ValueError:
+        # The counter expired between add() and incr(): start again.
+        return count_failure(ip)
+    except (RedisError, OSError):
+        logger.warning("API key failure not counted: the cache is unavailable")
+        return False
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
@@ -39,28 +110,75 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed(
-                _("Send the key as: Authorization: Bearer <key>.")
-            )
-        try:
-            secret = header[1].decode("ascii")
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(_("Invalid API key.")) from None
-        prefix = ApiKey.prefix_of(secret)
-        key = ApiKey.objects.filter(prefix=prefix).first() if prefix else None
-        if key is None or not key.matches(secret):
-            raise exceptions.AuthenticationFailed(_("Invalid API key."))
+        ip = client_ip(request._request)
+        wait = blocked_for(ip)
+        if wait:
+            self._audit_refusal(header, "blocked", Outcome.DENIED)
+            raise KeyFailuresBlocked(wait=wait)
+        key, reason = self._key_for(header)
+        if reason is not None:
+            self._fail(ip, header, reason)
         now = timezone.now()
-        if not key.is_usable(now):
-            raise exceptions.AuthenticationFailed(
-                _("This API key has expired or was revoked.")
-            )
         if key.last_used_at is None or now - key.last_used_at > TOUCH_EVERY:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
             key.last_used_at = now
         return ApiKeyUser(key), key
 
+    def _key_for(self, header: list[bytes]) -> tuple[ApiKey | None, str | None]:
+        """The key the header names and None, or None and why it was refused."""
+        if len(header) != 2:
+            return None, "malformed_header"
+        try:
+            secret = header[1].decode("ascii")
+        except UnicodeDecodeError:
+            return None, "malformed"
+        prefix = ApiKey.prefix_of(secret)
+        if prefix is None:
+            return None, "malformed"
+        key = ApiKey.objects.select_related("created_by").filter(prefix=prefix).first()
+        if key is None or not key.matches(secret):
+            return None, "unknown"
+        if key.revoked_at is not None:
+            return None, "revoked"
+        if key.created_by is not None and not key.created_by.is_active:
+            return None, "owner_inactive"
+        if not key.is_usable(timezone.now()):
+            return None, "expired"
+        return key, None
+
+    def _fail(self, ip, header, reason: str):
+        self._audit_refusal(header, reason, Outcome.FAILURE)
+        if count_failure(ip):
+            audit.record(
+                action=Action.LOCKOUT,
+                label=f"API keys from {ip}",
+                after={"ip": ip, "minutes": _lock_seconds() // 60},
+                outcome=Outcome.DENIED,
+            )
+        raise exceptions.AuthenticationFailed(MESSAGES[reason])
+
+    @staticmethod
+    def _audit_refusal(header, reason: str, outcome: str) -> None:
+        prefix = None
+        if len(header) == 2:
+            prefix = ApiKey.prefix_of(header[1].decode("ascii", "replace"))
+        audit.record(
+            action=Action.LOGIN_FAILED,
+            label=f"API key {prefix}…" if prefix else "API key",
+            after={"api_key_prefix": prefix, "reason": reason},
+            outcome=outcome,
+        )
+
     def authenticate_header(self, request) -> str:
         # Makes DRF answer 401 (with this challenge) rather than 403.
         return f'{self.keyword} realm="api"'
+
+
+MESSAGES = {
+    "malformed_header": _("Send the key as: Authorization: Bearer <key>."),
+    "malformed": _("Invalid API key."),
+    "unknown": _("Invalid API key."),
+    "revoked": _("This API key has expired or was revoked."),
+    "expired": _("This API key has expired or was revoked."),
+    "owner_inactive": _("The person who created this API key is no longer active."),
+}

@@ -7,12 +7,14 @@
 Django's ValidationError (raised by services) becomes a 400 with the field
 messages; ShiftChanged becomes a 412; an officer already on an overlapping shift
 (roster.OfficerBusy, or the database's no-overlap constraint firing on PostgreSQL)
-a 409 with the field messages; anything unexpected a logged 500, still JSON.
+a 409 with the field messages; a body over DATA_UPLOAD_MAX_MEMORY_SIZE a 413;
+anything unexpected a logged 500, still JSON.
 """
 
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
@@ -24,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from api.parsers import too_large
 from schedules import roster
 from schedules.roster import ShiftChanged
 
@@ -53,6 +56,7 @@ TITLES = {
     406: gettext_lazy("Not acceptable."),
     409: gettext_lazy("Conflict."),
     412: gettext_lazy("Precondition failed."),
+    413: gettext_lazy("Request too large."),
     415: gettext_lazy("Unsupported media type."),
     428: gettext_lazy("Precondition required."),
     429: gettext_lazy("Too many requests."),
@@ -68,6 +72,7 @@ TYPES = {
     406: "not_acceptable",
     409: "conflict",
     412: "precondition_failed",
+    413: "request_too_large",
     415: "unsupported_media_type",
     428: "precondition_required",
     429: "throttled",
@@ -140,6 +145,9 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        # Django's own limits, met when something reads request.body or .POST.
+        exc = too_large()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args[:1])
 

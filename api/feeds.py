@@ -27,7 +27,7 @@ def _client(request) -> Client | None:
     if not secret or len(secret) > 200:
         return None
     token = (
-        FeedToken.objects.select_related("user", "api_key")
+        FeedToken.objects.select_related("user", "api_key__created_by")
         .filter(token_hash=digest(secret), revoked_at__isnull=True)
         .first()
     )

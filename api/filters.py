@@ -4,6 +4,8 @@ or hidden code is the same 400 ("not one of the available choices")."""
 import datetime as dt
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.forms import ModelChoiceField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,37 @@ class InstantFilter(django_filters.IsoDateTimeFilter):
         if value is not None and timezone.is_aware(value):
             value = value.astimezone(dt.UTC)
         return super().filter(qs, value)
+
+
+class StrictBooleanField(forms.Field):
+    """true or false, as the schema says; django-filter's own field reads any
+    other value ("null", "abc") as "not given" and silently returns everything."""
+
+    def to_python(self, value):
+        if value is None:
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise DjangoValidationError(_("Use true or false."), code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """A parameter sent empty where the schema wants a date, an instant, a number,
+    a boolean or a choice is refused; django-filter would read it as "not given"
+    and answer as if unfiltered. Free text (CharFilter) may be empty."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name, filter_ in self.filters.items():
+            empty = self.data.get(name, None) == ""
+            if empty and not isinstance(filter_, django_filters.CharFilter):
+                self.form.add_error(name, _("This field may not be blank."))
+                valid = False
+        return valid
 
 
 class VisibleCodeFilter(django_filters.CharFilter):
@@ -51,7 +84,7 @@ class VisibleCodeFilter(django_filters.CharFilter):
 ISO_DATE = {"input_formats": ["%Y-%m-%d"]}
 
 
-class ShiftFilter(django_filters.FilterSet):
+class ShiftFilter(StrictFilterSet):
     night = django_filters.DateFilter(
         field_name="night", help_text=_("One duty night (YYYY-MM-DD)."), **ISO_DATE
     )
@@ -122,18 +155,18 @@ class ShiftFilter(django_filters.FilterSet):
             raise ValidationError(errors)
 
 
-class OfficerFilter(django_filters.FilterSet):
+class OfficerFilter(StrictFilterSet):
     precinct = django_filters.CharFilter(
         field_name="precinct__code", help_text=_("Precinct code.")
     )
-    active = django_filters.BooleanFilter()
+    active = BooleanFilter()
 
     class Meta:
         model = Officer
         fields = []
 
 
-class BlackoutFilter(django_filters.FilterSet):
+class BlackoutFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
     precinct = django_filters.CharFilter(
         field_name="precinct__code", help_text=_("Precinct code.")
@@ -144,7 +177,7 @@ class BlackoutFilter(django_filters.FilterSet):
         fields = []
 
 
-class SwapFilter(django_filters.FilterSet):
+class SwapFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
 
     class Meta:

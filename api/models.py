@@ -36,8 +36,10 @@ class Scope(models.TextChoices):
 class ApiKeyQuerySet(models.QuerySet):
     def usable(self):
         now = timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        return (
+            self.filter(revoked_at__isnull=True)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+            .filter(Q(created_by__isnull=True) | Q(created_by__is_active=True))
         )
 
 
@@ -122,9 +124,13 @@ class ApiKey(models.Model):
         return self.scope == Scope.WRITE
 
     def is_usable(self, now=None) -> bool:
+        """Not revoked, not expired, and its creator (if any) still active: a key
+        answers for the person who made it (select_related("created_by"))."""
         now = now or timezone.now()
-        return self.revoked_at is None and (
-            self.expires_at is None or self.expires_at > now
+        return (
+            self.revoked_at is None
+            and (self.expires_at is None or self.expires_at > now)
+            and (self.created_by is None or self.created_by.is_active)
         )
 
     def set_new_secret(self) -> str:

@@ -69,6 +69,12 @@ ERROR_EXAMPLES = {
 }
 
 
+# Text DRF accepts: no NUL character (refused by every CharField) and, unless
+# blank is allowed, something besides white space (which is trimmed away).
+TEXT_PATTERN = r"^[^\x00]*$"
+NON_BLANK_TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
 class GiliranAutoSchema(AutoSchema):
     """Adds the errors every endpoint can answer with, in the one error shape.
 
@@ -84,13 +90,28 @@ class GiliranAutoSchema(AutoSchema):
         if self.method != "GET" or self._has_parameters():
             codes.append("400")
         if self.method not in ("GET", "HEAD"):
-            codes += ["403", "415"]
+            codes += ["403", "413", "415"]
         for code in codes:
             if code not in responses or responses[code].get("content") is None:
                 responses[code] = self._get_response_for_code(
                     ProblemSerializer, code, direction=direction
                 )
         return responses
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if (
+            direction == "request"
+            and type(field) is serializers.CharField
+            and not field.read_only
+            and "pattern" not in schema
+        ):
+            if field.allow_blank:
+                schema["pattern"] = TEXT_PATTERN
+            else:
+                schema["pattern"] = NON_BLANK_TEXT_PATTERN
+                schema.setdefault("minLength", 1)
+        return schema
 
     def get_examples(self):
         """An example of the error shape for every error status the operation

@@ -6,6 +6,7 @@ tests/api/test_shifts.py holds the two to the same keys.
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -20,6 +21,79 @@ from schedules.models import (
     ShiftStatus,
     SwapRequest,
 )
+
+
+def _json_types(field) -> tuple[type, ...] | None:
+    """The JSON types a field's value must arrive as, as the schema states them."""
+    if isinstance(field, serializers.BooleanField):
+        return (bool,)
+    if isinstance(field, serializers.IntegerField):
+        return (int,)
+    if isinstance(field, serializers.DecimalField):
+        return (str,) if field.coerce_to_string is not False else (int, float)
+    if isinstance(field, serializers.FloatField):
+        return (int, float)
+    if isinstance(field, serializers.ListField | serializers.ListSerializer):
+        return (list,)
+    if isinstance(field, serializers.Serializer):
+        return (dict,)
+    string_fields = (
+        serializers.CharField,
+        serializers.ChoiceField,
+        serializers.DateField,
+        serializers.DateTimeField,
+        serializers.TimeField,
+    )
+    return (str,) if isinstance(field, string_fields) else None
+
+
+TYPE_NAMES = {
+    (bool,): gettext_lazy("Send true or false."),
+    (int,): gettext_lazy("Send a whole number."),
+    (int, float): gettext_lazy("Send a number."),
+    (str,): gettext_lazy("Send a string."),
+    (list,): gettext_lazy("Send a list."),
+    (dict,): gettext_lazy("Send an object."),
+}
+
+
+def _type_error(field, value):
+    """The message for a value of the wrong JSON type, or None."""
+    expected = _json_types(field)
+    if value is None or expected is None:
+        return None
+    if not isinstance(value, expected) or (
+        isinstance(value, bool) and bool not in expected
+    ):
+        return [str(TYPE_NAMES[expected])]
+    if isinstance(field, serializers.ListField):
+        errors = {
+            i: error
+            for i, item in enumerate(value)
+            if (error := _type_error(field.child, item))
+        }
+        return errors or None
+    return None
+
+
+# A request body held to the JSON types its schema states. DRF coerces (0 becomes
+# "0", "true" becomes True, "5" becomes 5), so a client sending the wrong type
+# would be told nothing and could be misread; here it gets a 400 naming the field.
+# (A comment, not a docstring: drf-spectacular would copy a docstring into the
+# description of every input component.)
+class JSONInputSerializer(serializers.Serializer):
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            errors = {
+                name: error
+                for name, field in self.fields.items()
+                if not field.read_only
+                and name in data
+                and (error := _type_error(field, data[name]))
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
 
 
 def local_iso(value, tz) -> str | None:
@@ -177,7 +251,7 @@ class ShiftSerializer(serializers.Serializer):
         return rows.shift_rows([shift], self.context["client"])[0]
 
 
-class AssignmentCreateSerializer(serializers.Serializer):
+class AssignmentCreateSerializer(JSONInputSerializer):
     officer = serializers.RegexField(
         r"^\d{8}$", help_text="The officer's NRP (8 digits)."
     )
@@ -186,10 +260,14 @@ class AssignmentCreateSerializer(serializers.Serializer):
     )
 
 
-class AssignmentUpdateSerializer(serializers.Serializer):
+class AssignmentUpdateSerializer(JSONInputSerializer):
     role = serializers.ChoiceField(
         choices=[AssignmentRole.LEADER],
-        help_text="Only `leader`: the current leader stays on as a member.",
+        # PATCH bodies are partial (the schema says so): leader is the only change.
+        required=False,
+        default=AssignmentRole.LEADER,
+        help_text="Only `leader` (the default): the current leader stays on as a "
+        "member.",
     )
 
 
@@ -341,14 +419,14 @@ class BlackoutSerializer(serializers.ModelSerializer):
         ]
 
 
-class BlackoutCreateSerializer(serializers.Serializer):
+class BlackoutCreateSerializer(JSONInputSerializer):
     precinct = serializers.SlugField(help_text="Precinct code.")
     start = serializers.DateTimeField(help_text="ISO 8601 with offset.")
     end = serializers.DateTimeField()
     reason = serializers.CharField(max_length=255)
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(JSONInputSerializer):
     note = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
@@ -373,7 +451,7 @@ class SwapSerializer(serializers.ModelSerializer):
         ]
 
 
-class SwapCreateSerializer(serializers.Serializer):
+class SwapCreateSerializer(JSONInputSerializer):
     shift = serializers.IntegerField(min_value=1)
     to_precinct = serializers.SlugField(help_text="Precinct code.")
     counter_shift = serializers.IntegerField(
@@ -391,7 +469,7 @@ class FeedTokenSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "created_at", "last_used_at"]
 
 
-class FeedTokenCreateSerializer(serializers.Serializer):
+class FeedTokenCreateSerializer(JSONInputSerializer):
     name = serializers.CharField(max_length=120, required=False, allow_blank=True)
 
 
@@ -409,7 +487,7 @@ class FeedTokenCreatedSerializer(FeedTokenSerializer):
 # --- plans --------------------------------------------------------------------------
 
 
-class GenerateSerializer(serializers.Serializer):
+class GenerateSerializer(JSONInputSerializer):
     start = serializers.DateField(
         required=False,
         help_text="First duty night; default: tonight (or the plan's first night).",

@@ -5,6 +5,7 @@ the shift moved on) and answer with the shift at its new version.
 """
 
 import datetime as dt
+import re
 
 from django.db.models import Prefetch
 from django.http import Http404
@@ -130,7 +131,9 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
 
     # --- roster writes --------------------------------------------------------
 
-    def _shift_for_write(self, pk) -> tuple[Shift, int]:
+    def _shift_for_write(self, pk, body=None) -> tuple[Shift, int, dict]:
+        """The shift (404, 403), then the body (400), then If-Match (428, 412):
+        a malformed request is refused as such whatever version it names."""
         shift = get_object_or_404(
             self.client.visible_shifts().select_related("plan", "precinct"), pk=pk
         )
@@ -138,7 +141,12 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
             raise exceptions.PermissionDenied(
                 _("Only the holding precinct's duty officers edit this roster.")
             )
-        return shift, conditional.expected_version(self.request)
+        data = {}
+        if body is not None:
+            serializer = body(data=self.request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        return shift, conditional.expected_version(self.request), data
 
     def _officer(self, shift: Shift, nrp: str):
         # Only the holding precinct's officers are looked up, so the answer never
@@ -177,13 +185,13 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
     )
     @action(detail=True, methods=["post"], url_path="assignments")
     def assignments(self, request, pk=None):
-        shift, version = self._shift_for_write(pk)
-        serializer = api_serializers.AssignmentCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        shift, version, data = self._shift_for_write(
+            pk, api_serializers.AssignmentCreateSerializer
+        )
         roster.assign_officer(
             shift=shift,
-            officer=self._officer(shift, serializer.validated_data["officer"]),
-            role=serializer.validated_data["role"],
+            officer=self._officer(shift, data["officer"]),
+            role=data["role"],
             by=request.user if self.client.is_person else None,
             expected_version=version,
         )
@@ -208,7 +216,12 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
         url_path=r"assignments/(?P<nrp>[0-9]{8})",
     )
     def assignment(self, request, pk=None, nrp=None):
-        shift, version = self._shift_for_write(pk)
+        body = (
+            api_serializers.AssignmentUpdateSerializer
+            if request.method == "PATCH"
+            else None
+        )
+        shift, version, _data = self._shift_for_write(pk, body)
         officer = self._officer(shift, nrp)
         by = request.user if self.client.is_person else None
         if request.method == "DELETE":
@@ -216,8 +229,6 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
                 shift=shift, officer=officer, by=by, expected_version=version
             )
         else:
-            serializer = api_serializers.AssignmentUpdateSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
             roster.set_leader(
                 shift=shift, officer=officer, by=by, expected_version=version
             )
@@ -237,7 +248,7 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
     )
     @action(detail=True, methods=["post"], url_path="assignments/copy-previous")
     def copy_previous(self, request, pk=None):
-        shift, version = self._shift_for_write(pk)
+        shift, version, _data = self._shift_for_write(pk)
         roster.copy_previous_team(
             shift=shift,
             by=request.user if self.client.is_person else None,
@@ -246,10 +257,16 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
         return self._shift_response(shift)
 
 
+NIGHT_PATTERN = r"^(tonight|[0-9]{4}-[0-9]{2}-[0-9]{2})$"
+
+
 def parse_night(value: str) -> dt.date | None:
     if value == "tonight":
         return None
     try:
+        # fromisoformat also takes 20240122 and 2024-W04-1: only the documented form.
+        if not re.match(NIGHT_PATTERN, value):
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
         raise exceptions.ValidationError(
@@ -273,6 +290,7 @@ class NightView(conditional.ETagMixin, ClientMixin, APIView):
                 str,
                 OpenApiParameter.PATH,
                 description="YYYY-MM-DD or `tonight`.",
+                pattern=NIGHT_PATTERN,
                 examples=[
                     OpenApiExample("A date", value="2024-01-22"),
                     OpenApiExample("Tonight", value="tonight"),

@@ -41,6 +41,14 @@ class ClientMixin:
         context["client"] = self.client
         return context
 
+    def perform_content_negotiation(self, request, force=False):
+        # DRF ignores an empty ?format=; the schema lists the formats it takes.
+        if not force and request.query_params.get("format") == "":
+            raise exceptions.ValidationError(
+                {"format": [_("Leave format out, or name one: json, geojson.")]}
+            )
+        return super().perform_content_negotiation(request, force)
+
     def require_person(self) -> None:
         """Requests and decisions are made by people, not by system keys."""
         if not self.client.is_person:

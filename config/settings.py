@@ -225,6 +225,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Request bodies: nothing the API or a form sends comes near 1 MiB; bigger ones are
+# refused (413 from the API, a plain 400 page elsewhere) before they fill memory.
+# Uploaded files (the officer import) are counted apart, in FILE_UPLOAD_MAX_MEMORY_SIZE
+# chunks spilled to disk, and limited by the import form.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 REST_FRAMEWORK = {
     # API keys first: their Bearer challenge makes unauthenticated requests 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -235,7 +243,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are a 413 (api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
     "PAGE_SIZE": 50,
@@ -268,7 +277,8 @@ SPECTACULAR_SETTINGS = {
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_FORMATS = [CSV, XLSX]
-# A cell starting with = + - @ is made inert, so an export never runs a formula.
+# A cell starting with = is made inert; precincts/resources.py also prefixes
+# + - @ tab and CR/LF with ', so an export never runs a formula.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 LOGGING = {

@@ -27,6 +27,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.access import Client
+from api.filters import StrictFilterSet
+from api.pagination import StrictPageSizeMixin
 from api.views import ClientMixin, GeoJSONRenderer
 from patrols import access, services
 from patrols import serializers as patrol_serializers
@@ -116,7 +118,7 @@ def night_filterset(model, shift_path: str | None):
         )
     meta = type("Meta", (), {"model": model, "fields": []})
     name = f"{model.__name__}NightFilter"
-    return type(name, (django_filters.FilterSet,), {**fields, "Meta": meta})
+    return type(name, (StrictFilterSet,), {**fields, "Meta": meta})
 
 
 CheckInFilter = night_filterset(CheckIn, "shift")
@@ -129,7 +131,7 @@ def cursor(order: str):
     """Newest first, no COUNT(*): these tables grow every night."""
     return type(
         f"Cursor{order.strip('-').title().replace('_', '')}",
-        (pagination.CursorPagination,),
+        (StrictPageSizeMixin, pagination.CursorPagination),
         {
             "ordering": (order, "-id"),
             "page_size": 100,

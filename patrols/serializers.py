@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from api.serializers import JSONInputSerializer
 from patrols.models import (
     CheckIn,
     CheckInKind,
@@ -75,7 +76,7 @@ class CheckInSerializer(serializers.ModelSerializer):
         ]
 
 
-class CheckInCreateSerializer(serializers.Serializer):
+class CheckInCreateSerializer(JSONInputSerializer):
     shift = serializers.IntegerField(min_value=1)
     kind = serializers.ChoiceField(choices=CheckInKind.choices)
     officer = serializers.RegexField(
@@ -87,13 +88,11 @@ class CheckInCreateSerializer(serializers.Serializer):
     at = serializers.DateTimeField(
         required=False, help_text="Leave out for now (your own check-ins always are)."
     )
-    latitude = serializers.DecimalField(
-        max_digits=12, decimal_places=9, min_value=-90, max_value=90, required=False
-    )
-    longitude = serializers.DecimalField(
-        max_digits=13, decimal_places=9, min_value=-180, max_value=180, required=False
-    )
-    accuracy_m = serializers.FloatField(min_value=0, required=False)
+    # Floats, rounded to the stored 9 decimals by the service: a client's GPS
+    # reading has more digits than the column and must not be refused for it.
+    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
+    longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
+    accuracy_m = serializers.FloatField(min_value=0, max_value=100_000, required=False)
 
 
 class PatrolIncidentSerializer(serializers.ModelSerializer):
@@ -148,18 +147,18 @@ class NestedIncidentSerializer(serializers.ModelSerializer):
         return timezone.localtime(incident.occurred_at, self.context["tz"]).isoformat()
 
 
-class IncidentInputSerializer(serializers.Serializer):
+class IncidentInputSerializer(JSONInputSerializer):
     category = serializers.ChoiceField(choices=IncidentCategory.choices)
     occurred_at = serializers.DateTimeField()
-    people_involved = serializers.IntegerField(min_value=0, default=0)
-    weapons_seized = serializers.IntegerField(min_value=0, default=0)
+    people_involved = serializers.IntegerField(
+        min_value=0, max_value=100_000, default=0
+    )
+    weapons_seized = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    latitude = serializers.DecimalField(
-        max_digits=12, decimal_places=9, min_value=-90, max_value=90, required=False
-    )
-    longitude = serializers.DecimalField(
-        max_digits=13, decimal_places=9, min_value=-180, max_value=180, required=False
-    )
+    # Floats, rounded to the stored 9 decimals by the service: a client's GPS
+    # reading has more digits than the column and must not be refused for it.
+    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
+    longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
 
 
 class PatrolReportSerializer(serializers.ModelSerializer):
@@ -224,7 +223,7 @@ class PatrolReportDetailSerializer(PatrolReportSerializer):
         fields = [*PatrolReportSerializer.Meta.fields, "revisions"]
 
 
-class PatrolReportCreateSerializer(serializers.Serializer):
+class PatrolReportCreateSerializer(JSONInputSerializer):
     shift = serializers.IntegerField(min_value=1)
     started_at = serializers.DateTimeField(
         required=False, help_text="Leave out to take it from the check-ins."
@@ -242,7 +241,7 @@ class PatrolReportCreateSerializer(serializers.Serializer):
     incidents = IncidentInputSerializer(many=True, required=False, default=list)
 
 
-class PatrolReportCorrectSerializer(serializers.Serializer):
+class PatrolReportCorrectSerializer(JSONInputSerializer):
     version = serializers.IntegerField(
         min_value=1, help_text="The version you read; 400 if it changed since."
     )

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -6,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm
 
 from precincts import resources
 from precincts.models import Command, Officer, Precinct, StaffProfile, Zone
@@ -30,9 +32,25 @@ class PrecinctAdmin(admin.ModelAdmin):
     prepopulated_fields = {"code": ["name"]}
 
 
+class OfficerImportForm(ImportForm):
+    """A precinct's personnel list is a few hundred rows: far below this limit."""
+
+    max_bytes = 5 * 1024 * 1024
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                _("The file is too large: send at most %(mib)d MiB.")
+                % {"mib": self.max_bytes // (1024 * 1024)}
+            )
+        return upload
+
+
 @admin.register(Officer)
 class OfficerAdmin(ImportExportModelAdmin):
     resource_classes = [resources.OfficerResource]
+    import_form_class = OfficerImportForm
     list_display = ["nrp", "name", "rank", "precinct", "unit", "phone", "active"]
     list_filter = ["active", "precinct", "rank", "unit"]
     list_select_related = ["precinct"]

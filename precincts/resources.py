@@ -11,6 +11,23 @@ from import_export import fields, resources, widgets
 
 from precincts.models import Officer, Precinct, Rank, Unit
 
+# What a spreadsheet may read as the start of a formula (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def neutralise(value):
+    """A cell that would start a formula, prefixed with ' so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def restore(value: str) -> str:
+    """The value neutralise() was given: a file exported here imports unchanged."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
 
 class ChoiceWidget(widgets.Widget):
     """Accepts a choice's value or its label, in any case ("Bripda", "bripda")."""
@@ -83,6 +100,10 @@ class OfficerResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = False
 
+    def export_field(self, field, instance, **kwargs):
+        # Names and phone numbers are typed by people: "=HYPERLINK(…)", "+62…".
+        return neutralise(super().export_field(field, instance, **kwargs))
+
     def import_data(self, dataset, dry_run=False, **kwargs):
         """All or nothing: a file with any invalid row writes no row at all."""
         with transaction.atomic():
@@ -100,7 +121,7 @@ class OfficerResource(resources.ModelResource):
             nrp = nrp.zfill(8)
         row["nrp"] = nrp
         for column in ("name", "phone"):
-            row[column] = str(row.get(column) or "").strip()
+            row[column] = restore(str(row.get(column) or "")).strip()
         if row.get("active") in (None, ""):
             row["active"] = "1"
         if row.get("unit") in (None, ""):

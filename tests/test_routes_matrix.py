@@ -354,7 +354,8 @@ MATRIX: dict[str, Route] = {
         "/api/v1/shifts/{shift}/assignments/",
         {
             "GET": API_NOT_ALLOWED,
-            "POST": columns(401, 428, 403, 403, 428, 403, 404, 403, 403, 428),
+            # The empty body is refused before the missing If-Match is.
+            "POST": columns(401, 400, 403, 403, 400, 403, 404, 403, 403, 400),
             "DELETE": API_NOT_ALLOWED,
         },
     ),
