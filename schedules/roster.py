@@ -276,9 +276,7 @@ def assign_officer(
     _refuse(*_officer_problems(locked, officer))
     _check_need(locked, 1)
     if role == AssignmentRole.LEADER:
-        locked.assignments.filter(role=AssignmentRole.LEADER).update(
-            role=AssignmentRole.MEMBER
-        )
+        _demote_leader(locked)
     assignment = _create(locked, officer, role, by)
     _bump(locked, shift)
     return assignment
@@ -322,13 +320,19 @@ def set_leader(
     if current.role == AssignmentRole.LEADER:
         return current
     # Demote first: at most one leader per shift is a database constraint.
-    locked.assignments.filter(role=AssignmentRole.LEADER).update(
-        role=AssignmentRole.MEMBER
-    )
+    _demote_leader(locked)
     current.role = AssignmentRole.LEADER
     current.save(update_fields=["role"])
     _bump(locked, shift)
     return current
+
+
+def _demote_leader(shift: Shift) -> None:
+    """The shift's leader (at most one) stays on as a member. Saved row by row, not
+    by a bulk update, so the audit trail records the change of role."""
+    for leader in shift.assignments.filter(role=AssignmentRole.LEADER):
+        leader.role = AssignmentRole.MEMBER
+        leader.save(update_fields=["role"])
 
 
 def previous_shift(shift: Shift) -> Shift | None:

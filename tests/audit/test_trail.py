@@ -10,6 +10,7 @@ from audit import selectors, services
 from audit.models import Action, AuditEvent, Outcome
 from patrols.models import Incident, IncidentCategory, PatrolReport
 from precincts.models import Role
+from schedules import roster
 from schedules.models import Assignment, Blackout, Reason, Shift
 from tests import factories
 from tests.api.conftest import NOON, client_for, make_key
@@ -125,6 +126,25 @@ def test_taking_an_officer_off_a_shift_is_recorded_with_who_it_was(
     assert event.object_id == str(assignment.pk)
     assert event.before["officer_id"] == recruit.pk
     assert event.actor_label == "piket.tambora"
+
+
+def test_a_new_leader_records_the_previous_leaders_change_of_role(
+    shift, recruit, tambora, piket_tambora, time_machine
+):
+    time_machine.move_to(NOON, tick=False)
+    old = factories.AssignmentFactory(
+        shift=shift, officer=factories.OfficerFactory(precinct=tambora), role="leader"
+    )
+    factories.AssignmentFactory(shift=shift, officer=recruit)
+
+    roster.set_leader(shift=shift, officer=recruit, by=piket_tambora)
+
+    (event,) = events(
+        object_type="schedules.assignment",
+        object_id=str(old.pk),
+        action=Action.UPDATE,
+    )
+    assert (event.before["role"], event.after["role"]) == ("leader", "member")
 
 
 def test_logins_and_logouts_are_recorded(client, piket_tambora):
