@@ -48,7 +48,7 @@ def test_tasks_run_in_process_exactly_when_there_is_no_redis(settings):
 
 
 @pytest.mark.worker
-def test_a_real_worker_takes_the_smoke_task_from_redis(celery_worker_process):
+def test_a_real_worker_takes_the_smoke_task_from_redis(celery_worker):
     result = ping.apply_async()
     assert result.get(timeout=30) == "pong"
     assert result.successful()

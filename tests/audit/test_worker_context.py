@@ -26,7 +26,7 @@ def next_week(transactional_db, plan, tambora):
 
 @pytest.mark.worker
 def test_a_regeneration_on_the_worker_names_the_commander_who_caused_it(
-    celery_worker_process, next_week, kapolsek_tambora
+    celery_worker, next_week, kapolsek_tambora
 ):
     # Tambora cannot serve that night any more: its slots go to the partners and
     # the officers rostered for them come off, in the worker.

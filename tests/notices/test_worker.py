@@ -31,9 +31,7 @@ def short_tonight(transactional_db, plan, tambora):
     return shift
 
 
-def test_worker_delivers_a_roster_reminder(
-    celery_worker_process, short_tonight, piket_tambora
-):
+def test_worker_delivers_a_roster_reminder(celery_worker, short_tonight, piket_tambora):
     sent = notice_tasks.send_roster_reminders.apply_async(
         kwargs={"at": "2024-01-22T20:00:00+07:00"}
     )
@@ -51,7 +49,7 @@ def test_worker_delivers_a_roster_reminder(
 
 
 def test_worker_delivers_the_morning_report_to_the_commanders(
-    celery_worker_process, short_tonight, kapolsek_tambora, jakpus
+    celery_worker, short_tonight, kapolsek_tambora, jakpus
 ):
     kapolres_jakpus = factories.make_staff(
         "kapolres.jakpus.worker", Role.COMMANDER, command=jakpus
@@ -72,7 +70,7 @@ def test_worker_delivers_the_morning_report_to_the_commanders(
 
 
 def test_worker_retries_a_failing_webhook_with_backoff_until_it_answers(
-    celery_worker_process, short_tonight, piket_tambora, receiver
+    celery_worker, short_tonight, piket_tambora, receiver
 ):
     Webhook.objects.create(name="Gateway", url=receiver.url, secret="s3cret")
     receiver.answers = [502, 503]

@@ -132,7 +132,7 @@ def test_in_eager_mode_a_tracked_task_records_no_run(plan):
 
 @pytest.mark.worker
 def test_on_a_worker_a_generation_records_its_run_and_a_second_delivery_does_nothing(
-    celery_worker_process, transactional_db, plan
+    celery_worker, plan
 ):
     task_id = str(uuid.uuid4())
     first = tasks.generate_plan.apply_async(
@@ -155,7 +155,7 @@ def test_on_a_worker_a_generation_records_its_run_and_a_second_delivery_does_not
 
 @pytest.mark.worker
 def test_a_task_drained_after_an_outage_still_names_the_commander_who_caused_it(
-    celery_worker_process, transactional_db, plan, kapolsek_tambora
+    celery_worker, plan, kapolsek_tambora
 ):
     from django.test import RequestFactory
 

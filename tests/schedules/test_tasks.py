@@ -88,9 +88,7 @@ def _commander_of(precinct):
 
 
 @pytest.mark.worker
-def test_worker_generates_a_plan_and_extends_horizons(
-    celery_worker_process, transactional_db, plan
-):
+def test_worker_generates_a_plan_and_extends_horizons(celery_worker, plan):
     result = tasks.generate_plan.apply_async(args=[plan.pk, "2024-01-22", 3])
     assert result.get(timeout=60) == [15, 0, 0]
     assert Shift.objects.filter(plan=plan, status=ShiftStatus.SCHEDULED).count() == 15
