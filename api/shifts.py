@@ -312,6 +312,15 @@ class CoverageQuerySerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
+        # A query string is read like a form, where an empty value means "not
+        # given"; here it is a mistake (zone= would silently ask by point).
+        blank = {
+            name: [_("This field may not be blank.")]
+            for name in self.fields
+            if self.initial_data.get(name) == ""
+        }
+        if blank:
+            raise serializers.ValidationError(blank)
         has_point = "lat" in attrs and "lng" in attrs
         if not attrs.get("zone") and not has_point:
             raise serializers.ValidationError(

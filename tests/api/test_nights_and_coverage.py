@@ -147,6 +147,9 @@ def test_coverage_by_location_finds_the_zone_whose_area_holds_the_point(
         {"lat": "x", "lng": "y"},
         {"zone": "bkb-kalianyar", "at": "soon"},
         {"zone": "nowhere"},
+        # An empty zone does not fall back to asking by the point.
+        {"zone": "", "lat": "-6.1", "lng": "106.8"},
+        {"zone": "bkb-kalianyar", "at": ""},
     ],
 )
 def test_bad_coverage_queries_are_400(night, admin_user, query):
