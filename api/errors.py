@@ -28,7 +28,6 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from api.parsers import too_large
 from schedules import roster
-from schedules.roster import ShiftChanged
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +60,7 @@ TITLES = {
     428: gettext_lazy("Precondition required."),
     429: gettext_lazy("Too many requests."),
     500: gettext_lazy("Server error."),
+    503: gettext_lazy("Service unavailable."),
 }
 
 TYPES = {
@@ -77,6 +77,7 @@ TYPES = {
     428: "precondition_required",
     429: "throttled",
     500: "server_error",
+    503: "service_unavailable",
 }
 
 
@@ -119,7 +120,7 @@ def _summary(errors: dict[str, list[str]]) -> str:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, ShiftChanged):
+    if isinstance(exc, roster.ShiftChanged):
         response = Response(
             problem(
                 412,

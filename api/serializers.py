@@ -325,9 +325,6 @@ class NightBoardSerializer(serializers.Serializer):
     night = serializers.DateField(allow_null=True)
     plans = BoardPlanSerializer(many=True)
 
-    def to_representation(self, board):
-        return board_dict(board)
-
 
 def board_dict(board) -> dict:
     def shift(s):

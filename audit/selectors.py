@@ -51,16 +51,18 @@ def _of(obj: models.Model) -> Q:
     return Q(object_type=object_type_of(obj), object_id=str(obj.pk))
 
 
+def _with_parts(obj: models.Model, parts) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(_of(obj) | _parts(obj.pk, parts)).order_by(
+        "-at", "-id"
+    )
+
+
 def shift_history(shift: models.Model) -> QuerySet[AuditEvent]:
     """The shift's own events and those of its assignments, swaps, check-ins and
     report, newest first."""
-    return AuditEvent.objects.filter(
-        _of(shift) | _parts(shift.pk, SHIFT_PARTS)
-    ).order_by("-at", "-id")
+    return _with_parts(shift, SHIFT_PARTS)
 
 
 def report_history(report: models.Model) -> QuerySet[AuditEvent]:
     """The report's own events and those of its incidents, newest first."""
-    return AuditEvent.objects.filter(
-        _of(report) | _parts(report.pk, REPORT_PARTS)
-    ).order_by("-at", "-id")
+    return _with_parts(report, REPORT_PARTS)

@@ -38,6 +38,11 @@ def _fields_for(actor: Any, ctx: context.RequestContext | None) -> dict:
     return dict(ctx.actor or {})
 
 
+def context_actor_fields(ctx: context.RequestContext) -> dict:
+    """Who acts in a context: its request's user or API key, or a worker's actor."""
+    return _fields_for(None, ctx)
+
+
 # One INSERT needs no transaction of its own; inside the caller's it commits or
 # rolls back with the change it describes.
 def record(

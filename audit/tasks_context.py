@@ -15,11 +15,13 @@ def headers_for_current() -> dict:
     ctx = context.current()
     if ctx is None:
         return {}
-    if ctx.request is not None:
-        actor = services.actor_fields(getattr(ctx.request, "user", None))
-    else:
-        actor = ctx.actor or {}
+    actor = services.context_actor_fields(ctx)
     return {HEADER: {"request_id": ctx.request_id, "ip": ctx.ip, "actor": actor}}
+
+
+def header_from(request) -> dict | None:
+    """The audit context a task's message carries, if any."""
+    return getattr(request, HEADER, None) or (request.headers or {}).get(HEADER)
 
 
 def _publish(headers=None, **kwargs):
@@ -29,7 +31,7 @@ def _publish(headers=None, **kwargs):
 
 def _task_started(task_id=None, task=None, **kwargs):
     request = task.request
-    data = getattr(request, HEADER, None) or (request.headers or {}).get(HEADER)
+    data = header_from(request)
     # Run in-process (eager), the task already sees the caller's context.
     if data and context.current() is None:
         _open[task_id] = context.open_for_task(data)

@@ -18,6 +18,7 @@ import datetime as dt
 import os
 import random
 import resource
+import statistics
 import sys
 import time
 import tracemalloc
@@ -296,14 +297,6 @@ def _print_fairness(measured, avoidable, plans) -> None:
         )
 
 
-def _median(values):
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
-
-
 def _year(plans, now, repeat: int):
     """(first generation, bare COPY, no-op regeneration) seconds, `repeat` times,
     each triple measured back to back on fresh tables."""
@@ -396,9 +389,9 @@ def main() -> None:
             f"  no-op {one[2]:.3f} = {one[2] / one[0]:.1%} of the generation"
             f"  ({one[5]} rows written by the no-op)"
         )
-    end_to_end = _median(t[0] for t in triples)
-    ratio = _median(t[0] / t[1] for t in triples)
-    share = _median(t[2] / t[0] for t in triples)
+    end_to_end = statistics.median(t[0] for t in triples)
+    ratio = statistics.median(t[0] / t[1] for t in triples)
+    share = statistics.median(t[2] / t[0] for t in triples)
     print(
         f"end to end, median {end_to_end:.3f} s: "
         f"{_verdict(end_to_end < END_TO_END_SECONDS)} "
@@ -465,7 +458,7 @@ def main() -> None:
         return
     _truncate(Shift)
     points = _grid(plans, now)
-    middle = _median(p[3] / p[2] for p in points)
+    middle = statistics.median(p[3] / p[2] for p in points)
     print(
         "time per cell, end to end on fresh tables, best of `runs`, against the "
         f"grid's median {middle * 1e6:.1f} µs (target: all within "

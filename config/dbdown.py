@@ -33,15 +33,9 @@ def database_unreachable() -> bool:
 def unavailable_response(request) -> HttpResponse:
     detail = _("The service is briefly unavailable. Please try again in a minute.")
     if request.path.startswith("/api/"):
-        response = JsonResponse(
-            {
-                "type": "service_unavailable",
-                "title": _("Service unavailable."),
-                "status": 503,
-                "detail": detail,
-            },
-            status=503,
-        )
+        from api.errors import problem  # the API's error shape; loaded lazily
+
+        response = JsonResponse(problem(503, detail), status=503)
     else:
         title = escape(_("Service unavailable"))
         response = HttpResponse(

@@ -37,6 +37,7 @@ from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit import tasks_context
 from audit.tasks_context import HEADER as AUDIT_HEADER
 from outbox.models import RunStatus, TaskRun
 
@@ -148,9 +149,7 @@ class TrackedTask(Task):
         request = self.request
         if request.is_eager or not request.id or request.called_directly:
             return super().__call__(*args, **kwargs)
-        audit = getattr(request, AUDIT_HEADER, None) or (request.headers or {}).get(
-            AUDIT_HEADER
-        )
+        audit = tasks_context.header_from(request)
         run = claim(
             task_id=request.id,
             name=self.name,

@@ -162,8 +162,6 @@ def _send_locked(
                     message.attempts,
                     exc,
                 )
-            else:
-                result.waiting += 1
         else:
             message.status = MessageStatus.SENT
             message.sent_at = timezone.now()
@@ -172,7 +170,6 @@ def _send_locked(
     OutboxMessage.objects.bulk_update(
         done, ["status", "sent_at", "attempts", "last_error"]
     )
-    result.waiting += len(messages) - result.sent - result.failed
     return result
 
 

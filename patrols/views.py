@@ -12,11 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import (
-    require_http_methods,
-    require_POST,
-    require_safe,
-)
+from django.views.decorators.http import require_POST, require_safe
 
 from audit import history
 from audit import selectors as audit_selectors
@@ -27,15 +23,12 @@ from precincts.models import Officer
 from schedules import access as schedule_access
 from schedules.forms import apply_service_errors
 from schedules.models import Shift, ShiftStatus
+from schedules.views import require_GET_or_POST
 
 RECENT_NIGHTS = 31
 
 
 # --- check-in ---------------------------------------------------------------------
-
-
-# A page with a form: read it, post it; nothing else.
-require_GET_or_POST = require_http_methods(["GET", "HEAD", "POST"])
 
 
 @require_GET_or_POST

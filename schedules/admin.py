@@ -160,7 +160,9 @@ class ShiftAdminForm(forms.ModelForm):
             edited = copy.copy(self.instance)
             for field in moved:
                 setattr(edited, field, cleaned[field])
-            officers = [a.officer for a in self.instance.assignments.all()]
+            officers = [
+                a.officer for a in self.instance.assignments.select_related("officer")
+            ]
             if busy := roster.clashes(edited, officers):
                 raise ValidationError(busy)
         return cleaned

@@ -273,9 +273,8 @@ class ShiftChoiceIterator(forms.models.ModelChoiceIterator):
         rows = self.queryset.values_list(
             "pk", "start", "end", "precinct__name", "plan__name", "plan__time_zone"
         )
-        zones: dict[str, zoneinfo.ZoneInfo] = {}
         for pk, start, end, precinct, plan, zone in rows:
-            tz = zones.get(zone) or zones.setdefault(zone, zoneinfo.ZoneInfo(zone))
+            tz = zoneinfo.ZoneInfo(zone)  # cached by zoneinfo itself
             yield (
                 forms.models.ModelChoiceIteratorValue(pk, None),
                 shift_label(start, end, tz, precinct, plan),

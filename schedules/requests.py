@@ -279,7 +279,6 @@ def _hand_over(shift: Shift, to: Precinct, previous: Precinct, note: str) -> Non
             "updated_at",
         ]
     )
-    changes.notify_after_commit([shift.pk])
 
 
 @transaction.atomic
@@ -308,6 +307,7 @@ def approve_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
     _hand_over(shift, locked.to_precinct, locked.from_precinct, note)
     if counter:
         _hand_over(counter, locked.from_precinct, locked.to_precinct, note)
+    changes.notify_after_commit(ids)
     _decide(locked, by, RequestStatus.APPROVED, note="")
     nights = [s.night for s in shifts.values()]
     _regenerate_after_commit({shift.plan_id}, min(nights), max(nights))

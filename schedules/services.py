@@ -65,20 +65,7 @@ GENERATED_FIELDS = (
     "end",
 )
 # What the generator reads of each stored shift.
-STORED_FIELDS = (
-    "id",
-    "night",
-    "slot",
-    "precinct_id",
-    "status",
-    "reason",
-    "substitute_for_id",
-    "reason_note",
-    "start",
-    "end",
-    "locked",
-    "version",
-)
+STORED_FIELDS = ("id", "night", "slot", *GENERATED_FIELDS, "locked", "version")
 # Part of every stored inputs key: change it when the generator's rules change, so
 # that a deploy regenerates instead of trusting keys computed by the old rules.
 ALGORITHM = "rotation-2026-11"

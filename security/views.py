@@ -23,15 +23,8 @@ from security.middleware import MFA_CHECK, second_factor_step
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=gettext_lazy("Code"),
+        # Rendered by security/_code_field.html, which carries the input's attributes.
         max_length=32,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "autocapitalize": "none",
-                "spellcheck": "false",
-                "autofocus": True,
-            }
-        ),
     )
 
 
@@ -181,18 +174,18 @@ def account(request):
     user = request.user
     if _owes_code(request):
         return _code_first(request)
+    return render(request, "security/account.html", _account_context(user, CodeForm()))
+
+
+def _account_context(user, form: CodeForm) -> dict:
     enrolled = mfa.is_enrolled(user)
-    return render(
-        request,
-        "security/account.html",
-        {
-            "enrolled": enrolled,
-            "device": mfa.totp_device(user) if enrolled else None,
-            "codes_left": mfa.recovery_codes_left(user) if enrolled else 0,
-            "required": mfa.required_by_role(user),
-            "form": CodeForm(),
-        },
-    )
+    return {
+        "enrolled": enrolled,
+        "device": mfa.totp_device(user) if enrolled else None,
+        "codes_left": mfa.recovery_codes_left(user) if enrolled else 0,
+        "required": mfa.required_by_role(user),
+        "form": form,
+    }
 
 
 @require_POST
@@ -224,16 +217,9 @@ def remove(request):
             request.session[MFA_CHECK] = mfa.code_needed(request.user)
             messages.success(request, _("Two-factor login is off."))
             return redirect("security:account")
-    user = request.user
     return render(
         request,
         "security/account.html",
-        {
-            "enrolled": True,
-            "device": mfa.totp_device(user),
-            "codes_left": mfa.recovery_codes_left(user),
-            "required": mfa.required_by_role(user),
-            "form": form,
-        },
+        _account_context(request.user, form),
         status=400,
     )
