@@ -3,6 +3,8 @@ import re
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
 
+from api import rows
+
 
 class StrictPageSizeMixin:
     """A page_size that is not a whole number from 1 to max_page_size is a 400 with
@@ -68,3 +70,10 @@ class ShiftCursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     ordering = ("updated_at", "id")
+
+    def _get_position_from_instance(self, instance, ordering):
+        # Rows from api.rows.shift_values() carry updated_at as text (see there);
+        # the cursor keeps the datetime's str(), as it always has.
+        if isinstance(instance, dict) and "updated_text" in instance:
+            return str(rows.instant_of_text(instance["updated_text"]))
+        return super()._get_position_from_instance(instance, ordering)

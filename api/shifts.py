@@ -106,7 +106,7 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
-        return rows.shift_values(self.client.visible_shifts())
+        return rows.visible_shift_values(self.client)
 
     def _check_codes(self) -> None:
         # Zone, plan and precinct codes are matched inside the query (no lookup

@@ -1,0 +1,67 @@
+"""The per-client rate limit (GCRA): a client's whole rate at once, then one
+request per interval; one number in the cache per client whatever the rate."""
+
+import pytest
+from django.core.cache import cache
+
+from api import throttling
+from tests.api.conftest import client_for, make_key
+
+URL = "/api/v1/plans/"
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The throttle's clock, moved by hand."""
+
+    class Clock:
+        now = 1_800_000_000.0
+
+        def time(self):
+            return self.now
+
+    clock = Clock()
+    monkeypatch.setattr(throttling.time, "time", clock.time)
+    return clock
+
+
+def test_a_key_makes_its_rate_at_once_then_one_request_per_interval(plan, clock):
+    _key, secret = make_key(rate_per_minute=4)  # one request every 15 s
+    client = client_for(secret=secret)
+
+    assert [client.get(URL).status_code for _ in range(5)] == [200] * 4 + [429]
+    refused = client.get(URL)
+    assert refused["Retry-After"] == "15"
+
+    clock.now += 14
+    assert client.get(URL).status_code == 429
+    clock.now += 1
+    assert client.get(URL).status_code == 200
+    assert client.get(URL).status_code == 429
+
+    clock.now += 60  # a full minute idle refills the whole budget, no more
+    assert [client.get(URL).status_code for _ in range(5)] == [200] * 4 + [429]
+
+
+def test_refused_requests_do_not_spend_the_budget(plan, clock):
+    _key, secret = make_key(rate_per_minute=2)
+    client = client_for(secret=secret)
+    [client.get(URL) for _ in range(2)]
+
+    for _ in range(20):
+        assert client.get(URL).status_code == 429
+
+    clock.now += 30
+    assert client.get(URL).status_code == 200
+
+
+def test_the_cache_holds_one_number_per_client_whatever_the_rate(plan, clock):
+    key, secret = make_key(rate_per_minute=10_000)
+    client = client_for(secret=secret)
+
+    for _ in range(300):
+        assert client.get(URL).status_code == 200
+
+    stored = cache.get(f"throttle-gcra-key-{key.prefix}")
+    assert isinstance(stored, float)
+    assert stored == pytest.approx(clock.now + 300 * 60 / 10_000)
