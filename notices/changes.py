@@ -4,8 +4,10 @@ Each shift keeps a snapshot of what its people were last told (holder, times,
 status, roster). `notify_shift_changes` compares a shift with its snapshot, records
 a ShiftChange when they differ and notifies once per change; a shift seen for the
 first time only gets its snapshot. Services that change shifts call
-`notify_after_commit(ids)` in their transaction, and a beat scan catches changes
-made anywhere else (admin, shell).
+`snapshot_before_change(ids)` before they write and `notify_after_commit(ids)`
+after, in the same transaction, so the first change to a shift never snapshotted
+(made before notices existed, or by a bulk insert) is news like any later one. A
+beat scan catches changes made anywhere else (shell), from the state it last saw.
 """
 
 import datetime as dt
@@ -52,6 +54,33 @@ def is_upcoming(shift: Shift, at: dt.datetime) -> bool:
     plan = shift.plan
     tonight = nights.tonight(at, plan.window_start, plan.window_end, plan.tz)
     return shift.end > at and shift.night < tonight + dt.timedelta(days=NOTICE_NIGHTS)
+
+
+def snapshot_before_change(shift_ids, *, at: dt.datetime | None = None) -> None:
+    """Take the snapshot of each given shift that has none, from its state as
+    stored now: call it in the changing transaction before the change is written,
+    so the change is compared with what the shift was, not taken as its first
+    sight. Shifts that have a snapshot keep it (it is what their people know)."""
+    ids = set(shift_ids)
+    if not ids:
+        return
+    at = at or timezone.now()
+    shifts = Shift.objects.filter(
+        pk__in=ids, notice_snapshot__isnull=True
+    ).prefetch_related("assignments")
+    ShiftSnapshot.objects.bulk_create(
+        [
+            ShiftSnapshot(
+                shift=shift,
+                state=shift_state(
+                    shift, [a.officer_id for a in shift.assignments.all()]
+                ),
+                taken_at=at,
+            )
+            for shift in shifts
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def notify_after_commit(shift_ids) -> None:

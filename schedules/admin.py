@@ -232,10 +232,14 @@ class ShiftAdmin(OverlapRefusedMixin, admin.ModelAdmin):
         # generator keeps it from now on and balances around it.
         if not change:
             obj.reason = Reason.MANUAL
-        elif form.changed_data:
-            if {"precinct", "start", "end", "status"} & set(form.changed_data):
-                obj.reason = Reason.MANUAL
-            obj.version = F("version") + 1
+        else:
+            # The shift as stored before this save (and its inlines): what its
+            # change notice compares with if it was never snapshotted.
+            changes.snapshot_before_change([obj.pk])
+            if form.changed_data:
+                if {"precinct", "start", "end", "status"} & set(form.changed_data):
+                    obj.reason = Reason.MANUAL
+                obj.version = F("version") + 1
         super().save_model(request, obj, form, change)
         if change:
             obj.refresh_from_db(fields=["version"])

@@ -303,6 +303,8 @@ def approve_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
         errors["counter_shift"] = problems
     if errors:
         raise ValidationError(errors)
+    # Before the hand-over: what a shift never snapshotted was, for its notice.
+    changes.snapshot_before_change(ids)
     note = locked.note or _("swap approved")
     _hand_over(shift, locked.to_precinct, locked.from_precinct, note)
     if counter:

@@ -143,6 +143,8 @@ def _lock_shift(shift: Shift, expected_version: int | None) -> Shift:
         raise ValidationError(
             {NON_FIELD_ERRORS: [_("This shift has ended: its roster is closed.")]}
         )
+    # What the change notice will compare with, if the shift was never snapshotted.
+    changes.snapshot_before_change([locked.pk])
     return locked
 
 

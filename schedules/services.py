@@ -789,6 +789,16 @@ def _apply(plan, decisions, stored, result, names, now, pending) -> None:
     ) - {None}
     if result.dry_run:
         return
+    # The people of a changed shift in the coming week hear of it after the commit
+    # (the notices service keeps to 7 nights; sending the rest would only cost),
+    # compared with the shift as stored now if it was never snapshotted.
+    soon = now.date() + dt.timedelta(days=changes.NOTICE_NIGHTS + 1)
+    noticed = [
+        row["id"]
+        for row in stored.values()
+        if row["id"] in changed_ids and row["night"] <= soon
+    ]
+    changes.snapshot_before_change(noticed, at=now)
     # Officers rostered for the old holder do not serve the new one.
     if roster_dropped:
         Assignment.objects.filter(shift_id__in=roster_dropped).delete()
@@ -806,14 +816,7 @@ def _apply(plan, decisions, stored, result, names, now, pending) -> None:
         )
     if to_create:
         pending.add(plan.pk, to_create)
-    # The people of a changed shift in the coming week hear of it after the commit
-    # (the notices service keeps to 7 nights; sending the rest would only cost).
-    soon = now.date() + dt.timedelta(days=changes.NOTICE_NIGHTS + 1)
-    changes.notify_after_commit(
-        row["id"]
-        for row in stored.values()
-        if row["id"] in changed_ids and row["night"] <= soon
-    )
+    changes.notify_after_commit(noticed)
 
 
 def _insert(plans: list[tuple[int, list]], now: dt.datetime) -> None:

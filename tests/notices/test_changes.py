@@ -4,14 +4,16 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 
 from notices import changes, selectors, services, tasks
 from notices.models import Notification, ShiftChange, ShiftSnapshot
 from precincts.models import Role
 from schedules import requests, roster
-from schedules.models import Assignment, ShiftStatus
+from schedules import services as schedules
+from schedules.models import Assignment, Blackout, RequestStatus, Shift, ShiftStatus
 from tests import factories
-from tests.notices.conftest import wib
+from tests.notices.conftest import WIB, wib
 
 NIGHT = dt.date(2024, 1, 22)
 NOW = wib(22, 12, 0)
@@ -195,3 +197,201 @@ def test_an_approved_swap_notifies_both_precincts_after_its_commit(
             requests.approve_swap(swap=swap, by=kapolsek_tambora)
     notices = Notification.objects.filter(kind="shift_changed")
     assert {n.recipient for n in notices} == {piket_tambora, piket_gambir, andi_user}
+
+
+# --- the first change to a shift never snapshotted ---------------------------------
+# Shifts generated before notices were wired, or inserted in bulk, have no snapshot.
+# Their first change is compared with the shift as stored before it, in the same
+# transaction, like any later change.
+
+
+def _changes_of(shift):
+    return list(ShiftChange.objects.filter(shift=shift).order_by("pk"))
+
+
+def _notices_of(change):
+    return Notification.objects.filter(
+        kind="shift_changed", target_model="notices.ShiftChange", target_id=change.pk
+    )
+
+
+def test_a_roster_edit_of_a_shift_never_snapshotted_is_notified(
+    shift, andi, andi_user, tambora, piket_tambora, django_capture_on_commit_callbacks
+):
+    assert not ShiftSnapshot.objects.filter(shift=shift).exists()
+    budi = factories.OfficerFactory(precinct=tambora, name="Budi")
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        roster.assign_officer(shift=shift, officer=budi, by=piket_tambora)
+    [change] = _changes_of(shift)
+    assert change.fields == ["roster"]
+    assert change.before["roster"] == [andi.pk]
+    assert change.after["roster"] == sorted([andi.pk, budi.pk])
+    assert change.before["precinct"] == change.after["precinct"] == tambora.pk
+    notices = _notices_of(change)
+    assert sorted(n.recipient.username for n in notices) == ["andi", "piket.tambora"]
+    assert "Added to the roster: Briptu Budi" in notices[0].body
+
+    # The next change is compared with this one's result: one more notice.
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        roster.remove_officer(shift=shift, officer=andi, by=piket_tambora)
+    [_first, second] = _changes_of(shift)
+    assert (second.before["roster"], second.after["roster"]) == (
+        [andi.pk, budi.pk],
+        [budi.pk],
+    )
+    assert _notices_of(second).count() == 2
+
+
+def test_a_swap_of_a_shift_never_snapshotted_is_notified(
+    shift,
+    andi,
+    andi_user,
+    tambora,
+    gambir,
+    piket_tambora,
+    piket_gambir,
+    kapolsek_tambora,
+    django_capture_on_commit_callbacks,
+):
+    gambir_officer = factories.OfficerFactory(precinct=gambir, name="Citra")
+    with time_machine.travel(NOW, tick=False):
+        swap = requests.request_swap(shift=shift, to_precinct=gambir, by=piket_tambora)
+        with django_capture_on_commit_callbacks(execute=True):
+            requests.approve_swap(swap=swap, by=kapolsek_tambora)
+    [change] = _changes_of(shift)
+    assert change.fields == ["holder", "roster"]
+    assert (change.before["precinct"], change.after["precinct"]) == (
+        tambora.pk,
+        gambir.pk,
+    )
+    assert (change.before["roster"], change.after["roster"]) == ([andi.pk], [])
+    notices = _notices_of(change)
+    assert {n.recipient for n in notices} == {piket_tambora, piket_gambir, andi_user}
+    assert "Held by: Polsek Tambora → Polsek Gambir" in notices[0].body
+
+    # Gambir staffs it: a second change, a second notice.
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        roster.assign_officer(shift=shift, officer=gambir_officer, by=piket_gambir)
+    [_first, second] = _changes_of(shift)
+    assert (second.before["roster"], second.after["roster"]) == (
+        [],
+        [gambir_officer.pk],
+    )
+    assert _notices_of(second).count() == 1
+
+
+def test_a_generation_that_moves_a_shift_never_snapshotted_notifies_it(
+    plan, tambora, piket_tambora, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(NOW, tick=False):
+        schedules.generate_shifts(plan=plan, start=NIGHT, nights=3, now=NOW)
+    held = Shift.objects.get(plan=plan, night=NIGHT, slot=0)
+    assert held.precinct == tambora
+    assert not ShiftSnapshot.objects.exists()
+    # Tambora cannot serve that night: regenerating gives its slots to others.
+    _blackout(tambora, NIGHT)
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        schedules.generate_shifts(plan=plan, start=NIGHT, nights=3, now=NOW)
+    held.refresh_from_db()
+    assert held.precinct != tambora
+    [change] = _changes_of(held)
+    assert "holder" in change.fields
+    assert (change.before["precinct"], change.after["precinct"]) == (
+        tambora.pk,
+        held.precinct_id,
+    )
+    # Only Tambora has a duty officer in this world: one notice, to them.
+    [notice] = _notices_of(change)
+    assert notice.recipient == piket_tambora
+    assert "Held by: Polsek Tambora → " in notice.body
+
+    # The blackout lifted: the slot goes back, and that is one more notice.
+    Blackout.objects.all().delete()
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        schedules.generate_shifts(plan=plan, start=NIGHT, nights=3, now=NOW)
+    [_first, second] = _changes_of(held)
+    assert (second.before["precinct"], second.after["precinct"]) == (
+        change.after["precinct"],
+        tambora.pk,
+    )
+    assert [n.recipient for n in _notices_of(second)] == [piket_tambora]
+
+
+def test_an_admin_edit_of_a_shift_never_snapshotted_is_notified(
+    client,
+    admin_user,
+    shift,
+    andi,
+    tambora,
+    gambir,
+    piket_tambora,
+    piket_gambir,
+    django_capture_on_commit_callbacks,
+):
+    client.force_login(admin_user)
+    url = reverse("admin:schedules_shift_change", args=[shift.pk])
+
+    def edit(**fields):
+        form = client.get(url).context["adminform"].form
+        data = {k: v for k, v in form.initial.items() if v is not None}
+        for name in ("start", "end", "substitute_for"):
+            data.pop(name, None)
+        data.update(
+            {
+                "start_0": "2024-01-23",
+                "start_1": "02:00:00",
+                "end_0": "2024-01-23",
+                "end_1": "03:00:00",
+                "assignments-TOTAL_FORMS": "0",
+                "assignments-INITIAL_FORMS": "0",
+                **fields,
+            }
+        )
+        with (
+            time_machine.travel(NOW, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            response = client.post(url, data)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+
+    edit(end_1="03:30:00")
+    [change] = _changes_of(shift)
+    assert change.fields == ["times"]
+    assert (change.before["end"], change.after["end"]) == (
+        "2024-01-22T20:00:00+00:00",
+        "2024-01-22T20:30:00+00:00",
+    )
+    notices = _notices_of(change)
+    assert {n.recipient.username for n in notices} == {"andi", "piket.tambora"}
+    assert "Time: 23 Jan 02:00–03:00 → 23 Jan 02:00–03:30" in notices[0].body
+
+    edit(end_1="03:30:00", status=ShiftStatus.CANCELLED)
+    [_first, second] = _changes_of(shift)
+    assert second.fields == ["status"]
+    assert _notices_of(second).count() == 2
+
+
+def _blackout(precinct, night: dt.date) -> Blackout:
+    day = night + dt.timedelta(days=1)
+    return Blackout.objects.create(
+        precinct=precinct,
+        start=dt.datetime.combine(day, dt.time(0), tzinfo=WIB),
+        end=dt.datetime.combine(day, dt.time(5), tzinfo=WIB),
+        reason="Operasi Ketupat",
+        status=RequestStatus.APPROVED,
+    )
