@@ -3,7 +3,7 @@ import copy
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.utils import timezone
@@ -256,6 +256,31 @@ class AssignmentAdmin(OverlapRefusedMixin, admin.ModelAdmin):
     search_fields = ["officer__name", "officer__nrp"]
     autocomplete_fields = ["shift", "officer"]
     readonly_fields = ["assigned_by", "created_at"]
+
+    # A roster edited here is a change to its shift (two, when the officer moves
+    # to another): snapshot what they were, and tell their people after the commit.
+    def save_model(self, request, obj, form, change):
+        shift_ids = {obj.shift_id}
+        if change:
+            shift_ids |= set(
+                Assignment.objects.filter(pk=obj.pk).values_list("shift_id", flat=True)
+            )
+        changes.snapshot_before_change(shift_ids)
+        super().save_model(request, obj, form, change)
+        changes.notify_after_commit(shift_ids)
+
+    def delete_model(self, request, obj):
+        changes.snapshot_before_change([obj.shift_id])
+        super().delete_model(request, obj)
+        changes.notify_after_commit([obj.shift_id])
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        # The bulk delete action runs outside the admin's form transaction.
+        shift_ids = set(queryset.values_list("shift_id", flat=True))
+        changes.snapshot_before_change(shift_ids)
+        super().delete_queryset(request, queryset)
+        changes.notify_after_commit(shift_ids)
 
 
 @admin.register(Blackout)

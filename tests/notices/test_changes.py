@@ -395,3 +395,79 @@ def _blackout(precinct, night: dt.date) -> Blackout:
         reason="Operasi Ketupat",
         status=RequestStatus.APPROVED,
     )
+
+
+def test_a_roster_edit_in_the_assignment_admin_is_notified(
+    client,
+    admin_user,
+    shift,
+    andi,
+    tambora,
+    piket_tambora,
+    django_capture_on_commit_callbacks,
+):
+    """Before, only the beat scan saw these, and a shift never snapshotted got
+    the changed roster as its first sight."""
+    budi = factories.OfficerFactory(precinct=tambora, name="Budi")
+    client.force_login(admin_user)
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            reverse("admin:schedules_assignment_add"),
+            {"shift": shift.pk, "officer": budi.pk, "role": "member"},
+        )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    [change] = _changes_of(shift)
+    assert (change.before["roster"], change.after["roster"]) == (
+        [andi.pk],
+        sorted([andi.pk, budi.pk]),
+    )
+    assert {n.recipient.username for n in _notices_of(change)} == {
+        "andi",
+        "piket.tambora",
+    }
+
+    assignment = Assignment.objects.get(officer=andi)
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            reverse("admin:schedules_assignment_delete", args=[assignment.pk]),
+            {"post": "yes"},
+        )
+    assert response.status_code == 302
+    [_first, second] = _changes_of(shift)
+    assert (second.before["roster"], second.after["roster"]) == (
+        sorted([andi.pk, budi.pk]),
+        [budi.pk],
+    )
+    assert _notices_of(second).count() == 2
+
+
+def test_the_assignment_admin_bulk_delete_is_notified_once(
+    client, admin_user, shift, andi, piket_tambora, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_user)
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            reverse("admin:schedules_assignment_changelist"),
+            {
+                "action": "delete_selected",
+                "_selected_action": [a.pk for a in shift.assignments.all()],
+                "post": "yes",
+            },
+        )
+    assert response.status_code == 302
+    assert not shift.assignments.exists()
+    [change] = _changes_of(shift)
+    assert (change.before["roster"], change.after["roster"]) == ([andi.pk], [])
+    assert {n.recipient.username for n in _notices_of(change)} == {
+        "andi",
+        "piket.tambora",
+    }
