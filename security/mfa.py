@@ -39,6 +39,9 @@ _NOT_CODE = re.compile(r"[\s\-]")
 class Verified:
     device: Device
     recovery: bool
+    # After a recovery code: how many are left, counted once for the audit trail
+    # and the user's warning alike. None after an authenticator code.
+    codes_left: int | None = None
 
 
 def required_by_role(user: AbstractBaseUser) -> bool:
@@ -177,12 +180,13 @@ def verify_code(*, user: AbstractBaseUser, code: str) -> Verified:
     for device in devices:
         verified = otp_verify_token(user, device.persistent_id, token)
         if verified is not None:
+            left = recovery_codes_left(user) if recovery else None
             if recovery:
                 audit.record(
                     action=Action.RECOVERY_CODE_USED,
                     obj=user,
                     actor=user,
-                    after={"left": recovery_codes_left(user)},
+                    after={"left": left},
                 )
             audit.record(
                 action=Action.MFA_VERIFIED,
@@ -190,7 +194,7 @@ def verify_code(*, user: AbstractBaseUser, code: str) -> Verified:
                 actor=user,
                 after={"method": "recovery_code" if recovery else "totp"},
             )
-            return Verified(device=verified, recovery=recovery)
+            return Verified(device=verified, recovery=recovery, codes_left=left)
     raise ValidationError(
         {
             "code": _("That recovery code is not valid or was already used.")

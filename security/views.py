@@ -92,7 +92,7 @@ def verify(request):
         else:
             _accept(request, verified.device)
             if verified.recovery:
-                left = mfa.recovery_codes_left(user)
+                left = verified.codes_left
                 messages.warning(
                     request,
                     ngettext(

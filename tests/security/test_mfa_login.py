@@ -159,6 +159,42 @@ def test_a_recovery_code_logs_in_once(client, kapolsek_tambora, clock):
     assert code_step(client, codes[1]).status_code == 302
 
 
+def test_one_recovery_code_used_at_login_leaves_nine_everywhere(
+    client, kapolsek_tambora, clock
+):
+    _device, codes = enrol(kapolsek_tambora)
+    assert len(codes) == mfa.recovery_codes_left(kapolsek_tambora) == 10
+    password_step(client, "kapolsek.tambora")
+    with CaptureQueriesContext(connection) as captured:
+        response = code_step(client, codes[0])
+    assert response.status_code == 302
+
+    # Counted once, after the code is spent: the warning and the audit agree.
+    counts = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "COUNT(" in q["sql"] and "otp_static_statictoken" in q["sql"]
+    ]
+    assert len(counts) == 1, counts
+    page = client.get("/tonight/", headers={"accept-language": "en"})
+    assert [str(m) for m in page.context["messages"]] == [
+        "You used a recovery code; 9 are left. Make new ones on your two-factor "
+        "login page before you run out."
+    ]
+    used = AuditEvent.objects.get(action=Action.RECOVERY_CODE_USED)
+    assert used.after == {"left": 9}
+    account = client.get(ACCOUNT, headers={"accept-language": "en"})
+    assert "9 recovery codes left." in account.content.decode()
+
+    # And nine are usable: each of the other codes works, once.
+    lefts = [
+        mfa.verify_code(user=kapolsek_tambora, code=code).codes_left
+        for code in codes[1:]
+    ]
+    assert lefts == [8, 7, 6, 5, 4, 3, 2, 1, 0]
+    assert mfa.recovery_codes_left(kapolsek_tambora) == 0
+
+
 def test_an_unsafe_next_address_is_ignored(client, kapolsek_tambora, clock):
     device, _codes = enrol(kapolsek_tambora)
     password_step(client, "kapolsek.tambora")
