@@ -65,9 +65,13 @@ def snapshot_before_change(shift_ids, *, at: dt.datetime | None = None) -> None:
     if not ids:
         return
     at = at or timezone.now()
-    shifts = Shift.objects.filter(
-        pk__in=ids, notice_snapshot__isnull=True
-    ).prefetch_related("assignments")
+    # In primary-key order, like the scan's baselines, so two inserts of
+    # overlapping sets wait for each other instead of deadlocking.
+    shifts = (
+        Shift.objects.filter(pk__in=ids, notice_snapshot__isnull=True)
+        .order_by("pk")
+        .prefetch_related("assignments")
+    )
     ShiftSnapshot.objects.bulk_create(
         [
             ShiftSnapshot(
