@@ -4,7 +4,10 @@ A key whose created_by is empty counts as a system key, so a key whose creator
 is deleted (created_by set to NULL) would otherwise keep working.
 """
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models.signals import post_delete
@@ -148,3 +151,29 @@ def test_deleting_a_user_leaves_other_feed_tokens_alone(plan):
     person.delete()
 
     assert FeedToken.objects.get(pk=token.pk).revoked_at is None
+
+
+def test_the_migration_revokes_keys_whose_creator_was_deleted_before(plan):
+    """Before this fix deleting a user only emptied created_by; the audit trail
+    still says the key had a creator, which a system key never had."""
+    migration = importlib.import_module(
+        "api.migrations.0002_revoke_keys_of_deleted_creators"
+    )
+    gone = factories.UserFactory(username="gone")
+    stays = factories.UserFactory(username="stays")
+    orphan, orphan_secret = key_by(gone, "orphan")
+    token, _feed_secret = services.create_feed_token(api_key=orphan)
+    _owned, owned_secret = key_by(stays, "owned")
+    _system, system_secret = make_key(Scope.READ, name="system")
+    # What deleting `gone` did before: created_by set to NULL, nothing else.
+    ApiKey.objects.filter(pk=orphan.pk).update(created_by=None)
+    assert status_with(orphan_secret) == 200
+
+    migration.revoke(django_apps, None)
+
+    assert status_with(orphan_secret) == 401
+    assert status_with(owned_secret) == 200
+    assert status_with(system_secret) == 200
+    assert FeedToken.objects.get(pk=token.pk).revoked_at is not None
+    event = AuditEvent.objects.for_object(orphan).get(action=Action.UPDATE)
+    assert event.before == {"revoked_at": None}
