@@ -6,9 +6,10 @@ that grow without bound, filters by plan, precinct and night range.
 
 Check-ins, reports and incidents name officers, so they follow the roster rule of
 patrols.access; an API key needs a personnel scope and sees its own precincts'
-(all, when unrestricted). Morning reports cover every member's people: commanders,
-administrators and personnel keys. Writes are made by people (a check-in or a
-report has an author), never by keys.
+(all, when unrestricted). Morning reports are for commanders, administrators and
+personnel keys; a key restricted to precincts reads their officers only (partner
+precincts' slots come without names, as on shifts/). Writes are made by people (a
+check-in or a report has an author), never by keys.
 """
 
 import django_filters

@@ -475,7 +475,8 @@ def morning_report_for(
     of shifts, e.g. api.access.Client.sees_roster_of). Elsewhere an officer keeps
     the role and punctuality the report's totals count, without id, name or
     rank, and the patrol report's author is left out; each slot says which with
-    `personnel_visible`. Reports stored before this rule are read the same way.
+    `personnel_visible`. Applied on reading, so it holds for reports stored at any
+    time.
     """
     sees: dict[int | None, bool] = {}
     slots = []
