@@ -7,5 +7,11 @@ class ApiConfig(AppConfig):
     verbose_name = _("API and calendar feeds")
 
     def ready(self):
-        # Registers the OpenAPI extension for API keys.
-        from api import schema  # noqa: F401
+        # Registers the OpenAPI extension for API keys, and revokes the keys of
+        # a user who is deleted.
+        from api import (
+            schema,  # noqa: F401
+            signals,
+        )
+
+        signals.connect()

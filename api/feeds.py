@@ -4,11 +4,18 @@ opened with ?token=<secret> (a per-user or per-key feed token, revocable).
 A calendar client cannot log in, so the token stands for its owner: the feed
 shows what that user or key may see, in a bounded window (30 nights back, 60
 ahead by default; ?past= and ?future= up to a year).
+
+Refusals come in the API's error shape. No token at all is a 401: nothing was
+presented, and the answer is the same for every path. A token that is wrong,
+revoked, or whose owner may no longer use it is a 404, as is a precinct or zone
+the token does not see: the secret is part of the feed's address, so a wrong
+one names no feed, and a guesser cannot tell a once-valid token, or a code that
+exists, from a made-up one.
 """
 
 import datetime as dt
 
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -16,6 +23,7 @@ from django.views.decorators.http import require_GET
 from api import calendar
 from api.access import Client
 from api.authentication import ApiKeyUser
+from api.errors import problem
 from api.models import FeedToken, digest
 from api.shifts import shift_queryset
 
@@ -55,12 +63,30 @@ def _nights(request, name: str, default: int) -> int:
     return min(max(value, 0), MAX_NIGHTS)
 
 
+def _no_token() -> JsonResponse:
+    response = JsonResponse(
+        problem(
+            401,
+            _("This calendar link has no token: use the whole link, with its ?token=…"),
+        ),
+        status=401,
+    )
+    # The feed token is a bearer token carried in the URL (RFC 6750 §2.3).
+    response["WWW-Authenticate"] = 'Bearer realm="calendar"'
+    return response
+
+
+def _no_feed() -> JsonResponse:
+    detail = _("This calendar link is not valid (any more).")
+    return JsonResponse(problem(404, detail), status=404)
+
+
 def _feed(request, code: str, kind: str) -> HttpResponse:
+    if not request.GET.get("token"):
+        return _no_token()
     client = _client(request)
     if client is None:
-        return HttpResponseForbidden(
-            _("This calendar link is not valid (any more)."), content_type="text/plain"
-        )
+        return _no_feed()
     today = timezone.localdate()
     first = today - dt.timedelta(days=_nights(request, "past", DEFAULT_PAST))
     last = today + dt.timedelta(days=_nights(request, "future", DEFAULT_FUTURE))
@@ -72,7 +98,7 @@ def _feed(request, code: str, kind: str) -> HttpResponse:
         subject = client.visible_zones().filter(code=code).first()
         shifts = shifts.filter(plan__zone=subject)
     if subject is None:
-        raise Http404
+        return _no_feed()
     body = calendar.build(
         shift_queryset(shifts).order_by("start", "pk"),
         name=f"Giliran – {subject.name}",

@@ -1,7 +1,10 @@
 """Creating and revoking API keys and feed tokens (admin and API call these)."""
 
+import datetime as dt
+
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from api.models import ApiKey, FeedToken
@@ -20,11 +23,34 @@ def create_api_key(*, key: ApiKey, by: User | None) -> str:
 @transaction.atomic
 def revoke_api_key(*, key: ApiKey) -> ApiKey:
     """Stop a key at once; its feed tokens stop with it."""
-    now = timezone.now()
-    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now)
-    key.feed_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+    _revoke(ApiKey.objects.filter(pk=key.pk), timezone.now())
     key.refresh_from_db()
     return key
+
+
+@transaction.atomic
+def revoke_api_keys_created_by(*, user: User) -> list[ApiKey]:
+    """Stop every key the user created, as the user is deleted.
+
+    Deleting the user empties the keys' created_by, and a key with no creator is
+    a system key that answers to no one: without this it would keep working.
+    """
+    return _revoke(ApiKey.objects.filter(created_by=user), timezone.now())
+
+
+def _revoke(keys: QuerySet[ApiKey], now: dt.datetime) -> list[ApiKey]:
+    # Saved one by one (not update()) so audit.tracking records each revocation
+    # with its actor, like any other change to a key; the rows are locked so
+    # two revocations at once keep the first instant.
+    revoked = []
+    for key in keys.select_for_update().filter(revoked_at__isnull=True).order_by("pk"):
+        key.revoked_at = now
+        key.save(update_fields=["revoked_at"])
+        revoked.append(key)
+    FeedToken.objects.filter(
+        api_key__in=keys.values("pk"), revoked_at__isnull=True
+    ).update(revoked_at=now)
+    return revoked
 
 
 @transaction.atomic

@@ -6,9 +6,10 @@ that grow without bound, filters by plan, precinct and night range.
 
 Check-ins, reports and incidents name officers, so they follow the roster rule of
 patrols.access; an API key needs a personnel scope and sees its own precincts'
-(all, when unrestricted). Morning reports cover every member's people: commanders,
-administrators and personnel keys. Writes are made by people (a check-in or a
-report has an author), never by keys.
+(all, when unrestricted). Morning reports are for commanders, administrators and
+personnel keys; a key restricted to precincts reads their officers only (partner
+precincts' slots come without names, as on shifts/). Writes are made by people (a
+check-in or a report has an author), never by keys.
 """
 
 import django_filters
@@ -30,7 +31,7 @@ from api.access import Client
 from api.filters import StrictFilterSet
 from api.pagination import StrictPageSizeMixin
 from api.views import ClientMixin, GeoJSONRenderer
-from patrols import access, services
+from patrols import access, selectors, services
 from patrols import serializers as patrol_serializers
 from patrols.models import CheckIn, Incident, MorningReport, PatrolReport
 from precincts.models import Officer
@@ -516,6 +517,106 @@ class IncidentViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
 # --- morning reports ------------------------------------------------------------------
 
 
+def _example_slot(slot: int, precinct: dict, officer: dict, author) -> dict:
+    start, end = (
+        f"2024-01-23T0{slot}:00:00+07:00",
+        f"2024-01-23T0{slot + 1}:00:00+07:00",
+    )
+    return {
+        "slot": slot,
+        "shift": 41 + slot,
+        "start": start,
+        "end": end,
+        "status": "scheduled",
+        "reason": "rotation",
+        "precinct": precinct,
+        "personnel_visible": officer["name"] is not None,
+        "officers": [
+            officer
+            | {
+                "role": "leader",
+                "arrival": "on_time",
+                "arrived_at": start,
+                "minutes_late": 0,
+                "left_at": end,
+                "on_behalf": False,
+            }
+        ],
+        "rostered": 1,
+        "min_officers": 1,
+        "empty_minutes": 0,
+        "post_empty": False,
+        "report": {"id": 3 + slot, "status": "submitted", "author": author},
+    }
+
+
+MORNING_REPORT_EXAMPLE = OpenApiExample(
+    "As a key restricted to Tambora reads it",
+    value={
+        "id": 12,
+        "plan": "bkb-malam",
+        "night": "2024-01-22",
+        "generated_at": "2024-01-23T05:30:00+07:00",
+        "slot_count": 2,
+        "empty_post_count": 0,
+        "late_count": 0,
+        "absent_count": 0,
+        "incident_count": 0,
+        "missing_report_count": 0,
+        "data": {
+            "plan": {"id": 1, "code": "bkb-malam", "name": "Patroli stasioner BKB"},
+            "night": "2024-01-22",
+            "time_zone": "Asia/Jakarta",
+            "window": {
+                "start": "2024-01-23T00:00:00+07:00",
+                "end": "2024-01-23T02:00:00+07:00",
+            },
+            "generated_at": "2024-01-23T05:30:00+07:00",
+            "slots": [
+                _example_slot(
+                    0,
+                    {"id": 1, "code": "tambora", "name": "Polsek Tambora"},
+                    {"id": 7, "name": "Andi Saputra", "rank": "Bripda"},
+                    "piket.tambora",
+                ),
+                _example_slot(
+                    1,
+                    {"id": 3, "code": "gambir", "name": "Polsek Gambir"},
+                    {"id": None, "name": None, "rank": None},
+                    None,
+                ),
+            ],
+            "handovers": [
+                {
+                    "at": "2024-01-23T01:00:00+07:00",
+                    "from": "tambora",
+                    "to": "gambir",
+                    "status": "overlap",
+                    "next_arrived_at": "2024-01-23T01:00:00+07:00",
+                    "previous_left_at": "2024-01-23T01:00:00+07:00",
+                    "gap_minutes": 0,
+                }
+            ],
+            "punctuality": {
+                "rostered": 2,
+                "on_time": 2,
+                "late": 0,
+                "absent": 0,
+                "on_time_percent": 100,
+                "by_precinct": {
+                    "tambora": {"on_time": 1, "late": 0, "absent": 0},
+                    "gambir": {"on_time": 1, "late": 0, "absent": 0},
+                },
+            },
+            "empty_posts": [],
+            "incidents": [],
+            "missing_reports": [],
+        },
+    },
+    response_only=True,
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Morning reports: one per plan and duty night",
@@ -542,7 +643,15 @@ class IncidentViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(
         summary="One morning report with its contents",
+        description="Officers are named only where the client sees the holder's "
+        "roster, as on shifts/: each slot's `personnel_visible` says so. Where it "
+        "is false, the slot's officers keep `role` and their punctuality but "
+        "`id`, `name` and `rank` are null, and the patrol report's `author` is "
+        "null: a key restricted to a precinct, or a person, sees only its own "
+        "precincts' people; an unrestricted personnel key and a commander see "
+        "every member's.",
         responses={200: patrol_serializers.MorningReportDetailSerializer},
+        examples=[MORNING_REPORT_EXAMPLE],
     ),
 )
 class MorningReportViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
@@ -561,3 +670,12 @@ class MorningReportViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
         if self.action == "retrieve":
             return patrol_serializers.MorningReportDetailSerializer
         return super().get_serializer_class()
+
+    def retrieve(self, request, *args, **kwargs):
+        report = self.get_object()
+        # Stored once for the commanders, who see every member's people; each
+        # client reads it through its own roster rule.
+        report.data = selectors.morning_report_for(
+            report.data, sees_roster_of=self.client.sees_roster_of
+        )
+        return Response(self.get_serializer(report).data)

@@ -7,6 +7,7 @@ the check-ins, whatever the number of slots).
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -458,3 +459,39 @@ def morning_report_data(*, plan: RotationPlan, night: dt.date, at: dt.datetime) 
         ],
         "missing_reports": missing,
     }
+
+
+# What names a person in a stored morning report's officer entry.
+_OFFICER_IDENTITY = ("id", "name", "rank")
+
+
+def morning_report_for(
+    data: dict, *, sees_roster_of: Callable[[int | None], bool]
+) -> dict:
+    """A stored morning report as one client may read it.
+
+    The report covers every member precinct's people, but a client sees the
+    officers of a holder's slot only where it sees that holder's roster (the rule
+    of shifts, e.g. api.access.Client.sees_roster_of). Elsewhere an officer keeps
+    the role and punctuality the report's totals count, without id, name or
+    rank, and the patrol report's author is left out; each slot says which with
+    `personnel_visible`. Applied on reading, so it holds for reports stored at any
+    time.
+    """
+    sees: dict[int | None, bool] = {}
+    slots = []
+    for slot in data.get("slots", []):
+        precinct_id = (slot.get("precinct") or {}).get("id")
+        if precinct_id not in sees:
+            sees[precinct_id] = sees_roster_of(precinct_id)
+        visible = sees[precinct_id]
+        slot = {**slot, "personnel_visible": visible}
+        if not visible:
+            slot["officers"] = [
+                {**officer, **dict.fromkeys(_OFFICER_IDENTITY)}
+                for officer in slot.get("officers", [])
+            ]
+            if slot.get("report"):
+                slot["report"] = {**slot["report"], "author": None}
+        slots.append(slot)
+    return {**data, "slots": slots}

@@ -297,7 +297,9 @@ class MorningReportSerializer(serializers.ModelSerializer):
 class MorningReportDetailSerializer(MorningReportSerializer):
     data = serializers.JSONField(
         help_text="Slots and holders with each officer's arrival, handovers, "
-        "punctuality, empty posts, incidents and missing reports."
+        "punctuality, empty posts, incidents and missing reports. A slot whose "
+        "`personnel_visible` is false shows its officers without `id`, `name` and "
+        "`rank` (null) and its report without `author`."
     )
 
     class Meta(MorningReportSerializer.Meta):

@@ -428,12 +428,12 @@ MATRIX: dict[str, Route] = {
         "/api/v1/zones/",
         {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
     ),
-    # The role is the owner of ?token=; no token, no feed. Contents follow the
-    # owner's view (tests/api for what each sees).
+    # The role is the owner of ?token=; no token, no feed (401; a wrong one is a
+    # 404, tests/api/test_calendar.py). Contents follow the owner's view.
     "feeds:precinct": Route(
         "/calendar/precincts/{precinct}.ics",
         {
-            "GET": columns(403, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+            "GET": columns(401, 200, 200, 200, 200, 200, 200, 200, 200, 200),
             "POST": NOT_ALLOWED,
             "DELETE": NOT_ALLOWED,
         },
@@ -442,7 +442,7 @@ MATRIX: dict[str, Route] = {
     "feeds:zone": Route(
         "/calendar/zones/{zone}.ics",
         {
-            "GET": columns(403, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+            "GET": columns(401, 200, 200, 200, 200, 200, 200, 200, 200, 200),
             "POST": NOT_ALLOWED,
             "DELETE": NOT_ALLOWED,
         },

@@ -112,13 +112,60 @@ def test_the_feed_window_is_bounded(plan, tambora, evening, feed, client):
     assert f"shift-{old.pk}@giliran" not in found
 
 
-def test_a_revoked_or_wrong_token_is_refused(night, evening, piket_tambora, client):
+@pytest.mark.parametrize("query", ["", "?token=", "?past=3"])
+def test_a_feed_without_a_token_is_401_in_the_api_error_shape(night, query):
+    response = client_for().get(f"/calendar/precincts/tambora.ics{query}")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="calendar"'
+    body = response.json()
+    assert body["type"] == "not_authenticated"
+    assert body["status"] == 401
+    assert "?token=" in body["detail"]
+
+
+def test_without_a_token_a_precinct_that_exists_and_one_that_does_not_look_alike(
+    night,
+):
+    real = client_for().get("/calendar/precincts/tambora.ics")
+    made_up = client_for().get("/calendar/zones/nowhere.ics")
+
+    assert (real.status_code, real.json()) == (made_up.status_code, made_up.json())
+
+
+def test_a_revoked_or_wrong_token_is_404_in_the_api_error_shape(
+    night, evening, piket_tambora
+):
     token, secret = services.create_feed_token(user=piket_tambora)
     services.revoke_feed_token(token=token)
 
-    for query in (f"token={secret}", "token=guess", ""):
-        response = client.get(f"/calendar/precincts/tambora.ics?{query}")
-        assert response.status_code == 403
+    for query in (f"token={secret}", "token=guess", "token=" + "x" * 300):
+        response = client_for().get(f"/calendar/precincts/tambora.ics?{query}")
+        assert response.status_code == 404
+        assert response.json()["type"] == "not_found"
+        assert "not valid" in response.json()["detail"]
+
+
+def test_a_wrong_token_and_a_hidden_precinct_give_the_same_answer(night, evening, feed):
+    """A guesser learns neither whether a token was ever valid nor which codes
+    exist: both are the same 404."""
+    factories.PrecinctFactory(code="menteng")
+
+    wrong_token = client_for().get("/calendar/precincts/tambora.ics?token=guess")
+    hidden = client_for().get(f"/calendar/precincts/menteng.ics?token={feed}")
+    missing = client_for().get(f"/calendar/zones/nowhere.ics?token={feed}")
+
+    assert wrong_token.json() == hidden.json() == missing.json()
+    assert {r.status_code for r in (wrong_token, hidden, missing)} == {404}
+
+
+def test_a_deactivated_users_token_is_404(night, evening, piket_tambora, feed):
+    piket_tambora.is_active = False
+    piket_tambora.save()
+
+    response = client_for().get(f"/calendar/precincts/tambora.ics?token={feed}")
+
+    assert response.status_code == 404
 
 
 def test_a_precinct_the_token_cannot_see_is_404(night, evening, feed, client):
@@ -157,7 +204,7 @@ def test_feed_tokens_are_made_and_revoked_through_the_api(
     assert [t["name"] for t in listed] == ["Ponsel piket"]
     assert "token" not in listed[0]
     assert ok == 200
-    assert client_for().get(feed_url).status_code == 403
+    assert client_for().get(feed_url).status_code == 404
 
 
 def test_uids_survive_a_real_regeneration_after_a_blackout(

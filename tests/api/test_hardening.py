@@ -171,7 +171,7 @@ def test_a_deactivated_creators_key_opens_no_calendar_feed(plan, admin_user):
     admin_user.is_active = False
     admin_user.save()
 
-    assert client_for().get(url, {"token": token}).status_code == 403
+    assert client_for().get(url, {"token": token}).status_code == 404
 
 
 def test_usable_keys_leave_out_those_of_deactivated_users(db, admin_user):
