@@ -12,6 +12,7 @@ from django.forms import ModelChoiceField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
+from django_filters.filters import QuerySetRequestMixin
 from rest_framework.exceptions import ValidationError
 
 from api.access import Client
@@ -52,7 +53,13 @@ class _Filters(OrderedDict):
     copying every lazy label and help text on the API's hottest path."""
 
     def __deepcopy__(self, memo):
-        return OrderedDict((name, copy.copy(spec)) for name, spec in self.items())
+        copies = OrderedDict()
+        for name, spec in self.items():
+            copies[name] = spec = copy.copy(spec)
+            # A field built earlier (its choices may be another client's) is
+            # never shared: each copy builds its own when asked.
+            spec.__dict__.pop("_field", None)
+        return copies
 
 
 class StrictFilterSet(django_filters.FilterSet):
@@ -60,19 +67,30 @@ class StrictFilterSet(django_filters.FilterSet):
     a boolean or a choice is refused; django-filter would read it as "not given"
     and answer as if unfiltered. Free text (CharFilter) may be empty.
 
-    The form class is built once per filter set, not once per request (its fields
-    follow from the declared filters alone)."""
+    Where every field follows from the declared filters alone, the form class is
+    built once per filter set rather than once per request."""
 
     @classmethod
     def get_filters(cls):
         return _Filters(super().get_filters())
 
     def get_form_class(self):
+        if not self._fields_are_static():
+            return super().get_form_class()
         form_class = type(self).__dict__.get("_form_class")
         if form_class is None:
             form_class = super().get_form_class()
             type(self)._form_class = form_class
         return form_class
+
+    @classmethod
+    def _fields_are_static(cls) -> bool:
+        """Whether no filter builds its field from the request (a model choice
+        whose queryset is what the requesting client may see): only then can one
+        form class serve every request."""
+        return not any(
+            isinstance(spec, QuerySetRequestMixin) for spec in cls.base_filters.values()
+        )
 
     def is_valid(self):
         valid = super().is_valid()

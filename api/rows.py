@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from django.db import connections, router
 from django.db.models import CharField, F, QuerySet
 from django.db.models.functions import Cast
-from django.db.models.lookups import In
 
 from schedules.models import Assignment, AssignmentRole, Shift
 
@@ -31,25 +30,6 @@ FIELDS = (
     "version",
 )
 LEADER = AssignmentRole.LEADER.value
-
-
-class _AnyOf(In):
-    """`shift_id = ANY(%s)` on PostgreSQL: the page's ids as one array parameter
-    rather than one placeholder each (which the ORM and psycopg then prepare one
-    by one); a plain IN elsewhere."""
-
-    lookup_name = "any_of"
-
-    def get_prep_lookup(self):
-        # Shift ids read from the database a moment ago: ints, nothing to prepare.
-        return [int(pk) for pk in self.rhs]
-
-    def as_postgresql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))
-
-
-Assignment._meta.get_field("shift").register_lookup(_AnyOf)
 
 
 def shift_values(shifts: QuerySet) -> QuerySet:

@@ -561,7 +561,7 @@ MORNING_REPORT_EXAMPLE = OpenApiExample(
         "empty_post_count": 0,
         "late_count": 0,
         "absent_count": 0,
-        "incident_count": 0,
+        "incident_count": 1,
         "missing_report_count": 0,
         "data": {
             "plan": {"id": 1, "code": "bkb-malam", "name": "Patroli stasioner BKB"},
@@ -609,7 +609,21 @@ MORNING_REPORT_EXAMPLE = OpenApiExample(
                 },
             },
             "empty_posts": [],
-            "incidents": [],
+            "incidents": [
+                {
+                    "id": 5,
+                    "slot": 1,
+                    "precinct": "gambir",
+                    "category": "brawl_prevented",
+                    "occurred_at": "2024-01-23T01:40:00+07:00",
+                    "people_involved": 6,
+                    "weapons_seized": 0,
+                    "description": None,
+                    "latitude": -6.1364,
+                    "longitude": 106.8097,
+                    "details_visible": False,
+                }
+            ],
             "missing_reports": [],
         },
     },
@@ -649,7 +663,8 @@ MORNING_REPORT_EXAMPLE = OpenApiExample(
         "`id`, `name` and `rank` are null, and the patrol report's `author` is "
         "null: a key restricted to a precinct, or a person, sees only its own "
         "precincts' people; an unrestricted personnel key and a commander see "
-        "every member's.",
+        "every member's. An incident's free-text `description` follows the same "
+        "rule (`details_visible`); its category, time and counts always show.",
         responses={200: patrol_serializers.MorningReportDetailSerializer},
         examples=[MORNING_REPORT_EXAMPLE],
     ),

@@ -475,7 +475,8 @@ def morning_report_for(
     of shifts, e.g. api.access.Client.sees_roster_of). Elsewhere an officer keeps
     the role and punctuality the report's totals count, without id, name or
     rank, and the patrol report's author is left out; each slot says which with
-    `personnel_visible`. Applied on reading, so it holds for reports stored at any
+    `personnel_visible`. An incident's description follows the same rule
+    (`details_visible`). Applied on reading, so it holds for reports stored at any
     time.
     """
     sees: dict[int | None, bool] = {}
@@ -494,4 +495,21 @@ def morning_report_for(
             if slot.get("report"):
                 slot["report"] = {**slot["report"], "author": None}
         slots.append(slot)
-    return {**data, "slots": slots}
+    # An incident's free text may name people: it shows where the holder's roster
+    # does; elsewhere the incident keeps what the night's totals count.
+    ids = {
+        slot["precinct"]["code"]: slot["precinct"]["id"]
+        for slot in data.get("slots", [])
+        if slot.get("precinct")
+    }
+    incidents = []
+    for incident in data.get("incidents", []):
+        precinct_id = ids.get(incident.get("precinct"))
+        if precinct_id not in sees:
+            sees[precinct_id] = sees_roster_of(precinct_id)
+        visible = sees[precinct_id]
+        incident = {**incident, "details_visible": visible}
+        if not visible:
+            incident["description"] = None
+        incidents.append(incident)
+    return {**data, "slots": slots, "incidents": incidents}

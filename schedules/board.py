@@ -308,15 +308,18 @@ def _plans_for(scope, night: dt.date | None, at: dt.datetime):
 def _board_officer_rows(shift_ids: list[int]) -> dict[int, list[dict]]:
     """Each shift's officers: leader first, then by name (as on the board)."""
     officers: dict[int, list[tuple]] = defaultdict(list)
-    for shift_id, role, nrp, name, rank, phone in Assignment.objects.filter(
-        shift_id__in=shift_ids
-    ).values_list(
-        "shift_id",
-        "role",
-        "officer__nrp",
-        "officer__name",
-        "officer__rank",
-        "officer__phone",
+    # Sorted here, so no ORDER BY (the model's own would join the shifts).
+    for shift_id, role, nrp, name, rank, phone in (
+        Assignment.objects.filter(shift_id__any_of=shift_ids)
+        .order_by()
+        .values_list(
+            "shift_id",
+            "role",
+            "officer__nrp",
+            "officer__name",
+            "officer__rank",
+            "officer__phone",
+        )
     ):
         officers[shift_id].append(
             (role != AssignmentRole.LEADER, name, nrp, rank, role, phone)

@@ -259,11 +259,16 @@ def _real_body(case, world, rng: random.Random) -> None:
             world["past"][1].pk if path.startswith("/api/v1/reports/") else shift.pk
         )
     if path.startswith("/api/v1/checkins/"):
-        # The duty officer checks in the officer on last night's first slot.
-        # (a duty officer may give the time, which must fall in the shift).
-        body["shift"], body["officer"] = world["past"][0].pk, world["andi"].nrp
+        # The duty officer checks the officer on last night's first slot in or
+        # out, whichever comes next, a minute after the last check-in (a duty
+        # officer may give the time, which must fall in the shift): a random kind
+        # would mostly ask for an arrival of an officer already at the post.
+        past, andi = world["past"][0], world["andi"]
+        last = CheckIn.objects.filter(shift=past, officer=andi).order_by("at").last()
+        body["shift"], body["officer"] = past.pk, andi.nrp
+        body["kind"] = "leave" if last and last.kind == "arrive" else "arrive"
         body["at"] = (
-            world["past"][0].start + dt.timedelta(minutes=rng.randint(5, 55))
+            (last.at if last else past.start) + dt.timedelta(minutes=1)
         ).isoformat()
         return
     if "officer" in body:

@@ -9,6 +9,7 @@ import time_machine
 from api.models import Scope
 from patrols import services
 from patrols.models import CheckIn, CheckInKind, PatrolReport, ReportStatus
+from precincts.models import Role
 from tests import factories
 from tests.api.conftest import (  # noqa: F401 (autouse fixtures)
     ROLES,
@@ -420,3 +421,25 @@ def test_lists_run_the_same_queries_however_long(
         assert response.status_code == 200, path
         body = response.json()
         assert len(body.get("results", body.get("features", []))) == nights, path
+
+
+def test_a_filter_of_visible_codes_follows_each_requests_client(
+    world, half_past_midnight, kapolres_jakbar
+):
+    """The plan and precinct choices are what the requesting client may see:
+    a form built for one client's request must not answer the next one's."""
+    menteng = factories.PrecinctFactory(code="menteng")
+    factories.RotationPlanFactory(code="menteng-malam", members=[menteng])
+    outsider = factories.make_staff(
+        "kapolsek.menteng", Role.COMMANDER, precinct=menteng
+    )
+    for path in ("checkins", "reports", "incidents"):
+        mine = client_for(outsider).get(f"/api/v1/{path}/?plan=menteng-malam")
+        assert mine.status_code == 200, mine.content
+        theirs = client_for(outsider).get(f"/api/v1/{path}/?plan=bkb-malam")
+        assert theirs.status_code == 400
+        seen = client_for(kapolres_jakbar).get(f"/api/v1/{path}/?plan=bkb-malam")
+        assert seen.status_code == 200, seen.content
+        assert len(seen.json()["results"]) == 1
+        hidden = client_for(kapolres_jakbar).get(f"/api/v1/{path}/?plan=menteng-malam")
+        assert hidden.status_code == 400

@@ -173,3 +173,44 @@ def test_the_stored_report_keeps_every_name(morning, tambora):
 
     morning.refresh_from_db()
     assert morning.data["slots"][3]["officers"][0]["name"] == "Dewi Lestari"
+
+
+def test_a_partners_incident_keeps_its_counts_without_its_free_text(
+    plan, shifts, rostered, piket_tambora, piket_gambir, gambir, tambora
+):
+    """An incident's description may name people: it follows the roster rule."""
+    dewi = factories.OfficerFactory(precinct=gambir, name="Dewi Lestari")
+    factories.AssignmentFactory(shift=shifts[3], officer=dewi)
+    for shift, piket, text in [
+        (shifts[0], piket_tambora, "Tambora's own account"),
+        (shifts[3], piket_gambir, "Gambir's account naming a witness"),
+    ]:
+        with time_machine.travel(shift.end, tick=False):
+            services.submit_report(
+                shift=shift,
+                by=piket,
+                summary="Brawl.",
+                incidents=[
+                    {
+                        "category": "brawl",
+                        "occurred_at": shift.start,
+                        "people_involved": 4,
+                        "description": text,
+                    }
+                ],
+            )
+    morning = services.build_morning_report(plan=plan, night=NIGHT, at=wib(23, 5, 30))
+    _key, secret = make_key(Scope.READ_PERSONNEL, precinct=tambora)
+
+    body = client_for(secret=secret).get(f"/api/v1/morning-reports/{morning.pk}/")
+
+    incidents = {i["precinct"]: i for i in body.json()["data"]["incidents"]}
+    assert incidents["tambora"]["description"] == "Tambora's own account"
+    assert incidents["tambora"]["details_visible"] is True
+    assert incidents["gambir"]["description"] is None
+    assert incidents["gambir"]["details_visible"] is False
+    assert incidents["gambir"]["people_involved"] == 4
+    assert "witness" not in body.content.decode()
+    everything = make_key(Scope.READ_PERSONNEL)[1]
+    whole = client_for(secret=everything).get(f"/api/v1/morning-reports/{morning.pk}/")
+    assert "Gambir's account naming a witness" in whole.content.decode()
