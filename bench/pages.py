@@ -9,10 +9,16 @@ per request (process time, the least of 5 rounds: a shared machine only ever add
 to it). CPU per request is what limits `make load` on a 2-core machine.
 
     python bench/pages.py [--rounds 5] [--requests 8] [--profile /requests/]
+                          [--stages]
+
+--stages adds where shifts/ for the zone-month spends its CPU: each stage's own
+process time per request (the least of the rounds), and the garbage collector's.
 """
 
 import argparse
+import collections
 import cProfile
+import gc
 import os
 import pstats
 import sys
@@ -37,6 +43,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=8)
     parser.add_argument("--profile", help="a path to profile (cProfile, by own time)")
+    parser.add_argument(
+        "--stages", action="store_true", help="CPU per stage of shifts/ (zone-month)"
+    )
     args = parser.parse_args()
 
     world = load.build(45, 20240122)
@@ -70,7 +79,78 @@ def main() -> int:
             client.get(args.profile)
         profile.disable()
         pstats.Stats(profile).sort_stats("tottime").print_stats(30)
+    if args.stages:
+        shifts = next(p for p in world["api_paths"] if p.startswith("/api/v1/shifts/"))
+        _stages(reader, shifts, args)
     return 0
+
+
+def _stages(client, path: str, args) -> None:
+    """Time the stages of one API request by wrapping the functions that run them
+    (nested stages count in their parents too)."""
+    from django.test.client import ClientHandler
+    from django_filters.rest_framework import DjangoFilterBackend
+    from rest_framework.generics import GenericAPIView
+    from rest_framework.views import APIView
+
+    from api import authentication, rows, shifts
+
+    spent: collections.Counter = collections.Counter()
+
+    def timed(owner, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapper(*a, **kw):
+            started = time.process_time()
+            try:
+                return original(*a, **kw)
+            finally:
+                spent[label] += time.process_time() - started
+
+        setattr(owner, name, wrapper)
+
+    timed(ClientHandler, "__call__", "whole request (Django's handler)")
+    timed(APIView, "initial", "DRF initial: authentication, throttle")
+    timed(authentication.ApiKeyAuthentication, "_key_for", "  API key lookup")
+    timed(DjangoFilterBackend, "filter_queryset", "filters")
+    timed(GenericAPIView, "paginate_queryset", "page: the main query")
+    timed(rows, "shift_rows", "rows, with their officers")
+    timed(rows, "_team", "  officers query")
+    timed(shifts.ShiftViewSet, "finalize_response", "rendering and ETag")
+    started: dict[str, float] = {}
+
+    def collector(phase, info):
+        if phase == "start":
+            started["at"] = time.process_time()
+        else:
+            spent["garbage collection (within the above)"] += (
+                time.process_time() - started["at"]
+            )
+
+    gc.callbacks.append(collector)
+    best: dict[str, float] = {}
+    for _ in range(args.rounds):
+        spent.clear()
+        for _ in range(args.requests * 10):
+            client.get(path)
+        for label, seconds in spent.items():
+            best[label] = min(best.get(label, seconds), seconds)
+    gc.callbacks.remove(collector)
+    print(f"\nCPU ms per request of {path[:60]}, by stage:")
+    order = [
+        "whole request (Django's handler)",
+        "DRF initial: authentication, throttle",
+        "  API key lookup",
+        "filters",
+        "page: the main query",
+        "rows, with their officers",
+        "  officers query",
+        "rendering and ETag",
+        "garbage collection (within the above)",
+    ]
+    for label in order:
+        seconds = best.get(label, 0.0)
+        print(f"  {label:44}{seconds / (args.requests * 10) * 1000:8.2f}")
 
 
 if __name__ == "__main__":
