@@ -152,6 +152,9 @@ class WebhookDelivery(models.Model):
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    # Set while an attempt is posting: a second copy of the task (a redelivered
+    # message, a retry that overlaps) finds it claimed and does not post again.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

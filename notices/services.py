@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from notices import selectors, tasks, webhooks
@@ -145,8 +146,10 @@ def deliver_webhook(*, delivery_id: int, final_attempt: bool) -> WebhookDelivery
         delivery.last_error = "webhook deactivated"
         delivery.save(update_fields=["status", "last_error"])
         return delivery
+    if not _claim(delivery):
+        # Another attempt is posting it now (or has just finished): one POST at once.
+        return delivery
     body = webhooks.encode(webhook_payload(delivery))
-    delivery.attempts += 1
     try:
         delivery.response_code = webhooks.post(
             url=delivery.webhook.url,
@@ -161,6 +164,7 @@ def deliver_webhook(*, delivery_id: int, final_attempt: bool) -> WebhookDelivery
         if final_attempt:
             delivery.status = DeliveryStatus.FAILED
             logger.warning("webhook delivery %s failed for good: %s", delivery.pk, exc)
+        delivery.claimed_until = None
         delivery.save()
         if not final_attempt:
             raise
@@ -168,8 +172,31 @@ def deliver_webhook(*, delivery_id: int, final_attempt: bool) -> WebhookDelivery
     delivery.status = DeliveryStatus.DELIVERED
     delivery.delivered_at = timezone.now()
     delivery.last_error = ""
+    delivery.claimed_until = None
     delivery.save()
     return delivery
+
+
+# Longer than a POST may take (webhooks.TIMEOUT_SECONDS), so a claim outlives the
+# attempt that holds it; an attempt that died mid-way frees it when it lapses.
+CLAIM_SECONDS = webhooks.TIMEOUT_SECONDS * 3
+
+
+def _claim(delivery: WebhookDelivery) -> bool:
+    """Take the pending delivery for one attempt, in one conditional UPDATE, and
+    count the attempt; False when another attempt holds it or it is settled."""
+    now = timezone.now()
+    claimed = WebhookDelivery.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+        pk=delivery.pk,
+        status=DeliveryStatus.PENDING,
+    ).update(
+        claimed_until=now + dt.timedelta(seconds=CLAIM_SECONDS),
+        attempts=F("attempts") + 1,
+    )
+    if claimed:
+        delivery.refresh_from_db(fields=["attempts", "claimed_until"])
+    return bool(claimed)
 
 
 @transaction.atomic

@@ -121,3 +121,48 @@ def test_an_unreachable_webhook_records_the_error(piket_tambora, receiver):
     assert delivery.status == DeliveryStatus.PENDING
     assert delivery.attempts == 1
     assert delivery.last_error
+
+
+def test_a_delivery_being_posted_is_not_posted_again_by_a_second_attempt(
+    piket_tambora, receiver
+):
+    """A redelivered task message runs while the first attempt is still posting:
+    the delivery is claimed, so the second attempt leaves it alone."""
+    hook = Webhook.objects.create(name="Gateway", url=receiver.url, secret="s")
+    delivery = WebhookDelivery.objects.create(
+        webhook=hook, notification=_notify(piket_tambora)
+    )
+    assert services._claim(delivery)  # the first attempt, now posting
+
+    services.deliver_webhook(delivery_id=delivery.pk, final_attempt=False)
+
+    assert receiver.requests == []
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 1)
+
+
+def test_a_claim_left_by_a_dead_attempt_lapses_and_the_delivery_is_posted(
+    piket_tambora, receiver
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    hook = Webhook.objects.create(name="Gateway", url=receiver.url, secret="s")
+    delivery = WebhookDelivery.objects.create(
+        webhook=hook,
+        notification=_notify(piket_tambora),
+        attempts=1,
+        claimed_until=timezone.now() - dt.timedelta(seconds=1),
+    )
+
+    services.deliver_webhook(delivery_id=delivery.pk, final_attempt=False)
+
+    assert len(receiver.requests) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED
+    assert delivery.attempts == 2
+    assert delivery.claimed_until is None
+    # Delivered: a late duplicate of the task posts nothing more.
+    services.deliver_webhook(delivery_id=delivery.pk, final_attempt=False)
+    assert len(receiver.requests) == 1
