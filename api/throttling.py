@@ -40,14 +40,16 @@ class ClientRateThrottle(BaseThrottle):
         return None if rate is None else SimpleRateThrottle.parse_rate(None, rate)
 
     @staticmethod
-    def cache_key(request) -> str:
+    def cache_key(request, rate: tuple[int, int]) -> str:
+        """Per client and rate: a client whose rate is changed starts with a full
+        budget at the new rate, not with time owed at the old one."""
         if isinstance(request.auth, ApiKey):
             ident = f"key-{request.auth.prefix}"
         elif request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:
             ident = f"anon-{client_ip(request._request)}"
-        return f"throttle-gcra-{ident}"
+        return f"throttle-gcra-{ident}-{rate[0]}-{rate[1]}"
 
     def allow_request(self, request, view) -> bool:
         rate = self.rate_of(request)
@@ -56,7 +58,7 @@ class ClientRateThrottle(BaseThrottle):
         requests, seconds = rate
         interval = seconds / requests
         now = time.time()
-        key = self.cache_key(request)
+        key = self.cache_key(request, rate)
         try:
             spent_until = max(cache.get(key) or now, now)
             # The budget is `seconds` deep: refused once it is spent further ahead

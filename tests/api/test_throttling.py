@@ -62,6 +62,17 @@ def test_the_cache_holds_one_number_per_client_whatever_the_rate(plan, clock):
     for _ in range(300):
         assert client.get(URL).status_code == 200
 
-    stored = cache.get(f"throttle-gcra-key-{key.prefix}")
+    stored = cache.get(f"throttle-gcra-key-{key.prefix}-10000-60")
     assert isinstance(stored, float)
     assert stored == pytest.approx(clock.now + 300 * 60 / 10_000)
+
+
+def test_a_changed_rate_starts_a_full_budget_at_the_new_rate(plan, clock):
+    key, secret = make_key(rate_per_minute=2)
+    client = client_for(secret=secret)
+    assert [client.get(URL).status_code for _ in range(3)] == [200, 200, 429]
+
+    key.rate_per_minute = 600
+    key.save(update_fields=["rate_per_minute"])
+
+    assert [client.get(URL).status_code for _ in range(5)] == [200] * 5
