@@ -60,7 +60,12 @@ class ClientRateThrottle(BaseThrottle):
         now = time.time()
         key = self.cache_key(request, rate)
         try:
-            spent_until = max(cache.get(key) or now, now)
+            spent_until = cache.get(key)
+            if spent_until is None or spent_until > now + seconds:
+                # Nothing owed, or a time the budget can never reach: written
+                # under a clock that has since been set back. Start afresh.
+                spent_until = now
+            spent_until = max(spent_until, now)
             # The budget is `seconds` deep: refused once it is spent further ahead
             # than that, less the interval this request would add.
             over = spent_until + interval - now - seconds

@@ -76,3 +76,13 @@ def test_a_changed_rate_starts_a_full_budget_at_the_new_rate(plan, clock):
     key.save(update_fields=["rate_per_minute"])
 
     assert [client.get(URL).status_code for _ in range(5)] == [200] * 5
+
+
+def test_a_clock_set_back_does_not_lock_a_client_out(plan, clock):
+    _key, secret = make_key(rate_per_minute=2)
+    client = client_for(secret=secret)
+    assert [client.get(URL).status_code for _ in range(3)] == [200, 200, 429]
+
+    clock.now -= 3600  # the server's clock is corrected an hour back
+
+    assert client.get(URL).status_code == 200
