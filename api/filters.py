@@ -75,12 +75,11 @@ class StrictFilterSet(django_filters.FilterSet):
         return _Filters(super().get_filters())
 
     def get_form_class(self):
-        if not self._fields_are_static():
-            return super().get_form_class()
         form_class = type(self).__dict__.get("_form_class")
         if form_class is None:
             form_class = super().get_form_class()
-            type(self)._form_class = form_class
+            if self._fields_are_static():
+                type(self)._form_class = form_class
         return form_class
 
     @classmethod

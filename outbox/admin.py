@@ -2,18 +2,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from config.admin import ReadOnlyAdmin
 from outbox import services
 from outbox.models import OutboxMessage, TaskRun
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the outbox: administrators look, they do not edit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OutboxMessage)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ReadOnlyAdmin
 from patrols import services as night_services
 from patrols.models import (
     CheckIn,
@@ -60,7 +61,8 @@ class IncidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportRevision)
-class ReportRevisionAdmin(admin.ModelAdmin):
+class ReportRevisionAdmin(ReadOnlyAdmin):
+    # The history is the record: written by services, never edited.
     list_display = ["report", "version", "action", "changed_by", "changed_at"]
     list_filter = ["action"]
     list_select_related = [
@@ -71,16 +73,9 @@ class ReportRevisionAdmin(admin.ModelAdmin):
     search_fields = ["note", "report__summary"]
     date_hierarchy = "changed_at"
 
-    # The history is the record: written by services, never edited.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(MorningReport)
-class MorningReportAdmin(admin.ModelAdmin):
+class MorningReportAdmin(ReadOnlyAdmin):
     list_display = [
         "plan",
         "night",
@@ -96,12 +91,6 @@ class MorningReportAdmin(admin.ModelAdmin):
     search_fields = ["plan__code", "plan__name"]
     date_hierarchy = "night"
     actions = ["rebuild"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Rebuild from the current check-ins and reports"))
     def rebuild(self, request, queryset):

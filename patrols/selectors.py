@@ -6,6 +6,7 @@ the check-ins, whatever the number of slots).
 """
 
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -479,13 +480,10 @@ def morning_report_for(
     (`details_visible`). Applied on reading, so it holds for reports stored at any
     time.
     """
-    sees: dict[int | None, bool] = {}
+    sees = functools.cache(sees_roster_of)
     slots = []
     for slot in data.get("slots", []):
-        precinct_id = (slot.get("precinct") or {}).get("id")
-        if precinct_id not in sees:
-            sees[precinct_id] = sees_roster_of(precinct_id)
-        visible = sees[precinct_id]
+        visible = sees((slot.get("precinct") or {}).get("id"))
         slot = {**slot, "personnel_visible": visible}
         if not visible:
             slot["officers"] = [
@@ -504,10 +502,7 @@ def morning_report_for(
     }
     incidents = []
     for incident in data.get("incidents", []):
-        precinct_id = ids.get(incident.get("precinct"))
-        if precinct_id not in sees:
-            sees[precinct_id] = sees_roster_of(precinct_id)
-        visible = sees[precinct_id]
+        visible = sees(ids.get(incident.get("precinct")))
         incident = {**incident, "details_visible": visible}
         if not visible:
             incident["description"] = None

@@ -5,3 +5,15 @@ from tests.browser.conftest import (  # noqa: F401
     tambora_team,
     tonight_shifts,
 )
+
+
+def watch_policy(page) -> list[str]:
+    """The Content Security Policy violations the page reports, as they come."""
+    violations = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
+    return violations

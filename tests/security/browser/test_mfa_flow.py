@@ -9,6 +9,7 @@ from django_otp.oath import totp
 from audit.models import Action, AuditEvent
 from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD
+from tests.security.browser.conftest import watch_policy
 
 pytestmark = pytest.mark.browser
 
@@ -17,17 +18,6 @@ def _app_code(secret_text: str, *, steps: int = 0) -> str:
     """What an authenticator app shows for the key as the page printed it."""
     key = base64.b32decode(secret_text.replace(" ", ""))
     return f"{totp(key, step=30, t0=-30 * steps, digits=6):06d}"
-
-
-def _watch_policy(page) -> list[str]:
-    violations = []
-    page.on(
-        "console",
-        lambda message: violations.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
-    )
-    return violations
 
 
 def _password_step(page) -> None:
@@ -41,7 +31,7 @@ def test_a_commander_enrols_and_logs_in_with_a_code(
     new_page, tonight_shifts, kapolsek_tambora, mfa_required
 ):
     page = new_page()
-    violations = _watch_policy(page)
+    violations = watch_policy(page)
     _password_step(page)
 
     # Required and not set up: straight to the set-up page, and nowhere else.
@@ -67,7 +57,7 @@ def test_a_commander_enrols_and_logs_in_with_a_code(
 
     # A new browser: password, then the code step, then the page asked for.
     again = new_page()
-    violations += _watch_policy(again)
+    violations += watch_policy(again)
     _password_step(again)
     again.wait_for_url("**/account/two-factor/code/**")
     near = {_app_code(secret, steps=s) for s in (-1, 0, 1, 2)}

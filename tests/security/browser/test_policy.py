@@ -3,25 +3,16 @@ violation, and an inline script would be refused."""
 
 import pytest
 
+from tests.security.browser.conftest import watch_policy
+
 pytestmark = pytest.mark.browser
-
-
-def _watch(page) -> list[str]:
-    violations = []
-    page.on(
-        "console",
-        lambda message: violations.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
-    )
-    return violations
 
 
 def test_the_duty_officers_pages_run_without_a_policy_violation(
     new_page, tonight_shifts, tambora_team, piket_tambora
 ):
     page = new_page(piket_tambora)
-    violations = _watch(page)
+    violations = watch_policy(page)
     shift = tonight_shifts[0]
     for path in [
         "/tonight/",
@@ -42,7 +33,7 @@ def test_the_admin_runs_without_a_policy_violation(
     new_page, tonight_shifts, admin_user
 ):
     page = new_page()
-    violations = _watch(page)
+    violations = watch_policy(page)
     page.goto("/admin/login/")
     page.fill("#id_username", "admin")
     from tests.factories import PASSWORD
@@ -62,7 +53,7 @@ def test_the_admin_runs_without_a_policy_violation(
 
 def test_an_injected_inline_script_is_refused(new_page, piket_tambora):
     page = new_page(piket_tambora)
-    violations = _watch(page)
+    violations = watch_policy(page)
     page.goto("/tonight/")
     # What an attacker's injected markup would do: add an inline script.
     ran = page.evaluate(
