@@ -260,16 +260,19 @@ def _busy_intervals(
 
 def _cascade(plan: RotationPlan, result: "GenerationResult", now: dt.datetime):
     """Regenerate later plans that share a precinct whose capacity this run used."""
-    later = (
+    later = list(
         RotationPlan.objects.filter(
             active=True, pk__gt=plan.pk, memberships__precinct__in=result.touched
         )
         .distinct()
         .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    for other in later:
-        members = plan_members(other)
-        if not set(_tight(other, members)) & result.touched:
+    # Their members and counts in one query, not two per plan.
+    plans, members_of, counts_of = _members_and_counts(later, lock=False)
+    for pk in later:
+        other = plans[pk]
+        if not set(_tight(other, members_of[pk], counts_of[pk])) & result.touched:
             continue
         if not Shift.objects.filter(
             plan=other,
