@@ -12,10 +12,11 @@ import functools
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import CharField, F, QuerySet
 from django.db.models.functions import Cast
 
+from api.statements import Statement
 from schedules.models import Assignment, AssignmentRole, Shift
 
 FIELDS = (
@@ -78,27 +79,16 @@ def _team_query(ids: list[int], low: int, high: int) -> QuerySet:
     )
 
 
-@functools.cache
-def _team_statement(alias: str) -> tuple[str, list[int]]:
-    """The team query's SQL on PostgreSQL, compiled by the ORM once per process
-    (only its three parameters change from one request to the next), and where
-    each of (ids, low, high) goes in its parameters. Building and compiling the
-    query cost more than running it."""
-    marks = ([-1], -2, -3)
-    sql, params = _team_query(*marks).query.get_compiler(alias).as_sql()
-    return sql, [marks.index(param) for param in params]
+# Compiled once per process: building and compiling the query cost more than
+# running it, and only its three values change from one request to the next.
+_TEAM = Statement(
+    lambda shape, ids, low, high: _team_query(ids, low, high),
+    marks=lambda shape: ([-1], -2, -3),
+)
 
 
 def _team_rows(ids: list[int]) -> list[tuple]:
-    low, high = min(ids), max(ids)
-    connection = connections[router.db_for_read(Assignment)]
-    if connection.vendor != "postgresql":
-        return list(_team_query(ids, low, high))
-    sql, order = _team_statement(connection.alias)
-    values = (ids, low, high)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [values[i] for i in order])
-        return cursor.fetchall()
+    return _TEAM.rows((ids, min(ids), max(ids)), using=router.db_for_read(Assignment))
 
 
 def _team(ids: list[int]) -> dict[int, list[dict]]:
