@@ -25,9 +25,20 @@ class InstantFilter(django_filters.IsoDateTimeFilter):
     PostgreSQL only up to ±15:59, so the client's offset never reaches the SQL."""
 
     def filter(self, qs, value):
+        return super().filter(qs, self.query_value(value))
+
+    @staticmethod
+    def query_value(value):
         if value is not None and timezone.is_aware(value):
-            value = value.astimezone(dt.UTC)
-        return super().filter(qs, value)
+            return value.astimezone(dt.UTC)
+        return value
+
+
+def query_value(spec: django_filters.Filter, value):
+    """The value a filter puts in the query for a cleaned value (its own
+    query_value(), where it changes it; most filters put it as it is)."""
+    convert = getattr(spec, "query_value", None)
+    return value if convert is None else convert(value)
 
 
 class StrictBooleanField(forms.Field):

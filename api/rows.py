@@ -30,6 +30,18 @@ FIELDS = (
     "reason_note",
     "version",
 )
+# shift_values()'s columns, in the order of a values_list() of them.
+COLUMNS = (
+    *FIELDS,
+    "plan_code",
+    "zone_code",
+    "time_zone",
+    "start_text",
+    "end_text",
+    "updated_text",
+    "precinct_code",
+    "substitute_code",
+)
 LEADER = AssignmentRole.LEADER.value
 
 

@@ -23,7 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api import conditional, filters, rows
+from api import conditional, filters, rows, shift_list
 from api import serializers as api_serializers
 from api.pagination import ShiftCursorPagination
 from api.renderers import FastJSONRenderer
@@ -116,7 +116,10 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
         ).check_codes()
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        shifts = shift_list.page_for(request, self.client)
+        if shifts is None:
+            shifts = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(shifts)
         if not page:
             self._check_codes()
         return self.get_paginated_response(rows.shift_rows(page, self.client))
