@@ -65,3 +65,17 @@ def test_an_unrestricted_clients_shifts_are_a_fresh_query_each_time(crewed):
     # The process-wide query is cloned, never evaluated: no stale rows.
     assert len(list(rows.visible_shift_values(Everyone()))) == 6
     assert rows._every_shift_values()._result_cache is None
+
+
+def test_slot_instants_are_formatted_in_each_plans_own_zone_across_a_dst_change():
+    # 2024-03-31 01:00 UTC: Berlin goes from +01:00 to +02:00.
+    before, after = "2024-03-31 00:30:00+00", "2024-03-31 01:30:00+00"
+
+    assert rows._iso_in("Europe/Berlin", before) == "2024-03-31T01:30:00+01:00"
+    assert rows._iso_in("Europe/Berlin", after) == "2024-03-31T03:30:00+02:00"
+    # Remembered per zone: the same instant elsewhere is its own answer.
+    assert rows._iso_in("Asia/Jakarta", after) == "2024-03-31T08:30:00+07:00"
+    # SQLite's text has no offset: UTC.
+    assert rows._iso_in("Asia/Jakarta", "2024-03-31 01:30:00") == (
+        "2024-03-31T08:30:00+07:00"
+    )
