@@ -23,9 +23,9 @@ from redis.exceptions import RedisError
 from rest_framework import authentication, exceptions
 
 from api.models import ApiKey
-from api.statements import Statement
 from audit import services as audit
 from audit.models import Action, Outcome
+from config.statements import Statement
 from security.clientip import client_ip
 
 logger = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ from api import rows
 from api.access import Client
 from api.filters import ShiftFilter, query_value
 from api.models import ApiKey
-from api.statements import Statement
+from config.statements import Statement
 from schedules.models import Shift
 
 # A stand-in for the request of a client who sees everything: what the code

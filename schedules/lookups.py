@@ -2,8 +2,8 @@
 array parameter rather than one placeholder each. The statement's text then does
 not change with the number of ids, so PostgreSQL keeps it prepared (see
 DATABASE_PREPARED_STATEMENTS in config/settings.py) and plans it once. A plain IN
-elsewhere. Registered on the foreign keys the hot paths read by many ids
-(SchedulesConfig.ready())."""
+elsewhere. Registered on the keys the hot paths read by many ids (the API's
+rosters, the generator's inputs: SchedulesConfig.ready())."""
 
 from django.db.models.lookups import In
 
@@ -21,6 +21,13 @@ class AnyOf(In):
 
 
 def register() -> None:
-    from schedules.models import Assignment
+    from schedules.models import Assignment, Blackout, PlanMember, RotationPlan, Shift
 
-    Assignment._meta.get_field("shift").register_lookup(AnyOf)
+    for model, name in [
+        (Assignment, "shift"),
+        (Shift, "plan"),
+        (PlanMember, "plan"),
+        (Blackout, "precinct"),
+        (RotationPlan, "id"),
+    ]:
+        model._meta.get_field(name).register_lookup(AnyOf)

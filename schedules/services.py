@@ -33,13 +33,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, router, transaction
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit import services as audit_services
+from config.statements import Statement
 from notices import changes
 from precincts.models import Precinct
 from schedules import nights as night_math
@@ -368,10 +369,9 @@ def generate_plans(
     if len(set(ids)) != len(ids):
         raise ValueError("generate_plans() takes each plan once")
     locked, members_of, counts_of = _members_and_counts(ids, lock=not dry_run)
-    missing = [pk for pk in ids if pk not in members_of]
-    if missing:
-        if RotationPlan.objects.filter(pk__in=missing).count() < len(missing):
-            raise RotationPlan.DoesNotExist("No such rotation plan.")
+    if any(pk not in locked for pk in ids):
+        raise RotationPlan.DoesNotExist("No such rotation plan.")
+    if any(pk not in members_of for pk in ids):
         raise ValidationError({"plan": _("The plan has no member precincts.")})
     todo = []
     for plan, start, nights in runs:
@@ -427,10 +427,27 @@ def generate_plans(
     _read_own(done)
     for run in done:
         run.plan.generation_key = _inputs_key(run)
-    if done:
-        RotationPlan.objects.bulk_update([run.plan for run in done], ["generation_key"])
+    _store_keys([run.plan for run in done])
     _read_uncovered(skipped)
     return results
+
+
+def _store_keys(plans: list[RotationPlan]) -> None:
+    """Save the plans' generation_key. On PostgreSQL one prepared statement for
+    any number of plans (bulk_update() compiled a CASE per plan, each time)."""
+    if not plans:
+        return
+    if connection.vendor != "postgresql":
+        RotationPlan.objects.bulk_update(plans, ["generation_key"])
+        return
+    table = connection.ops.quote_name(RotationPlan._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {table} AS plan SET "generation_key" = given.key '
+            "FROM unnest(%s::bigint[], %s::text[]) AS given(id, key) "
+            "WHERE plan.id = given.id",
+            [[p.pk for p in plans], [p.generation_key for p in plans]],
+        )
 
 
 def _plans_of(results: list[GenerationResult]) -> set[int]:
@@ -441,11 +458,20 @@ def _plans_of(results: list[GenerationResult]) -> set[int]:
     return found
 
 
-def _members_and_counts(ids: list[int], *, lock: bool) -> tuple[dict, dict, dict]:
-    """({plan id: plan}, {plan id: members in order}, {plan id: _plan_counts()})
-    for the plans with these ids, in one query; with `lock`, the plan rows are
-    locked in id order first, so that two generations of one plan queue instead
-    of interleaving (and two batches never wait on each other in a circle)."""
+_PLAN_FIELDS = tuple(f.attname for f in RotationPlan._meta.concrete_fields)
+_PRECINCT_FIELDS = tuple(f.attname for f in Precinct._meta.concrete_fields)
+
+
+def _plans_query(lock: bool, ids):
+    plans = RotationPlan.objects.filter(pk__any_of=ids).order_by("pk")
+    if lock:
+        plans = plans.select_for_update()
+    return plans.values_list(*_PLAN_FIELDS)
+
+
+def _members_query(shape, ids):
+    """Each plan's members in order, with how many other active plans each
+    member is in, created before and after the plan (see _plan_counts())."""
     others = PlanMember.objects.filter(
         precinct=OuterRef("precinct"), plan__active=True
     ).order_by()
@@ -461,24 +487,48 @@ def _members_and_counts(ids: list[int], *, lock: bool) -> tuple[dict, dict, dict
             0,
         )
 
-    rows = (
-        PlanMember.objects.filter(plan__in=ids)
-        .select_related("plan", "precinct")
+    return (
+        PlanMember.objects.filter(plan__any_of=ids)
         .annotate(
             before=count(plan__lt=OuterRef("plan")),
             after=count(plan__gt=OuterRef("plan")),
         )
         .order_by("plan_id", "position")
+        .values_list(
+            "plan_id",
+            *(f"precinct__{name}" for name in _PRECINCT_FIELDS),
+            "before",
+            "after",
+        )
     )
-    if lock:
-        rows = rows.select_for_update(of=("plan",))
-    plans, members_of, counts_of = {}, {}, {}
-    for m in rows:
-        plans.setdefault(m.plan_id, m.plan)
-        members_of.setdefault(m.plan_id, []).append(m.precinct)
-        counts = counts_of.setdefault(m.plan_id, {})
-        if m.before or m.after:
-            counts[m.precinct_id] = (m.before, m.after)
+
+
+# Compiled once per process (config.statements): a single plan's generation,
+# as a blackout or a swap asks for, read its inputs through queries that cost
+# more to build and compile than to run.
+_PLANS = Statement(_plans_query, marks=lambda lock: ([-1],))
+_MEMBERS = Statement(_members_query, marks=lambda shape: ([-1],))
+
+
+def _members_and_counts(ids: list[int], *, lock: bool) -> tuple[dict, dict, dict]:
+    """({plan id: plan}, {plan id: members in order}, {plan id: _plan_counts()})
+    for the plans with these ids; with `lock`, the plan rows are locked in id
+    order first, so that two generations of one plan queue instead of
+    interleaving (and two batches never wait on each other in a circle)."""
+    using = router.db_for_write(RotationPlan)
+    plans = {
+        row[0]: RotationPlan.from_db(using, _PLAN_FIELDS, row)
+        for row in _PLANS.rows((ids,), shape=lock, using=using)
+    }
+    members_of, counts_of = {}, {}
+    width = len(_PRECINCT_FIELDS)
+    for plan_id, *values in _MEMBERS.rows((ids,), using=using):
+        precinct = Precinct.from_db(using, _PRECINCT_FIELDS, values[:width])
+        before, after = values[width:]
+        members_of.setdefault(plan_id, []).append(precinct)
+        counts = counts_of.setdefault(plan_id, {})
+        if before or after:
+            counts[precinct.pk] = (before, after)
     return plans, members_of, counts_of
 
 
@@ -512,20 +562,60 @@ def _prepare(plan, members, counts, start, nights, now) -> _Run:
     )
 
 
+def _blackouts_query(shape, precincts, start, end):
+    return (
+        Blackout.objects.approved()
+        .filter(precinct__any_of=precincts)
+        .overlapping(start, end)
+        .order_by("precinct_id", "start", "end")
+        .values_list("precinct_id", "start", "end")
+    )
+
+
+def _own_query(groups: int, *values):
+    """The count, top id, sum of versions and last update of each plan's shifts
+    up to a night, for `groups` pairs of (plan ids, night) in `values`."""
+    where = Q()
+    for ids, peek in zip(values[::2], values[1::2], strict=True):
+        where |= Q(plan__any_of=ids, night__lte=peek)
+    return (
+        Shift.objects.filter(where)
+        .order_by()
+        .values("plan")
+        .annotate(n=Count("id"), top=Max("id"), v=Sum("version"), at=Max("updated_at"))
+        .values_list("plan", "n", "top", "v", "at")
+    )
+
+
+_BLACKOUTS = Statement(
+    _blackouts_query,
+    marks=lambda shape: (
+        [-1],
+        dt.datetime(1001, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(1002, 1, 1, tzinfo=dt.UTC),
+    ),
+)
+_OWN = Statement(
+    _own_query,
+    marks=lambda groups: tuple(
+        mark for g in range(groups) for mark in ([-1 - g], dt.date(1001 + g, 1, 1))
+    ),
+)
+
+
 def _read_blackouts(runs: list[_Run]) -> None:
     """Each run's approved blackouts of its members over its span, in one query."""
     if not runs:
         return
-    precincts = {p.pk for run in runs for p in run.members}
+    precincts = sorted({p.pk for run in runs for p in run.members})
     by_precinct: dict[int, list[rotation.Interval]] = {}
-    for row in (
-        Blackout.objects.approved()
-        .filter(precinct__in=precincts)
-        .overlapping(
-            min(run.span_start for run in runs), max(run.span_end for run in runs)
-        )
-        .order_by("precinct_id", "start", "end")
-        .values_list("precinct_id", "start", "end")
+    for row in _BLACKOUTS.rows(
+        (
+            precincts,
+            min(run.span_start for run in runs),
+            max(run.span_end for run in runs),
+        ),
+        using=router.db_for_read(Blackout),
     ):
         by_precinct.setdefault(row[0], []).append(rotation.Interval(*row))
     for run in runs:
@@ -544,16 +634,14 @@ def _read_own(runs: list[_Run]) -> None:
     by_peek: dict[dt.date, list[int]] = {}
     for run in runs:
         by_peek.setdefault(run.peek, []).append(run.plan.pk)
-    where = Q()
-    for peek, plan_ids in by_peek.items():
-        where |= Q(plan__in=plan_ids, night__lte=peek)
+    values = tuple(
+        value for peek, plan_ids in by_peek.items() for value in (plan_ids, peek)
+    )
     found = {
         row[0]: row[1:]
-        for row in Shift.objects.filter(where)
-        .order_by()
-        .values("plan")
-        .annotate(n=Count("id"), top=Max("id"), v=Sum("version"), at=Max("updated_at"))
-        .values_list("plan", "n", "top", "v", "at")
+        for row in _OWN.rows(
+            values, shape=len(by_peek), using=router.db_for_read(Shift)
+        )
     }
     for run in runs:
         run.own = found.get(run.plan.pk, (0, None, None, None))

@@ -223,6 +223,9 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     else:
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
     env.update(REDIS_URL=settings.REDIS_URL, DJANGO_SETTINGS_MODULE="config.settings")
+    # Tasks an earlier, interrupted run left queued (a webhook retry, say) would
+    # be this worker's first work, against rows that no longer exist.
+    celery_app.control.purge()
     celery = shutil.which("celery", path=str(Path(sys.executable).parent))
     proc = subprocess.Popen(
         [
