@@ -93,7 +93,7 @@ def _stages(client, path: str, args) -> None:
     from rest_framework.generics import GenericAPIView
     from rest_framework.views import APIView
 
-    from api import authentication, rows, shifts
+    from api import authentication, rows, shift_list, shifts
 
     spent: collections.Counter = collections.Counter()
 
@@ -112,6 +112,8 @@ def _stages(client, path: str, args) -> None:
     timed(ClientHandler, "__call__", "whole request (Django's handler)")
     timed(APIView, "initial", "DRF initial: authentication, throttle")
     timed(authentication.ApiKeyAuthentication, "_key_for", "  API key lookup")
+    # A client who sees every shift takes api.shift_list; others, django-filter.
+    timed(shift_list, "page_for", "filters")
     timed(DjangoFilterBackend, "filter_queryset", "filters")
     timed(GenericAPIView, "paginate_queryset", "page: the main query")
     timed(rows, "shift_rows", "rows, with their officers")
