@@ -2,9 +2,9 @@
 
 A zone-month of shifts/ spent more Python on building and compiling its query
 (django-filter's filters, the ORM's joins and casts, the cursor's ordering and
-slice) than PostgreSQL spent running it. For the clients the API serves most
-(system keys that see every shift), the list is run as an api.statements
-Statement: the same filters and pagination build the same queryset once per
+slice) than PostgreSQL spent running it. For clients who see every shift
+(unrestricted system keys, administrators), the list is run as a
+config.statements Statement: the same filters and pagination build the same queryset once per
 shape (which filters are given, the cursor's direction and position, the page's
 slice), with marks where the request's values go, and each request only puts in
 its values. Everything else (which filters exist and how each one filters, the
