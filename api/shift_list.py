@@ -1,19 +1,18 @@
 """shifts/ for a client who sees every shift, on compiled statements.
 
 A zone-month of shifts/ spent more Python on building and compiling its query
-(django-filter's filters, the ORM's joins and casts, the cursor's ordering and
-slice) than PostgreSQL spent running it. For clients who see every shift
-(unrestricted system keys, administrators), the list is run as a
-config.statements Statement: the same filters and pagination build the same queryset once per
-shape (which filters are given, the cursor's direction and position, the page's
-slice), with marks where the request's values go, and each request only puts in
-its values. Everything else (which filters exist and how each one filters, the
-400s for bad values, the cursor, the rows) stays django-filter's, DRF's and
-api.rows' own: the answer is the one the ORM path gives, which the tests check
-for every filter, cursor and page.
+(django-filter's filters, the ORM's joins and casts, the cursor's ordering and slice)
+than PostgreSQL spent running it. For clients who see every shift (unrestricted system
+keys, administrators), the list is run as a config.statements Statement: the same
+filters and pagination build the same queryset once per shape (which filters are
+given, the cursor's direction and position, the page's slice), with marks where the
+request's values go, and each request only puts in its values. Everything else (which
+filters exist and how each one filters, the 400s for bad values, the cursor, the rows)
+stays django-filter's, DRF's and api.rows' own: the answer is the one the ORM path
+gives, which the tests check for every filter, cursor and page.
 
-A client whose visibility is restricted takes the ORM path (its shifts are
-filtered by what it may see, which differs from one client to the next).
+A client whose visibility is restricted takes the ORM path (its shifts are filtered by
+what it may see, which differs from one client to the next).
 """
 
 import datetime as dt

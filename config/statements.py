@@ -1,18 +1,18 @@
 """Hot-path queries compiled by the ORM once, then run with each request's values.
 
-Building a queryset and compiling it to SQL is Python work repeated on every
-request: 0.25 ms for the API key lookup and 0.4 ms for a zone-month of shifts
-(`.venv/bin/python bench/pages.py --stages`), more than PostgreSQL needs to run
-either as a prepared statement; a one-plan generation spent about 3 ms of its
-7.6 ms building its reads (`bench/rotation.py`'s fixed cost per run). A Statement builds its queryset once per process,
-database and shape, with marks (values no request sends) where the request's
-values go, and remembers which compiled parameter holds which mark; a request
-then only puts its own values in their places. The SQL and the converters from
-database to Python values stay the ORM's own, so the rows are the ORM's rows.
+Building a queryset and compiling it to SQL is Python work repeated on every request:
+0.25 ms for the API key lookup and 0.4 ms for a zone-month of shifts (`.venv/bin/python
+bench/pages.py --stages`), more than PostgreSQL needs to run either as a prepared
+statement; a one-plan generation spent about 3 ms of its 7.6 ms building its reads
+(`bench/rotation.py`'s fixed cost per run). A Statement builds its queryset once per
+process, database and shape, with marks (values no request sends) where the request's
+values go, and remembers which compiled parameter holds which mark; a request then only
+puts its own values in their places. The SQL and the converters from database to Python
+values stay the ORM's own, so the rows are the ORM's rows.
 
 This holds on PostgreSQL, where the ORM passes the values these statements take
-(strings, numbers, dates, aware datetimes, lists of ids) to the driver as they
-are. Other databases get the queryset built and run by the ORM each time.
+(strings, numbers, dates, aware datetimes, lists of ids) to the driver as they are.
+Other databases get the queryset built and run by the ORM each time.
 """
 
 import threading
