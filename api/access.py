@@ -147,10 +147,20 @@ class Client:
                 return Shift.objects.filter(
                     pk__in=schedule_access.visible_shifts(self.user).values("pk")
                 )
-            return schedule_access.visible_shifts(self.user)
-        if self.unrestricted:
+            if self.unrestricted:
+                return schedule_access.visible_shifts(self.user)
+        elif self.unrestricted:
             return Shift.objects.all()
-        return Shift.objects.filter(plan__in=self.visible_plans().values("pk"))
+        # By the ids of the plans the client sees, read once per request: with
+        # the plans as a subquery (and an OR of subqueries for a zone code),
+        # PostgreSQL joined every shift before narrowing them down, 5 ms for a
+        # zone-month of a 7,500-shift city and growing with the table; with
+        # `plan_id = ANY(ids)` it starts from the plan's index.
+        return Shift.objects.filter(plan__any_of=self.visible_plan_ids)
+
+    @cached_property
+    def visible_plan_ids(self) -> list[int]:
+        return sorted(self.visible_plans().values_list("pk", flat=True))
 
     def visible_officers(self) -> QuerySet[Officer]:
         return Officer.objects.filter(precinct_id__in=self.personnel_precinct_ids)

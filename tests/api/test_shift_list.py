@@ -186,3 +186,25 @@ def test_one_compiled_statement_per_shape_whatever_the_values(city, admin_user):
     client.get("/api/v1/shifts/?night_after=2024-01-22")
 
     assert len(shift_list._LIST._compiled) == 2
+
+
+@pytest.mark.django_db
+def test_a_restricted_client_sees_its_plans_shifts_by_their_ids(
+    city, gambir, piket_tambora
+):
+    from api.access import Client
+
+    _, secret = make_key(Scope.READ, precinct=gambir)
+    key = client_for(secret=secret).get("/api/v1/shifts/").wsgi_request
+    for client in [
+        Client(user=key.user, key=key.auth),
+        Client(user=piket_tambora),
+    ]:
+        shifts = client.visible_shifts()
+        expected = Shift.objects.filter(plan__in=client.visible_plans().values("pk"))
+
+        assert set(shifts.values_list("pk", flat=True)) == set(
+            expected.values_list("pk", flat=True)
+        )
+        # Not a subquery of plans, which PostgreSQL joined every shift for.
+        assert "rotationplan" not in str(shifts.query).lower()

@@ -306,9 +306,10 @@ def test_the_list_takes_the_same_few_queries_for_a_night_or_a_month(
     month_of_shifts(plan, [tambora, tanjungduren, gambir], nights=nights)
     client = client_for(piket_tambora)
 
-    # session, user, profile, personnel precincts, the shifts (the zone code
-    # matched inside that query, not looked up first), assignments with officers.
-    with django_assert_num_queries(5):
+    # session, user, profile, personnel precincts, the ids of the plans the
+    # piket sees, the shifts (the zone code matched inside that query, not looked
+    # up first), assignments with officers.
+    with django_assert_num_queries(6):
         response = client.get(URL, {"page_size": 500, "zone": "bkb-kalianyar"})
 
     assert len(response.json()["results"]) == 5 * nights
