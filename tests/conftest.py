@@ -246,6 +246,9 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     )
     try:
         celery_app.conf.CELERY_TASK_ALWAYS_EAGER = False
+        # This fixture is set up before _celery_mode clears the flag for the
+        # first test that asks for it: clear it here too (see _celery_mode).
+        celery_state._set_task_join_will_block(False)
         deadline = time.monotonic() + 60
         while True:
             try:
