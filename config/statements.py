@@ -99,7 +99,8 @@ class Statement:
                 "the query passes through unchanged."
             )
         converters = compiler.get_converters([col for col, _, _ in compiler.select])
-        compiled = (sql, tuple(slots), converters, compiler)
+        # The compiler (and the query it holds) is kept only to apply converters.
+        compiled = (sql, tuple(slots), converters, compiler if converters else None)
         with self._lock:
             # Oldest compiled first out: shapes seen again are compiled again.
             self._compiled[key] = compiled

@@ -146,3 +146,27 @@ def test_a_keyed_request_reads_its_key_in_one_query(settings):
         assert client.get("/api/v1/commands/").status_code == 200
     key_queries = [q for q in queries.captured_queries if "api_apikey" in q["sql"]]
     assert len(key_queries) == 1
+
+
+@pytest.mark.django_db
+def test_columns_the_orm_converts_come_converted():
+    from audit import services as audit
+    from audit.models import Action, AuditEvent
+
+    event = audit.record(
+        action=Action.LOGIN_FAILED, label="probe", after={"reason": "x", "n": [1, 2]}
+    )
+    statement = Statement(
+        lambda shape, pk: AuditEvent.objects.filter(pk=pk)
+        .order_by()
+        .values_list("after", "at"),
+        marks=lambda shape: (-1,),
+    )
+
+    assert statement.rows((event.pk,)) == list(
+        AuditEvent.objects.filter(pk=event.pk).values_list("after", "at")
+    )
+    assert statement.rows((event.pk,))[0][0] == {"reason": "x", "n": [1, 2]}
+    if connection.vendor == "postgresql":
+        [(_, _, converters, _)] = statement._compiled.values()
+        assert converters  # the JSON column's, applied by rows()
