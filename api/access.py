@@ -140,16 +140,13 @@ class Client:
         )
 
     def visible_shifts(self) -> QuerySet[Shift]:
-        if self.key is None:
-            if access.role_of(self.user) == "officer":
-                # schedules.access joins assignments for officers; keep rows unique
-                # without DISTINCT by going through a subquery.
-                return Shift.objects.filter(
-                    pk__in=schedule_access.visible_shifts(self.user).values("pk")
-                )
-            if self.unrestricted:
-                return schedule_access.visible_shifts(self.user)
-        elif self.unrestricted:
+        if self.key is None and access.role_of(self.user) == "officer":
+            # schedules.access joins assignments for officers; keep rows unique
+            # without DISTINCT by going through a subquery.
+            return Shift.objects.filter(
+                pk__in=schedule_access.visible_shifts(self.user).values("pk")
+            )
+        if self.unrestricted:
             return Shift.objects.all()
         # By the ids of the plans the client sees, read once per request: with
         # the plans as a subquery (and an OR of subqueries for a zone code),

@@ -49,11 +49,12 @@ def key_with_prefix(prefix: str) -> tuple[ApiKey | None, bool]:
     """The key with this prefix (None if there is none) and whether its creator
     may still act: True when the key has no creator, False when the creator was
     deactivated. One compiled statement: this runs on every keyed request."""
-    found = _KEY_LOOKUP.rows((prefix,), using=router.db_for_read(ApiKey))
+    using = router.db_for_read(ApiKey)
+    found = _KEY_LOOKUP.rows((prefix,), using=using)
     if not found:
         return None, False
     *values, owner_active = found[0]
-    key = ApiKey.from_db(router.db_for_read(ApiKey), _KEY_FIELDS, values)
+    key = ApiKey.from_db(using, _KEY_FIELDS, values)
     return key, key.created_by_id is None or bool(owner_active)
 
 

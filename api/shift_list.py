@@ -38,6 +38,10 @@ _EVERYONE = SimpleNamespace(
 )
 assert _EVERYONE._giliran_client.unrestricted
 
+# The declared filters, whose fields are built once: none depends on the request.
+_SPECS = ShiftFilter.base_filters
+assert ShiftFilter._fields_are_static()
+
 
 def _mark(kind: str, n: int):
     """A value of the right kind that no request sends, different for each n."""
@@ -77,8 +81,7 @@ def _build(shape, *values):
 
 def _marks(shape) -> tuple:
     filters, steps = shape
-    specs = ShiftFilter.base_filters
-    marks = [_mark(_kind(specs[name]), n) for n, name in enumerate(filters)]
+    marks = [_mark(_kind(_SPECS[name]), n) for n, name in enumerate(filters)]
     marks += [
         _mark("instant", len(marks) + n)
         for n, step in enumerate(s for s in steps if s[0] == "filter")
@@ -152,8 +155,3 @@ def page_for(request, client) -> ShiftPage | None:
         given.append(name)
         values.append(query_value(spec, value))
     return ShiftPage(tuple(given), tuple(values))
-
-
-# The declared filters, whose fields are built once: none depends on the request.
-_SPECS = ShiftFilter.base_filters
-assert ShiftFilter._fields_are_static()

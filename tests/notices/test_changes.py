@@ -1,3 +1,4 @@
+import contextlib
 import datetime as dt
 
 import pytest
@@ -34,6 +35,21 @@ def andi(shift, andi_user, tambora):
     officer = factories.OfficerFactory(precinct=tambora, user=andi_user, name="Andi")
     factories.AssignmentFactory(shift=shift, officer=officer)
     return officer
+
+
+@pytest.fixture
+def committed_at_now(django_capture_on_commit_callbacks):
+    """A block run at NOW whose on-commit callbacks (the notices) run as it ends."""
+
+    @contextlib.contextmanager
+    def block():
+        with (
+            time_machine.travel(NOW, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            yield
+
+    return block
 
 
 def _baseline(shift):
@@ -142,15 +158,12 @@ def test_a_scan_with_nothing_changed_costs_the_same_few_queries(
 
 
 def test_unread_changes_for_the_tonight_page_and_read_receipts(
-    shift, andi, andi_user, gambir, plan, django_capture_on_commit_callbacks
+    shift, andi, andi_user, gambir, plan, committed_at_now
 ):
     _baseline(shift)
     shift.precinct = gambir
     shift.save()
-    with (
-        time_machine.travel(NOW, tick=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with committed_at_now():
         tasks.notify_shift_changes.delay([shift.pk])
     [notice] = selectors.unread_changes(andi_user, plan=plan)
     services.mark_read(notification=notice, by=andi_user)
@@ -216,14 +229,11 @@ def _notices_of(change):
 
 
 def test_a_roster_edit_of_a_shift_never_snapshotted_is_notified(
-    shift, andi, andi_user, tambora, piket_tambora, django_capture_on_commit_callbacks
+    shift, andi, andi_user, tambora, piket_tambora, committed_at_now
 ):
     assert not ShiftSnapshot.objects.filter(shift=shift).exists()
     budi = factories.OfficerFactory(precinct=tambora, name="Budi")
-    with (
-        time_machine.travel(NOW, tick=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with committed_at_now():
         roster.assign_officer(shift=shift, officer=budi, by=piket_tambora)
     [change] = _changes_of(shift)
     assert change.fields == ["roster"]
@@ -235,10 +245,7 @@ def test_a_roster_edit_of_a_shift_never_snapshotted_is_notified(
     assert "Added to the roster: Briptu Budi" in notices[0].body
 
     # The next change is compared with this one's result: one more notice.
-    with (
-        time_machine.travel(NOW, tick=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with committed_at_now():
         roster.remove_officer(shift=shift, officer=andi, by=piket_tambora)
     [_first, second] = _changes_of(shift)
     assert (second.before["roster"], second.after["roster"]) == (
@@ -258,6 +265,7 @@ def test_a_swap_of_a_shift_never_snapshotted_is_notified(
     piket_gambir,
     kapolsek_tambora,
     django_capture_on_commit_callbacks,
+    committed_at_now,
 ):
     gambir_officer = factories.OfficerFactory(precinct=gambir, name="Citra")
     with time_machine.travel(NOW, tick=False):
@@ -276,10 +284,7 @@ def test_a_swap_of_a_shift_never_snapshotted_is_notified(
     assert "Held by: Polsek Tambora → Polsek Gambir" in notices[0].body
 
     # Gambir staffs it: a second change, a second notice.
-    with (
-        time_machine.travel(NOW, tick=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with committed_at_now():
         roster.assign_officer(shift=shift, officer=gambir_officer, by=piket_gambir)
     [_first, second] = _changes_of(shift)
     assert (second.before["roster"], second.after["roster"]) == (
@@ -290,7 +295,7 @@ def test_a_swap_of_a_shift_never_snapshotted_is_notified(
 
 
 def test_a_generation_that_moves_a_shift_never_snapshotted_notifies_it(
-    plan, tambora, piket_tambora, django_capture_on_commit_callbacks
+    plan, tambora, piket_tambora, committed_at_now
 ):
     with time_machine.travel(NOW, tick=False):
         schedules.generate_shifts(plan=plan, start=NIGHT, nights=3, now=NOW)
@@ -299,10 +304,7 @@ def test_a_generation_that_moves_a_shift_never_snapshotted_notifies_it(
     assert not ShiftSnapshot.objects.exists()
     # Tambora cannot serve that night: regenerating gives its slots to others.
     _blackout(tambora, NIGHT)
-    with (
-        time_machine.travel(NOW, tick=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with committed_at_now():
         schedules.generate_shifts(plan=plan, start=NIGHT, nights=3, now=NOW)
     held.refresh_from_db()
     assert held.precinct != tambora
@@ -319,10 +321,7 @@ def test_a_generation_that_moves_a_shift_never_snapshotted_notifies_it(
 
     # The blackout lifted: the slot goes back, and that is one more notice.
     Blackout.objects.all().delete()
-    with (
-        time_machine.travel(NOW, tick=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with committed_at_now():
         schedules.generate_shifts(plan=plan, start=NIGHT, nights=3, now=NOW)
     [_first, second] = _changes_of(held)
     assert (second.before["precinct"], second.after["precinct"]) == (
@@ -341,7 +340,7 @@ def test_an_admin_edit_of_a_shift_never_snapshotted_is_notified(
     gambir,
     piket_tambora,
     piket_gambir,
-    django_capture_on_commit_callbacks,
+    committed_at_now,
 ):
     client.force_login(admin_user)
     url = reverse("admin:schedules_shift_change", args=[shift.pk])
@@ -362,10 +361,7 @@ def test_an_admin_edit_of_a_shift_never_snapshotted_is_notified(
                 **fields,
             }
         )
-        with (
-            time_machine.travel(NOW, tick=False),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
+        with committed_at_now():
             response = client.post(url, data)
         assert response.status_code == 302, response.context["adminform"].form.errors
 
@@ -404,16 +400,13 @@ def test_a_roster_edit_in_the_assignment_admin_is_notified(
     andi,
     tambora,
     piket_tambora,
-    django_capture_on_commit_callbacks,
+    committed_at_now,
 ):
     """Before, only the beat scan saw these, and a shift never snapshotted got
     the changed roster as its first sight."""
     budi = factories.OfficerFactory(precinct=tambora, name="Budi")
     client.force_login(admin_user)
-    with (
-        time_machine.travel(NOW, tick=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with committed_at_now():
         response = client.post(
             reverse("admin:schedules_assignment_add"),
             {"shift": shift.pk, "officer": budi.pk, "role": "member"},
@@ -430,10 +423,7 @@ def test_a_roster_edit_in_the_assignment_admin_is_notified(
     }
 
     assignment = Assignment.objects.get(officer=andi)
-    with (
-        time_machine.travel(NOW, tick=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with committed_at_now():
         response = client.post(
             reverse("admin:schedules_assignment_delete", args=[assignment.pk]),
             {"post": "yes"},
@@ -448,13 +438,10 @@ def test_a_roster_edit_in_the_assignment_admin_is_notified(
 
 
 def test_the_assignment_admin_bulk_delete_is_notified_once(
-    client, admin_user, shift, andi, piket_tambora, django_capture_on_commit_callbacks
+    client, admin_user, shift, andi, piket_tambora, committed_at_now
 ):
     client.force_login(admin_user)
-    with (
-        time_machine.travel(NOW, tick=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with committed_at_now():
         response = client.post(
             reverse("admin:schedules_assignment_changelist"),
             {
