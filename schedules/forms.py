@@ -2,6 +2,7 @@
 and schedules.requests enforce the rules and raise field errors."""
 
 import datetime as dt
+import functools
 import zoneinfo
 
 from django import forms
@@ -12,6 +13,7 @@ from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from precincts.models import Officer, Precinct
@@ -257,9 +259,17 @@ def shift_label(start, end, tz, precinct: str, plan: str) -> str:
     local = timezone.localtime(start, tz)
     end = timezone.localtime(end, tz)
     return (
-        f"{formats.date_format(local, 'D j M')} {local:%H:%M}–{end:%H:%M} · "
+        f"{_day_label(local.date(), get_language())} {local:%H:%M}–{end:%H:%M} · "
         f"{precinct} · {plan}"
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_label(day: dt.date, language: str | None) -> str:
+    """'Sen 23 Jan' in `language` (the active one: the key keeps languages apart).
+    A form lists a few hundred shifts on a few dozen days; the localized day and
+    month names were most of each label's cost."""
+    return formats.date_format(day, "D j M")
 
 
 class ShiftChoiceIterator(forms.models.ModelChoiceIterator):

@@ -231,6 +231,26 @@ def test_the_swap_form_lists_shifts_by_time_precinct_and_plan_escaped(
     assert f'<option value="{night[0].pk}" selected>' in response.content.decode()
 
 
+def test_the_swap_form_names_days_in_each_readers_language(
+    client, night, piket_tambora
+):
+    """The day labels are cached per day: a page read in Indonesian, then in
+    English, then in Indonesian again names the days in each reader's language."""
+    client.force_login(piket_tambora)
+    option = f'<option value="{night[0].pk}">'
+
+    def label(language):
+        page = client.get(REQUESTS, headers={"accept-language": language})
+        text = page.content.decode()
+        return text[text.index(option) + len(option) :].split(" 00:00")[0]
+
+    assert [label("id"), label("en"), label("id")] == [
+        "Sel 23 Jan",
+        "Tue 23 Jan",
+        "Sel 23 Jan",
+    ]
+
+
 def test_a_trade_must_take_a_shift_of_the_partner_named(
     client, night, tanjungduren, piket_tambora
 ):
