@@ -381,16 +381,7 @@ def _database_floor(plan, nights: int, now, runs: int = 20):
             _generate_all([plan], nights, now)
     finally:
         services._insert = insert
-    columns = [
-        "plan_id",
-        "night",
-        "slot",
-        *services.GENERATED_FIELDS,
-        "locked",
-        "version",
-        "created_at",
-        "updated_at",
-    ]
+    columns = services.COPY_COLUMNS
     rows = list(Shift.objects.filter(plan=plan).values_list(*columns))
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     table = connection.ops.quote_name(Shift._meta.db_table)

@@ -910,6 +910,19 @@ def _apply(plan, decisions, stored, result, names, now, pending) -> None:
     changes.notify_after_commit(noticed)
 
 
+# The columns _insert() copies, in order: each row's own, then the same for all.
+COPY_COLUMNS = (
+    "plan_id",
+    "night",
+    "slot",
+    *GENERATED_FIELDS,
+    "locked",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
 def _insert(plans: list[tuple[int, list]], now: dt.datetime) -> None:
     """Store new shifts, given per plan as (plan id, [(night, slot, values in
     GENERATED_FIELDS order)])."""
@@ -931,18 +944,8 @@ def _insert(plans: list[tuple[int, list]], now: dt.datetime) -> None:
     # COPY is several times faster than INSERT, for a year of a city's shifts and
     # for one plan's month alike (Django's bulk INSERT prepares every field of
     # every row in Python).
-    columns = [
-        "plan_id",
-        "night",
-        "slot",
-        *(f for f in GENERATED_FIELDS),
-        "locked",
-        "version",
-        "created_at",
-        "updated_at",
-    ]
     table = connection.ops.quote_name(Shift._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    names = ", ".join(connection.ops.quote_name(c) for c in COPY_COLUMNS)
     tail = (False, 1, now, now)
     with (
         connection.cursor() as cursor,
