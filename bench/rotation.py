@@ -48,6 +48,8 @@ COPY_RATIO = 3.0
 NOOP_SHARE = 0.10
 FLAT_WITHIN = 0.30
 STABILITY_SHIFTS = 10
+# Runs of each kind in the database-floor comparison (_database_floor()).
+FLOOR_RUNS = 20
 
 
 def _verdict(ok: bool) -> str:
@@ -335,12 +337,15 @@ def _grid(plans, now, rounds: int = 7):
         shape: max(2, min(rounds, 40_000 // (shape[0] * shape[1] * SLOTS)))
         for shape in shapes
     }
+    turns_of = {
+        shape: {round(i * (rounds - 1) / (runs - 1)) for i in range(runs)}
+        for shape, runs in runs_of.items()
+    }
     best: dict = {}
     made: dict = {}
     for turn in range(rounds):
         for shape in shapes:
-            runs = runs_of[shape]
-            if turn not in {round(i * (rounds - 1) / (runs - 1)) for i in range(runs)}:
+            if turn not in turns_of[shape]:
                 continue
             zones, nights = shape
             _truncate(Shift)
@@ -360,7 +365,7 @@ def _grid(plans, now, rounds: int = 7):
     return points
 
 
-def _database_floor(plan, nights: int, now, runs: int = 20):
+def _database_floor(plan, nights: int, now, runs: int = FLOOR_RUNS):
     """Best-of-`runs` seconds of one plan's generation of `nights` on fresh tables,
     and of the same run's database work alone, as (service, one by one, pipelined).
 
@@ -399,11 +404,8 @@ def _database_floor(plan, nights: int, now, runs: int = 20):
             _generate_all([plan], nights, now)
     finally:
         services._insert = insert
-    columns = services.COPY_COLUMNS
-    rows = list(Shift.objects.filter(plan=plan).values_list(*columns))
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    table = connection.ops.quote_name(Shift._meta.db_table)
-    copy_sql = f"COPY {table} ({names}) FROM STDIN"
+    rows = list(Shift.objects.filter(plan=plan).values_list(*services.COPY_COLUMNS))
+    copy_sql = services.copy_statement()
     cut = sent.index(copied)
     before, after = sent[:cut], sent[cut + 1 :]
 
@@ -436,15 +438,8 @@ def _database_floor(plan, nights: int, now, runs: int = 20):
         _generate_all([plan], nights, now)
 
     best = {}
-    settings = connection.settings_dict
-    with psycopg.connect(
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        user=settings["USER"] or None,
-        dbname=settings["NAME"],
-        password=settings["PASSWORD"] or None,
-        autocommit=True,
-    ) as raw:
+    # Connected as Django connects (same binding, prepare threshold and adapters).
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as raw:
         # Interleaved, so that a slower stretch of a shared machine hits all three.
         for _ in range(runs):
             for name, run in (
@@ -610,13 +605,13 @@ def main() -> None:
     print(f"time per cell flat within ±{FLAT_WITHIN:.0%}: {_verdict(flat)}")
 
     # The shortest point against the least its database work can take.
-    nights, zones, made, _, core, _ = points[0]
+    nights, _, made, _, core, _ = points[0]
     allowed = (1 + FLAT_WITHIN) * middle * made
     service, one_by_one, pipelined, rows = _database_floor(plans[0], nights, now)
     print(
-        f"one plan, {nights} nights ({rows} cells), best of 20 interleaved runs on "
-        f"fresh tables: the service {service * 1e3:.2f} ms; the database work alone "
-        f"(its statements and COPY replayed through psycopg, prepared) "
+        f"one plan, {nights} nights ({rows} cells), best of {FLOOR_RUNS} interleaved "
+        f"runs on fresh tables: the service {service * 1e3:.2f} ms; the database "
+        f"work alone (its statements and COPY replayed through psycopg, prepared) "
         f"{one_by_one * 1e3:.2f} ms waiting for each statement, "
         f"{pipelined * 1e3:.2f} ms with everything before and after the COPY "
         f"pipelined; the pure core {core * made * 1e3:.2f} ms"

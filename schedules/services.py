@@ -923,6 +923,13 @@ COPY_COLUMNS = (
 )
 
 
+def copy_statement() -> str:
+    """The COPY that _insert() stores new shifts with, on PostgreSQL."""
+    table = connection.ops.quote_name(Shift._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in COPY_COLUMNS)
+    return f"COPY {table} ({names}) FROM STDIN"
+
+
 def _insert(plans: list[tuple[int, list]], now: dt.datetime) -> None:
     """Store new shifts, given per plan as (plan id, [(night, slot, values in
     GENERATED_FIELDS order)])."""
@@ -944,12 +951,10 @@ def _insert(plans: list[tuple[int, list]], now: dt.datetime) -> None:
     # COPY is several times faster than INSERT, for a year of a city's shifts and
     # for one plan's month alike (Django's bulk INSERT prepares every field of
     # every row in Python).
-    table = connection.ops.quote_name(Shift._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in COPY_COLUMNS)
     tail = (False, 1, now, now)
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        cursor.cursor.copy(copy_statement()) as copy,
     ):
         for plan_id, rows in plans:
             for night, slot, wanted in rows:
