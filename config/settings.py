@@ -246,7 +246,8 @@ REST_FRAMEWORK = {
     # API keys first: their Bearer challenge makes unauthenticated requests 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # A session counts once it has given its second factor (MFA_REQUIRED).
+        "api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -8,7 +8,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
 
 # Session keys: when the login happened and when the session was last used.
 LOGIN_AT = "giliran_login_at"
@@ -119,11 +118,22 @@ def second_factor_step(request) -> str | None:
     return None
 
 
+def _bearer(request) -> bool:
+    """Whether the request names an API key (checked by the API's authentication,
+    which refuses a wrong one with 401)."""
+    scheme = request.headers.get("Authorization", "").split(" ", 1)[0]
+    return scheme.lower() == "bearer"
+
+
 class SecondFactorMiddleware:
     """Until a session has given its second factor, it reaches only the code step.
 
     Pages and the admin redirect there; the API answers 403 in its error shape.
-    API keys and calendar feed tokens are credentials of their own and pass.
+    API keys and calendar feed tokens are credentials of their own and pass. Any
+    other Authorization header (empty, Basic, a bare word) is no credential: the
+    session behind it still owes its code. The API's own session authentication
+    (api.authentication.VerifiedSessionAuthentication) asks the same question of
+    what actually authenticated each request.
     """
 
     def __init__(self, get_response):
@@ -139,14 +149,14 @@ class SecondFactorMiddleware:
         if match.view_name in MFA_OPEN_VIEWS or match.namespace == "feeds":
             return None
         api = match.namespaces[:1] == ["api"]
-        if api and "Authorization" in request.headers:
+        if api and _bearer(request):
             return None
         step = second_factor_step(request)
         if step is None:
             return None
         if api:
+            from api.authentication import SECOND_FACTOR_OWED
             from api.errors import problem
 
-            detail = _("Enter your two-factor code on the login page first.")
-            return JsonResponse(problem(403, detail), status=403)
+            return JsonResponse(problem(403, SECOND_FACTOR_OWED), status=403)
         return redirect_to_login(request.get_full_path(), reverse(step), "next")
