@@ -270,6 +270,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Joint patrol rotations shared by neighbouring police precincts.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page are for clients: a login or a key, like the API.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
