@@ -1,6 +1,7 @@
 """OpenAPI details shared by every API view: the error shape on every operation."""
 
 from django.contrib.auth.views import redirect_to_login
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample
@@ -142,6 +143,12 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "gil_…`. Its scope (read, read+personnel, write) and precinct or "
             "command restriction decide what it sees and may change.",
         }
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The browser's session cookie, as drf-spectacular documents Django's."""
+
+    target_class = "api.authentication.VerifiedSessionAuthentication"
 
 
 class DocsView(SpectacularSwaggerSplitView):
