@@ -73,9 +73,11 @@ def stamp_login(sender, request, user, **kwargs):
         request.session[SEEN_AT] = now
 
 
-# Session key: whether this login counts only after a second factor (see
-# security.mfa.code_needed). Decided once at login, so most requests cost no query.
+# Session keys: whether this login counts only after a second factor (see
+# security.mfa.code_needed), and the rules it was decided under. Decided once at
+# login, so most requests cost no query; decided again when the rules change.
 MFA_CHECK = "giliran_mfa_check"
+MFA_RULES = "giliran_mfa_rules"
 # Pages an unverified session may still reach: the code and set-up steps, logout,
 # the language switch and the health probe.
 MFA_OPEN_VIEWS = {
@@ -87,12 +89,27 @@ MFA_OPEN_VIEWS = {
 }
 
 
+def _rules(user) -> list:
+    """What the decision rests on that is known without a query: whether the
+    deployment requires a second factor of some roles (MFA_REQUIRED, which may be
+    turned on while sessions are open), and the user's admin flags. Enrolment,
+    removal and resets end the other sessions instead (security.sessions)."""
+    return [bool(settings.MFA_REQUIRED), bool(user.is_staff), bool(user.is_superuser)]
+
+
+def note_second_factor(request, needed: bool) -> None:
+    """Record whether the session owes a code, under today's rules."""
+    request.session[MFA_CHECK] = needed
+    request.session[MFA_RULES] = _rules(request.user)
+
+
 def mark_login(sender, request, user, **kwargs):
     """At login, note whether the session still needs a code."""
     if request is not None and hasattr(request, "session"):
         from security import mfa
 
         request.session[MFA_CHECK] = mfa.code_needed(user)
+        request.session[MFA_RULES] = _rules(user)
 
 
 def second_factor_step(request) -> str | None:
@@ -102,9 +119,11 @@ def second_factor_step(request) -> str | None:
 
     user = request.user
     needed = request.session.get(MFA_CHECK)
-    if needed is None:
-        # A session older than this check: decide now, once.
-        needed = request.session[MFA_CHECK] = mfa.code_needed(user)
+    if needed is None or request.session.get(MFA_RULES) != _rules(user):
+        # A session older than this check, or opened under other rules (say,
+        # before MFA_REQUIRED was turned on): decide now, once.
+        needed = mfa.code_needed(user)
+        note_second_factor(request, needed)
     # django_otp.middleware.OTPMiddleware adds is_verified(); a user logged in by
     # password during this very request has not given a code yet.
     if not needed or getattr(user, "is_verified", lambda: False)():
@@ -114,7 +133,7 @@ def second_factor_step(request) -> str | None:
     if mfa.required_by_role(user):
         return "security:setup"
     # An administrator reset the second factor of someone who needs none.
-    request.session[MFA_CHECK] = False
+    note_second_factor(request, False)
     return None
 
 

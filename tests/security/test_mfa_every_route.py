@@ -108,9 +108,7 @@ def test_every_schema_operation_is_among_the_routes_driven_above():
 
 
 def _sample(name: str) -> str:
-    return {"night": "2024-01-22", "nrp": "80010001", "code": "tambora"}.get(
-        name, "1"
-    )
+    return {"night": "2024-01-22", "nrp": "80010001", "code": "tambora"}.get(name, "1")
 
 
 @pytest.mark.parametrize(("who", "enrolled"), SESSIONS)
