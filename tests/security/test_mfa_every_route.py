@@ -17,7 +17,12 @@ from django.urls import resolve
 from security.middleware import MFA_OPEN_VIEWS
 from tests.api.test_schema import generate
 from tests.security.otp import code_of, enrol
-from tests.test_routes_matrix import MATRIX, NOON, answer, world  # noqa: F401
+from tests.test_routes_matrix import (
+    MATRIX,
+    NOON,
+    answer,
+    world,  # noqa: F401 (the fixture)
+)
 
 METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
 # Everything a client may send in Authorization that is not a valid API key.
@@ -70,15 +75,19 @@ SESSIONS = [
 ]
 
 
-@pytest.mark.parametrize(("who", "enrolled"), SESSIONS)
+# The two ways a session owes its second factor; the other sessions above take
+# the same paths through the API's authentication.
+@pytest.mark.usefixtures("mfa_required", "_many_failures")
+@pytest.mark.parametrize(("who", "enrolled"), SESSIONS[::2])
 def test_no_api_operation_answers_a_password_only_session(
-    request, world, who, enrolled, mfa_required, _many_failures, time_machine
+    request, who, enrolled, time_machine
 ):
     time_machine.move_to(NOON, tick=False)
+    urls = request.getfixturevalue("world")
     client = password_only(request, who, enrolled)
     answered = {}
     for key in API_ROUTES:
-        url = MATRIX[key].url.format(**world)
+        url = MATRIX[key].url.format(**urls)
         for variant, header in AUTHORIZATION.items():
             with_authorization(client, header)
             for method in METHODS:
@@ -111,15 +120,17 @@ def _sample(name: str) -> str:
     return {"night": "2024-01-22", "nrp": "80010001", "code": "tambora"}.get(name, "1")
 
 
+@pytest.mark.usefixtures("mfa_required")
 @pytest.mark.parametrize(("who", "enrolled"), SESSIONS)
 def test_pages_and_json_outside_the_api_send_it_to_the_code_step(
-    request, world, who, enrolled, mfa_required, time_machine
+    request, who, enrolled, time_machine
 ):
     time_machine.move_to(NOON, tick=False)
+    urls = request.getfixturevalue("world")
     client = password_only(request, who, enrolled)
     step = "/account/two-factor/code/" if enrolled else "/account/two-factor/setup/"
     for key in OTHER_ROUTES:
-        url = MATRIX[key].url.format(**world)
+        url = MATRIX[key].url.format(**urls)
         for header in (None, "x"):
             with_authorization(client, header)
             for method in ("GET", "POST"):
@@ -131,8 +142,9 @@ def test_pages_and_json_outside_the_api_send_it_to_the_code_step(
     assert unread["Location"].startswith(step)
 
 
+@pytest.mark.usefixtures("mfa_required")
 def test_once_the_code_is_given_the_session_reaches_the_api_again(
-    kapolsek_tambora, mfa_required, time_machine
+    kapolsek_tambora, time_machine
 ):
     time_machine.move_to(NOON, tick=False)
     device, _codes = enrol(kapolsek_tambora)
