@@ -16,13 +16,20 @@ from django_filters.filters import QuerySetRequestMixin
 from rest_framework.exceptions import ValidationError
 
 from api.access import Client
+from common import dates
 from precincts.models import Officer
 from schedules.models import Blackout, RequestStatus, Shift, ShiftStatus, SwapRequest
 
 
 class InstantFilter(django_filters.IsoDateTimeFilter):
     """An ISO 8601 instant, compared in UTC. Python takes offsets up to ±23:59 and
-    PostgreSQL only up to ±15:59, so the client's offset never reaches the SQL."""
+    PostgreSQL only up to ±15:59, so the client's offset never reaches the SQL;
+    an instant outside the request range (common.dates) is a 400, so the
+    conversion cannot overflow (0001-01-01T00:00:00+23:59)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [dates.check_request_date])
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         return super().filter(qs, self.query_value(value))
@@ -134,8 +141,8 @@ class VisibleCodeFilter(django_filters.CharFilter):
 
 
 # Dates as the API documents them (YYYY-MM-DD), whatever the request's language:
-# one format to try, not the locale's nine.
-ISO_DATE = {"input_formats": ["%Y-%m-%d"]}
+# one format to try, not the locale's nine; within the request range.
+ISO_DATE = {"input_formats": ["%Y-%m-%d"], "validators": [dates.check_request_date]}
 
 
 class ShiftFilter(StrictFilterSet):

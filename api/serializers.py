@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from api import rows
 from api.models import FeedToken
+from common import dates
 from precincts.models import Command, Officer, Precinct, Rank, Zone
 from schedules.models import (
     AssignmentRole,
@@ -418,8 +419,10 @@ class BlackoutSerializer(serializers.ModelSerializer):
 
 class BlackoutCreateSerializer(JSONInputSerializer):
     precinct = serializers.SlugField(help_text="Precinct code.")
-    start = serializers.DateTimeField(help_text="ISO 8601 with offset.")
-    end = serializers.DateTimeField()
+    start = serializers.DateTimeField(
+        help_text="ISO 8601 with offset.", validators=[dates.check_request_date]
+    )
+    end = serializers.DateTimeField(validators=[dates.check_request_date])
     reason = serializers.CharField(max_length=255)
 
 
@@ -488,6 +491,7 @@ class GenerateSerializer(JSONInputSerializer):
     start = serializers.DateField(
         required=False,
         help_text="First duty night; default: tonight (or the plan's first night).",
+        validators=[dates.check_request_date],
     )
     nights = serializers.IntegerField(
         required=False,
@@ -528,10 +532,14 @@ def generation_dict(result) -> dict:
 
 class FairnessQuerySerializer(serializers.Serializer):
     start = serializers.DateField(
-        required=False, help_text="First duty night; default: 27 nights before end."
+        required=False,
+        help_text="First duty night; default: 27 nights before end.",
+        validators=[dates.check_request_date],
     )
     end = serializers.DateField(
-        required=False, help_text="Last duty night; default: tonight."
+        required=False,
+        help_text="Last duty night; default: tonight.",
+        validators=[dates.check_request_date],
     )
 
     def validate(self, attrs):

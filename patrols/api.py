@@ -31,6 +31,7 @@ from api.access import Client
 from api.filters import StrictFilterSet
 from api.pagination import StrictPageSizeMixin
 from api.views import ClientMixin, GeoJSONRenderer
+from common import dates
 from patrols import access, selectors, services
 from patrols import serializers as patrol_serializers
 from patrols.models import CheckIn, Incident, MorningReport, PatrolReport
@@ -91,17 +92,21 @@ def night_filterset(model, shift_path: str | None):
     prefix = f"{shift_path}__" if shift_path else ""
     fields = {
         "night": django_filters.DateFilter(
-            field_name=f"{prefix}night", help_text=gettext_lazy("One duty night.")
+            field_name=f"{prefix}night",
+            help_text=gettext_lazy("One duty night."),
+            validators=[dates.check_request_date],
         ),
         "night_after": django_filters.DateFilter(
             field_name=f"{prefix}night",
             lookup_expr="gte",
             help_text=gettext_lazy("Duty nights from this one (YYYY-MM-DD)."),
+            validators=[dates.check_request_date],
         ),
         "night_before": django_filters.DateFilter(
             field_name=f"{prefix}night",
             lookup_expr="lte",
             help_text=gettext_lazy("Duty nights up to this one (YYYY-MM-DD)."),
+            validators=[dates.check_request_date],
         ),
         "plan": django_filters.ModelChoiceFilter(
             field_name=f"{prefix}plan",

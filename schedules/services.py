@@ -132,11 +132,48 @@ def plan_cells(plan: RotationPlan, first: dt.date, last: dt.date) -> list:
     )
 
 
+def generation_limit(plan: RotationPlan, now: dt.datetime) -> dt.date:
+    """The last duty night that generation may reach at `now`: far-future nights
+    would cost every later regeneration their whole span, and hold up the horizon
+    task's check of what is already generated."""
+    tonight = night_math.tonight(now, plan.window_start, plan.window_end, plan.tz)
+    return tonight + dt.timedelta(days=settings.GENERATION_HORIZON_DAYS)
+
+
 def _check_range(
-    plan: RotationPlan, start: dt.date, nights: int
+    plan: RotationPlan, start: dt.date, nights: int | None, limit: dt.date
 ) -> tuple[dt.date, dt.date]:
-    if nights < 1:
+    """The nights to generate: within the plan's validity and `limit`. Without a
+    count (the plan's horizon) the range stops at the limit; a count that would
+    pass it is refused, as is a start past it."""
+    if nights is not None and nights < 1:
         raise ValidationError({"nights": _("Generate at least one night.")})
+    if start > limit:
+        raise ValidationError(
+            {
+                "start": _(
+                    "Shifts are generated at most %(days)d nights ahead: start "
+                    "on %(date)s at the latest."
+                )
+                % {"days": settings.GENERATION_HORIZON_DAYS, "date": limit.isoformat()}
+            }
+        )
+    if nights is None:
+        nights = min(plan.horizon_days, (limit - start).days + 1)
+    elif (limit - start).days + 1 < nights:
+        raise ValidationError(
+            {
+                "nights": _(
+                    "Shifts are generated at most %(days)d nights ahead, up to "
+                    "%(date)s: from this start, ask for %(most)d nights at most."
+                )
+                % {
+                    "days": settings.GENERATION_HORIZON_DAYS,
+                    "date": limit.isoformat(),
+                    "most": (limit - start).days + 1,
+                }
+            }
+        )
     if start < plan.valid_from:
         raise ValidationError(
             {
@@ -539,9 +576,7 @@ def _prepare(plan, members, counts, start, nights, now) -> _Run:
             night_math.tonight(now, plan.window_start, plan.window_end, tz),
             plan.valid_from,
         )
-    first, last = _check_range(
-        plan, start, plan.horizon_days if nights is None else nights
-    )
+    first, last = _check_range(plan, start, nights, generation_limit(plan, now))
     peek = last + dt.timedelta(days=rotation.lookahead_nights(plan_spec(plan, members)))
     if plan.valid_until is not None:
         peek = min(peek, plan.valid_until)
@@ -970,12 +1005,14 @@ def regenerate_after_change(
     tonight = night_math.tonight(now, plan.window_start, plan.window_end, plan.tz)
     # Nights already served cannot change; the ledger carries on from them.
     start = max(first, tonight, plan.valid_from)
+    limit = generation_limit(plan, now)
+    # Nights stored past the limit (before generation was bounded) are left be.
     stored_last = (
-        Shift.objects.filter(plan=plan)
+        Shift.objects.filter(plan=plan, night__lte=limit)
         .exclude(status=ShiftStatus.CANCELLED)
         .aggregate(last=Max("night"))["last"]
     )
-    end = max(last, stored_last or last)
+    end = min(max(last, stored_last or last), limit)
     if plan.valid_until is not None:
         end = min(end, plan.valid_until)
     if end < start or not plan.active:
@@ -1005,24 +1042,33 @@ def extend_horizons(*, now: dt.datetime | None = None) -> list[GenerationResult]
     """Extend every active plan whose horizon falls short of today's target, all
     in one generate_plans() batch."""
     now = now or timezone.now()
-    due = []
-    last_nights = dict(
-        Shift.objects.exclude(status=ShiftStatus.CANCELLED)
-        .values_list("plan")
-        .annotate(last=Max("night"))
-    )
     staffed = set(
         PlanMember.objects.order_by().values_list("plan_id", flat=True).distinct()
     )
+    wanted = {}
     for plan in RotationPlan.objects.filter(active=True).order_by("pk"):
         tonight, target = horizon_due(plan, now)
         start = max(tonight, plan.valid_from)
+        target = min(target, generation_limit(plan, now))
         if plan.valid_until is not None:
             target = min(target, plan.valid_until)
-        stored = last_nights.get(plan.pk)
-        if target < start or (stored is not None and stored >= target):
-            continue
-        if plan.pk not in staffed:
-            continue
-        due.append((plan, start, (target - start).days + 1))
+        if target >= start and plan.pk in staffed:
+            wanted[plan.pk] = (plan, start, target)
+    # A plan is due when its target night is not generated yet. Whether any later
+    # night is (someone generated far ahead) says nothing about the nights before.
+    reached = set(
+        Shift.objects.exclude(status=ShiftStatus.CANCELLED)
+        .filter(
+            plan__in=list(wanted),
+            night__in={target for _, _, target in wanted.values()},
+        )
+        .order_by()
+        .values_list("plan", "night")
+        .distinct()
+    )
+    due = [
+        (plan, start, (target - start).days + 1)
+        for plan, start, target in wanted.values()
+        if (plan.pk, target) not in reached
+    ]
     return generate_plans(due, now=now) if due else []

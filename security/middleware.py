@@ -5,9 +5,10 @@ import time
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 # Session keys: when the login happened and when the session was last used.
 LOGIN_AT = "giliran_login_at"
@@ -32,6 +33,32 @@ class NoStoreMiddleware:
         if not request.path.startswith(f"/{settings.STATIC_URL.lstrip('/')}"):
             add_never_cache_headers(response)
         return response
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to a request with a NUL character in its path or query string.
+
+    PostgreSQL text can neither hold nor be compared with one, so any lookup
+    made of it (a code in the path, an admin filter or search, an autocomplete
+    term) would fail as a server error. Form and JSON fields refuse it already
+    (Django's and DRF's CharField).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            detail = _("The address holds a NUL character.")
+            if request.path.startswith("/api/"):
+                from api.errors import problem
+
+                return JsonResponse(problem(400, detail), status=400)
+            return HttpResponseBadRequest(detail, content_type="text/plain")
+        return self.get_response(request)
 
 
 class SessionLimitsMiddleware:
