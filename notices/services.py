@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from common import text
 from notices import selectors, tasks, webhooks
 from notices.models import (
     DeliveryStatus,
@@ -42,14 +43,16 @@ def notify(
     target: models.Model | None = None,
     link: str = "",
 ) -> Notification | None:
-    """Store a notification unless its key exists; None when it was already sent."""
+    """Store a notification unless its key exists; None when it was already sent.
+    Its title is one line and its body plain lines (common.text): they go out as
+    an e-mail's subject and body and in webhooks."""
     notification, created = Notification.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults={
             "recipient": recipient,
             "kind": kind,
-            "title": str(title)[:200],
-            "body": str(body),
+            "title": text.one_line(title)[:200],
+            "body": text.lines(body),
             "plan": plan,
             "night": night,
             "target_model": target._meta.label if target else "",
@@ -94,12 +97,12 @@ def _send_email(notification: Notification) -> None:
     ).update(emailed_at=timezone.now())
     if not claimed:
         return
-    body = notification.body
+    body = text.lines(notification.body)
     if notification.link:
         body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{notification.link}"
     try:
         send_mail(
-            subject=f"[Giliran] {notification.title}",
+            subject=f"[Giliran] {text.one_line(notification.title)}",
             message=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[notification.recipient.email],
@@ -119,8 +122,8 @@ def webhook_payload(delivery: WebhookDelivery) -> dict:
         "notification": {
             "id": notification.pk,
             "kind": notification.kind,
-            "title": notification.title,
-            "body": notification.body,
+            "title": text.one_line(notification.title),
+            "body": text.lines(notification.body),
             "link": notification.link,
             "plan": notification.plan.code if notification.plan_id else None,
             "night": notification.night.isoformat() if notification.night else None,
@@ -128,7 +131,7 @@ def webhook_payload(delivery: WebhookDelivery) -> dict:
         },
         "recipient": {
             "username": recipient.get_username(),
-            "name": recipient.get_full_name(),
+            "name": text.one_line(recipient.get_full_name()),
             "email": recipient.email,
         },
     }

@@ -22,6 +22,7 @@ from django.views.decorators.http import (
 
 from audit import history
 from audit import selectors as audit_selectors
+from common import text
 from precincts import access
 from precincts.models import Role
 from schedules import access as schedule_access
@@ -303,8 +304,8 @@ def night_text(request, plan_pk: int):
         "bp": _board_plan(request, plan_pk),
         "own_only": _own_shifts_only(request.user),
     }
-    text = render_to_string("schedules/night.txt", context, request)
-    return HttpResponse(text.strip() + "\n", content_type="text/plain; charset=utf-8")
+    body = text.lines(render_to_string("schedules/night.txt", context, request))
+    return HttpResponse(body.strip() + "\n", content_type="text/plain; charset=utf-8")
 
 
 # --- calendar ---------------------------------------------------------------------
