@@ -42,8 +42,10 @@ def _missing(reason: str):
     pytest.skip(reason)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Apply the markers' requirements before any test runs."""
+    """Apply the markers' requirements before any test runs (and before xdist reads
+    the groups)."""
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
