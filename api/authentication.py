@@ -27,6 +27,7 @@ from audit import services as audit
 from audit.models import Action, Outcome
 from config.statements import Statement
 from security.clientip import client_ip
+from security.middleware import second_factor_step
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +201,21 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         # Makes DRF answer 401 (with this challenge) rather than 403.
         return f'{self.keyword} realm="api"'
 
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """A browser's session (with its CSRF check), accepted only once it has given
+    the second factor it owes. What counts is what authenticated the request: a
+    key (ApiKeyAuthentication, asked first) passes on its own, and a session that
+    gave only its password is refused whatever other header the request carries."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and second_factor_step(request._request) is not None:
+            raise exceptions.PermissionDenied(SECOND_FACTOR_OWED)
+        return result
+
+
+SECOND_FACTOR_OWED = _("Enter your two-factor code on the login page first.")
 
 MESSAGES = {
     "malformed_header": _("Send the key as: Authorization: Bearer <key>."),

@@ -17,6 +17,7 @@ import pytest
 from celery import _state as celery_state
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 from config.celery import app as celery_app
 from config.celery import ping
@@ -286,6 +287,16 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 def _fast_password_hashing(settings):
     """Tests log in hundreds of times; PBKDF2's deliberate slowness only costs time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http():
+    """Production redirects plain HTTP to HTTPS (SECURE_SSL_REDIRECT defaults to
+    on without DEBUG); the test client and the live server speak plain HTTP, the
+    explicit choice a deployment behind no TLS makes. Session-wide, so that the
+    live server's handler, built once, is built with it."""
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
 
 
 @pytest.fixture(autouse=True)

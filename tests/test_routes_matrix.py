@@ -203,12 +203,13 @@ MATRIX: dict[str, Route] = {
         "/api/v1/coverage/?zone={zone}",
         {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
     ),
+    # The schema and its docs are for clients: a visitor is sent to log in.
     "api:docs": Route(
         "/api/docs/",
         {
-            "GET": columns(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-            "POST": NOT_ALLOWED,
-            "DELETE": NOT_ALLOWED,
+            "GET": columns(302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+            "POST": columns(302, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+            "DELETE": columns(302, 405, 405, 405, 405, 405, 405, 405, 405, 405),
         },
     ),
     # Each client lists, makes and revokes its own feed tokens (a read key too: a
@@ -334,11 +335,7 @@ MATRIX: dict[str, Route] = {
     ),
     "api:schema": Route(
         "/api/schema/",
-        {
-            "GET": columns(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-            "POST": NOT_ALLOWED,
-            "DELETE": NOT_ALLOWED,
-        },
+        {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
     ),
     # 428: allowed, and If-Match is missing. Commanders see rosters but do not
     # keep them (403); the officer is not on this shift (404).
