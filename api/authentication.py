@@ -25,8 +25,8 @@ from rest_framework import authentication, exceptions
 from api.models import ApiKey
 from audit import services as audit
 from audit.models import Action, Outcome
-from config.statements import Statement
-from security.clientip import client_ip
+from common.clientip import client_ip
+from common.statements import Statement
 
 logger = logging.getLogger(__name__)
 

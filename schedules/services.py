@@ -40,7 +40,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit import services as audit_services
-from config.statements import Statement
+from common.statements import Statement
 from notices import changes
 from precincts.models import Precinct
 from schedules import nights as night_math
@@ -503,7 +503,7 @@ def _members_query(shape, ids):
     )
 
 
-# Compiled once per process (config.statements): a single plan's generation,
+# Compiled once per process (common.statements): a single plan's generation,
 # as a blackout or a swap asks for, read its inputs through queries that cost
 # more to build and compile than to run.
 _PLANS = Statement(_plans_query, marks=lambda lock: ([-1],))

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from common.errors import problem
+
 # Session keys: when the login happened and when the session was last used.
 LOGIN_AT = "giliran_login_at"
 SEEN_AT = "giliran_seen_at"
@@ -145,8 +147,6 @@ class SecondFactorMiddleware:
         if step is None:
             return None
         if api:
-            from api.errors import problem
-
             detail = _("Enter your two-factor code on the login page first.")
             return JsonResponse(problem(403, detail), status=403)
         return redirect_to_login(request.get_full_path(), reverse(step), "next")
