@@ -24,7 +24,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from api.parsers import too_large
 from common.errors import TITLES, problem
-from schedules import roster
+from schedules.services import roster
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from notices import changes
-from schedules import roster, services
 from schedules.models import (
     Assignment,
     Blackout,
@@ -21,6 +20,7 @@ from schedules.models import (
     Shift,
     SwapRequest,
 )
+from schedules.services import generation, roster
 
 
 class PlanMemberInline(admin.TabularInline):
@@ -90,7 +90,7 @@ class RotationPlanAdmin(admin.ModelAdmin):
     def _generate(self, request, queryset, *, dry_run: bool):
         for plan in queryset.order_by("pk"):
             try:
-                result = services.generate_shifts(plan=plan, dry_run=dry_run)
+                result = generation.generate_shifts(plan=plan, dry_run=dry_run)
             except ValidationError as exc:
                 self.message_user(
                     request, f"{plan}: {' '.join(exc.messages)}", messages.ERROR

@@ -10,9 +10,9 @@ from django.urls import reverse
 from notices import changes, selectors, services, tasks
 from notices.models import Notification, ShiftChange, ShiftSnapshot
 from precincts.models import Role
-from schedules import requests, roster
-from schedules import services as schedules
 from schedules.models import Assignment, Blackout, RequestStatus, Shift, ShiftStatus
+from schedules.services import generation as schedules
+from schedules.services import requests, roster
 from tests import factories
 from tests.notices.conftest import WIB, wib
 
