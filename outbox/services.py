@@ -28,12 +28,14 @@ import kombu
 import kombu.exceptions
 import redis.exceptions
 from celery import Task
+
+# The project's app (config/celery.py), reached without importing the top layer.
+from celery import current_app as app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from audit import tasks_context
-from config.celery import app
 from outbox.models import MessageStatus, OutboxMessage
 
 logger = logging.getLogger(__name__)
