@@ -74,17 +74,20 @@ def is_eager() -> bool:
     return bool(app.conf.task_always_eager)
 
 
-def enqueue(task: Task, *args, **kwargs) -> OutboxMessage | None:
-    """Send `task(*args, **kwargs)` once the current transaction commits.
+def enqueue(task: Task | str, *args, **kwargs) -> OutboxMessage | None:
+    """Send `task(*args, **kwargs)` once the current transaction commits. A task
+    of an app above the caller's is given by its name (a domain app hands work to
+    notices this way without importing it).
 
     Returns the stored row, or None in eager mode, where the task runs in-process
     after the commit instead."""
+    name = task if isinstance(task, str) else task.name
     if is_eager():
         transaction.on_commit(
-            AfterCommit(task.name, lambda: task.apply_async(args, kwargs))
+            AfterCommit(name, lambda: app.tasks[name].apply_async(args, kwargs))
         )
         return None
-    return enqueue_by_name(task.name, list(args), kwargs)
+    return enqueue_by_name(name, list(args), kwargs)
 
 
 def enqueue_by_name(

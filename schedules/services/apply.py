@@ -17,8 +17,7 @@ from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from notices import changes
-from schedules import rotation
+from schedules import changes, rotation
 from schedules.models import Assignment, Reason, Shift, ShiftStatus
 from schedules.services import storage
 from schedules.services.storage import GENERATED_FIELDS
@@ -137,11 +136,10 @@ def apply_decisions(
         for row in stored.values()
         if row["id"] in changed_ids and row["night"] <= soon
     ]
-    changes.snapshot_before_change(noticed, at=now)
-    _write(stored, to_update, removed, roster_dropped)
-    if to_create:
-        pending.add(plan.pk, to_create)
-    changes.notify_after_commit(noticed)
+    with changes.announced(noticed, at=now):
+        _write(stored, to_update, removed, roster_dropped)
+        if to_create:
+            pending.add(plan.pk, to_create)
 
 
 def _differences(decisions, stored, result: GenerationResult, now) -> tuple:
