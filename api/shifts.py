@@ -30,8 +30,9 @@ from api.renderers import FastJSONRenderer
 from api.schema import ProblemSerializer
 from api.views import ClientMixin
 from precincts import geo
-from schedules import board, roster
+from schedules import board
 from schedules.models import Assignment, Shift, ShiftStatus
+from schedules.services import roster
 
 IF_MATCH = OpenApiParameter(
     "If-Match",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from config import health
+from common import health
 from schedules import views as schedule_views
 from security import views as security_views
 

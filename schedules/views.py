@@ -26,8 +26,9 @@ from precincts import access
 from precincts.models import Role
 from schedules import access as schedule_access
 from schedules import board as board_module
-from schedules import forms, grid, nights, roster, selectors
+from schedules import forms, grid, nights, selectors
 from schedules.models import Assignment, Shift, ShiftStatus
+from schedules.services import roster
 
 ROSTER_NIGHTS = 14
 

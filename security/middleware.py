@@ -8,6 +8,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
+
+from common.errors import problem
+
+# What a session that gave only its password is told on the API (also by
+# api.authentication, whatever other header the request carries).
+SECOND_FACTOR_OWED = _("Enter your two-factor code on the login page first.")
 
 # Session keys: when the login happened and when the session was last used.
 LOGIN_AT = "giliran_login_at"
@@ -174,8 +181,5 @@ class SecondFactorMiddleware:
         if step is None:
             return None
         if api:
-            from api.authentication import SECOND_FACTOR_OWED
-            from api.errors import problem
-
-            return JsonResponse(problem(403, SECOND_FACTOR_OWED), status=403)
+            return JsonResponse(problem(403, str(SECOND_FACTOR_OWED)), status=403)
         return redirect_to_login(request.get_full_path(), reverse(step), "next")

@@ -30,8 +30,8 @@ from patrols.models import (
     PatrolReport,
     ReportStatus,
 )
-from schedules import requests
 from schedules.models import AssignmentRole
+from schedules.services import requests
 from tests import factories
 from tests.api.conftest import (  # noqa: F401 (the API keys' fixtures)
     ROLES,

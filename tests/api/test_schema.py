@@ -29,8 +29,8 @@ from api import services as api_services
 from api.models import FeedToken
 from patrols import services as patrols
 from patrols.models import CheckIn
-from schedules import requests as schedule_requests
 from schedules.models import Assignment, Shift
+from schedules.services import requests as schedule_requests
 from tests import factories
 from tests.api.conftest import NIGHT, client_for, make_key
 
