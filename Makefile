@@ -63,9 +63,11 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat -l info
 
+# ruff, then the layers of the code (import-linter's contracts in pyproject.toml).
 lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff format .

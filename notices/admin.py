@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from common.admin import ReadOnlyAdmin
-from notices import services
+from notices import delivery
 from notices.models import (
     DeliveryStatus,
     Notification,
@@ -49,8 +49,8 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Send the failed deliveries again"))
     def retry(self, request, queryset):
         count = 0
-        for delivery in queryset.filter(status=DeliveryStatus.FAILED):
-            services.retry_webhook_delivery(delivery=delivery)
+        for failed in queryset.filter(status=DeliveryStatus.FAILED):
+            delivery.retry_webhook_delivery(delivery=failed)
             count += 1
         self.message_user(
             request,

@@ -63,7 +63,7 @@ def _notify_change(change: ShiftChange, shift: Shift) -> list[Notification]:
             plan=plan,
             night=shift.night,
             target=change,
-            link=render.page_link("schedules:tonight"),
+            link=render.page_link("tonight"),
             dedupe_key=f"shift_changed:{change.pk}:{user.pk}",
         )
         if notification:

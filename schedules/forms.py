@@ -336,3 +336,11 @@ class DecisionForm(forms.Form):
         choices=[("approve", _("Approve")), ("reject", _("Reject"))]
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+def requested_night(request) -> tuple:
+    """The ?night= a page was asked for (None means tonight) and its form, whose
+    errors the page shows (with a 400)."""
+    form = NightForm(request.GET)
+    night = form.cleaned_data["night"] if form.is_valid() else None
+    return night, form

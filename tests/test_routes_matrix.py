@@ -709,7 +709,7 @@ MATRIX: dict[str, Route] = {
         },
         body=BODIES["schedules:shift"],
     ),
-    "schedules:tonight": Route(
+    "tonight": Route(
         "/tonight/",
         {"GET": PAGE, "POST": NOT_ALLOWED, "DELETE": NOT_ALLOWED},
     ),

@@ -72,7 +72,7 @@ def hostile(night, tambora, tanjungduren, piket_tambora):
 def _pages(hostile):
     plan = hostile["shift"].plan_id
     return [
-        reverse("schedules:tonight"),
+        reverse("tonight"),
         reverse("schedules:requests"),
         reverse("schedules:print", args=[plan]),
         reverse("patrols:report", args=[hostile["report"].pk]),

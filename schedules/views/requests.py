@@ -1,7 +1,7 @@
 """The Requests page: duty officers ask for blackouts and swaps, commanders decide.
 
-Who may ask or decide is the services' rule (schedules.requests); these views only
-pick what to list and which choices to offer, through the access helpers.
+Who may ask or decide is the services' rule (schedules.services.requests); these
+views only pick what to list and which choices to offer, through the access helpers.
 """
 
 import datetime as dt
