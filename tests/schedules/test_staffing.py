@@ -5,9 +5,10 @@ import itertools
 
 import pytest
 
-from schedules import roster, staffing
+from schedules import staffing
 from schedules.models import Shift
 from schedules.rotation import teams
+from schedules.services import roster
 from tests import factories
 
 
