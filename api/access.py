@@ -19,6 +19,8 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
 from api.models import ApiKey
+from patrols import access as patrol_access
+from patrols.models import CheckIn, Incident, MorningReport, PatrolReport
 from precincts import access
 from precincts.models import Command, Officer, Precinct, Zone
 from schedules import access as schedule_access
@@ -196,3 +198,40 @@ class Client:
             return True
         commanded = access.commanded_precincts(self.user)
         return plan.memberships.filter(precinct__in=commanded.values("pk")).exists()
+
+
+# What a client may see of the night: check-ins, reports, incidents, morning
+# reports name officers, so they follow the personnel rule (patrols.access).
+
+
+def personnel_shifts(client: Client) -> QuerySet[Shift]:
+    if client.is_person:
+        return patrol_access.personnel_shifts(client.user)
+    shifts = client.visible_shifts()
+    if client.key.has_personnel and client.unrestricted:
+        return shifts
+    return shifts.filter(precinct_id__in=client.personnel_precinct_ids)
+
+
+def visible_checkins(client: Client) -> QuerySet[CheckIn]:
+    if client.is_person:
+        return patrol_access.visible_checkins(client.user)
+    return CheckIn.objects.filter(shift__in=personnel_shifts(client).values("pk"))
+
+
+def visible_reports(client: Client) -> QuerySet[PatrolReport]:
+    if client.is_person:
+        return patrol_access.visible_reports(client.user)
+    return PatrolReport.objects.filter(shift__in=personnel_shifts(client).values("pk"))
+
+
+def visible_incidents(client: Client) -> QuerySet[Incident]:
+    return Incident.objects.filter(report__in=visible_reports(client).values("pk"))
+
+
+def visible_morning_reports(client: Client) -> QuerySet[MorningReport]:
+    if client.is_person:
+        return patrol_access.visible_morning_reports(client.user)
+    if not client.key.has_personnel:
+        return MorningReport.objects.none()
+    return MorningReport.objects.filter(plan__in=client.visible_plans().values("pk"))

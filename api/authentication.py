@@ -25,9 +25,9 @@ from rest_framework import authentication, exceptions
 from api.models import ApiKey
 from audit import services as audit
 from audit.models import Action, Outcome
-from config.statements import Statement
-from security.clientip import client_ip
-from security.middleware import second_factor_step
+from common.clientip import client_ip
+from common.statements import Statement
+from security.middleware import SECOND_FACTOR_OWED, second_factor_step
 
 logger = logging.getLogger(__name__)
 
@@ -214,8 +214,6 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
             raise exceptions.PermissionDenied(SECOND_FACTOR_OWED)
         return result
 
-
-SECOND_FACTOR_OWED = _("Enter your two-factor code on the login page first.")
 
 MESSAGES = {
     "malformed_header": _("Send the key as: Authorization: Bearer <key>."),

@@ -1,8 +1,4 @@
-"""One JSON error shape for the whole API: type, title, status, detail, errors.
-
-    {"type": "validation_error", "title": "Invalid input.", "status": 400,
-     "detail": "end: The end must come after the start.",
-     "errors": {"end": ["The end must come after the start."]}}
+"""The API's exception handler: every error in the one shape of common/errors.py.
 
 Django's ValidationError (raised by services) becomes a 400 with the field
 messages; ShiftChanged becomes a 412; an officer already on an overlapping shift
@@ -27,7 +23,8 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from api.parsers import too_large
-from schedules import roster
+from common.errors import TITLES, problem
+from schedules.services import roster
 
 logger = logging.getLogger(__name__)
 
@@ -44,53 +41,6 @@ class PreconditionRequired(exceptions.APIException):
         'Send If-Match with the shift\'s version (for example If-Match: "3").'
     )
     default_code = "precondition_required"
-
-
-TITLES = {
-    400: gettext_lazy("Invalid input."),
-    401: gettext_lazy("Not authenticated."),
-    403: gettext_lazy("Not allowed."),
-    404: gettext_lazy("Not found."),
-    405: gettext_lazy("Method not allowed."),
-    406: gettext_lazy("Not acceptable."),
-    409: gettext_lazy("Conflict."),
-    412: gettext_lazy("Precondition failed."),
-    413: gettext_lazy("Request too large."),
-    415: gettext_lazy("Unsupported media type."),
-    428: gettext_lazy("Precondition required."),
-    429: gettext_lazy("Too many requests."),
-    500: gettext_lazy("Server error."),
-    503: gettext_lazy("Service unavailable."),
-}
-
-TYPES = {
-    400: "validation_error",
-    401: "not_authenticated",
-    403: "permission_denied",
-    404: "not_found",
-    405: "method_not_allowed",
-    406: "not_acceptable",
-    409: "conflict",
-    412: "precondition_failed",
-    413: "request_too_large",
-    415: "unsupported_media_type",
-    428: "precondition_required",
-    429: "throttled",
-    500: "server_error",
-    503: "service_unavailable",
-}
-
-
-def problem(status_code: int, detail: str, errors: dict | None = None) -> dict:
-    body = {
-        "type": TYPES.get(status_code, "error"),
-        "title": str(TITLES.get(status_code, _("Error."))),
-        "status": status_code,
-        "detail": str(detail),
-    }
-    if errors is not None:
-        body["errors"] = errors
-    return body
 
 
 def _flatten(detail) -> dict[str, list[str]]:

@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET
 from api import calendar
 from api.access import Client
 from api.authentication import ApiKeyUser
-from api.errors import problem
 from api.models import FeedToken, digest
 from api.shifts import shift_queryset
+from common.errors import problem
 
 DEFAULT_PAST, DEFAULT_FUTURE, MAX_NIGHTS = 30, 60, 366
 

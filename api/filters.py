@@ -13,10 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 from django_filters.filters import QuerySetRequestMixin
+from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
 from api.access import Client
+from api.pagination import StrictPageSizeMixin
 from common import dates
+from patrols.models import CheckIn, Incident, MorningReport, PatrolReport
 from precincts.models import Officer
 from schedules.models import Blackout, RequestStatus, Shift, ShiftStatus, SwapRequest
 
@@ -244,3 +247,83 @@ class SwapFilter(StrictFilterSet):
     class Meta:
         model = SwapRequest
         fields = []
+
+
+# The night's tables (check-ins, reports, incidents, morning reports): filtered by
+# plan, precinct and night range, paged newest first.
+
+
+def _visible(method):
+    def queryset(request):
+        if request is None:
+            return None
+        return getattr(Client.of(request), method)()
+
+    return queryset
+
+
+def night_filterset(model, shift_path: str | None):
+    """plan, precinct, night, night_after and night_before on `model`, whose
+    shift is at `shift_path` (None: the model has plan and night itself)."""
+    prefix = f"{shift_path}__" if shift_path else ""
+    fields = {
+        "night": django_filters.DateFilter(
+            field_name=f"{prefix}night",
+            help_text=_("One duty night."),
+            validators=[dates.check_request_date],
+        ),
+        "night_after": django_filters.DateFilter(
+            field_name=f"{prefix}night",
+            lookup_expr="gte",
+            help_text=_("Duty nights from this one (YYYY-MM-DD)."),
+            validators=[dates.check_request_date],
+        ),
+        "night_before": django_filters.DateFilter(
+            field_name=f"{prefix}night",
+            lookup_expr="lte",
+            help_text=_("Duty nights up to this one (YYYY-MM-DD)."),
+            validators=[dates.check_request_date],
+        ),
+        "plan": django_filters.ModelChoiceFilter(
+            field_name=f"{prefix}plan",
+            to_field_name="code",
+            queryset=_visible("visible_plans"),
+            help_text=_("Plan code."),
+        ),
+    }
+    if shift_path:
+        fields["precinct"] = django_filters.ModelChoiceFilter(
+            field_name=f"{prefix}precinct",
+            to_field_name="code",
+            queryset=_visible("visible_precincts"),
+            help_text=_("Holding precinct's code."),
+        )
+    meta = type("Meta", (), {"model": model, "fields": []})
+    name = f"{model.__name__}NightFilter"
+    return type(name, (StrictFilterSet,), {**fields, "Meta": meta})
+
+
+CheckInFilter = night_filterset(CheckIn, "shift")
+
+
+PatrolReportFilter = night_filterset(PatrolReport, "shift")
+
+
+IncidentFilter = night_filterset(Incident, "report__shift")
+
+
+MorningReportFilter = night_filterset(MorningReport, None)
+
+
+def cursor(order: str):
+    """Newest first, no COUNT(*): these tables grow every night."""
+    return type(
+        f"Cursor{order.strip('-').title().replace('_', '')}",
+        (StrictPageSizeMixin, pagination.CursorPagination),
+        {
+            "ordering": (order, "-id"),
+            "page_size": 100,
+            "page_size_query_param": "page_size",
+            "max_page_size": 500,
+        },
+    )

@@ -16,9 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.keys import KEY_PREFIX, key_prefix
 from precincts.models import Command, Precinct
-
-KEY_PREFIX = "gil"
 
 
 def digest(secret: str) -> str:
@@ -143,12 +142,7 @@ class ApiKey(models.Model):
     def matches(self, secret: str) -> bool:
         return hmac.compare_digest(self.key_hash, digest(secret))
 
-    @staticmethod
-    def prefix_of(secret: str) -> str | None:
-        parts = secret.split("_", 2)
-        if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1]:
-            return None
-        return parts[1]
+    prefix_of = staticmethod(key_prefix)
 
 
 class FeedToken(models.Model):

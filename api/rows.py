@@ -16,7 +16,7 @@ from django.db import router
 from django.db.models import CharField, F, QuerySet
 from django.db.models.functions import Cast
 
-from config.statements import Statement
+from common.statements import Statement
 from schedules.models import Assignment, AssignmentRole, Shift
 
 FIELDS = (

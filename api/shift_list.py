@@ -3,7 +3,7 @@
 A zone-month of shifts/ spent more Python on building and compiling its query
 (django-filter's filters, the ORM's joins and casts, the cursor's ordering and slice)
 than PostgreSQL spent running it. For clients who see every shift (unrestricted system
-keys, administrators), the list is run as a config.statements Statement: the same
+keys, administrators), the list is run as a common.statements Statement: the same
 filters and pagination build the same queryset once per shape (which filters are
 given, the cursor's direction and position, the page's slice), with marks where the
 request's values go, and each request only puts in its values. Everything else (which
@@ -28,7 +28,7 @@ from api import rows
 from api.access import Client
 from api.filters import ShiftFilter, query_value
 from api.models import ApiKey
-from config.statements import Statement
+from common.statements import Statement
 from schedules.models import Shift
 
 # A stand-in for the request of a client who sees everything: what the code

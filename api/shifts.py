@@ -32,8 +32,9 @@ from api.schema import ProblemSerializer
 from api.views import ClientMixin
 from common import dates
 from precincts import geo
-from schedules import board, roster
+from schedules import board
 from schedules.models import Assignment, Shift, ShiftStatus
+from schedules.services import roster
 
 IF_MATCH = OpenApiParameter(
     "If-Match",

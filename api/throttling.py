@@ -29,7 +29,7 @@ from redis.exceptions import RedisError
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from api.models import ApiKey
-from security.clientip import client_ip
+from common.clientip import client_ip
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from api import errors, schema, shifts, views
-from patrols import api as patrol_api
+from api import patrols as patrol_api
 
 app_name = "api"
 

@@ -24,9 +24,10 @@ from api.models import FeedToken
 from api.pagination import PagePagination
 from api.schema import GiliranAutoSchema
 from precincts.models import Precinct
-from schedules import nights, selectors, services
-from schedules import requests as schedule_requests
+from schedules import nights, selectors
 from schedules.models import Shift
+from schedules.services import generation
+from schedules.services import requests as schedule_requests
 
 
 def _release(view, response) -> None:
@@ -272,7 +273,7 @@ class PlanViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
         if not self.client.can_generate(plan):
             raise PermissionDenied(_("Only commanders generate this plan's shifts."))
         data = _valid(serializers.GenerateSerializer, request)
-        result = services.generate_shifts(
+        result = generation.generate_shifts(
             plan=plan,
             start=data.get("start"),
             nights=data.get("nights"),

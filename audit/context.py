@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from common.clientip import client_ip
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # An id from a proxy is kept when it looks like one; anything else is replaced.
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}\Z")
@@ -42,8 +44,6 @@ def request_id_for(request: HttpRequest) -> str:
 
 
 def open_for(request: HttpRequest) -> contextvars.Token:
-    from security.clientip import client_ip
-
     context = RequestContext(
         request_id=request_id_for(request), ip=client_ip(request), request=request
     )

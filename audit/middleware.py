@@ -1,12 +1,11 @@
 from audit import context, services
 from audit.models import Action, Outcome
+from common.keys import key_prefix
 
 
 def _key_prefix(request) -> str:
-    from api.models import ApiKey
-
     parts = request.headers.get("Authorization", "").split()
-    prefix = ApiKey.prefix_of(parts[1]) if len(parts) == 2 else None
+    prefix = key_prefix(parts[1]) if len(parts) == 2 else None
     return f"API key {prefix}…" if prefix else "API key (malformed)"
 
 

@@ -26,6 +26,7 @@ class Action(models.TextChoices):
     RECOVERY_CODES_NEW = "recovery_codes_new", _("new recovery codes")
     MFA_REMOVED = "mfa_removed", _("two-factor login removed")
     MFA_RESET = "mfa_reset", _("two-factor login reset by an administrator")
+    OVERRIDE = "override", _("roster rule overridden by an administrator")
 
 
 class Outcome(models.TextChoices):

@@ -66,8 +66,8 @@ def build(nights: int, seed: int):
     from api.models import ApiKey, Scope
     from precincts.models import Officer
     from schedules import nights as night_math
-    from schedules import services
     from schedules.models import Assignment, Shift
+    from schedules.services import generation
 
     city._truncate(Assignment, Officer, ApiKey)
     plans, precincts = city._city(random.Random(seed), city.ZONES)
@@ -79,7 +79,7 @@ def build(nights: int, seed: int):
     # "Now" before the first night, so every generated night is still open.
     before = dt.datetime.combine(start, dt.time(0), tzinfo=dt.UTC)
     for p in plans:
-        services.generate_shifts(plan=p, start=start, nights=nights, now=before)
+        generation.generate_shifts(plan=p, start=start, nights=nights, now=before)
     officers = Officer.objects.bulk_create(
         Officer(
             nrp=f"{10000000 + i * 100 + n:08d}",
@@ -288,4 +288,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from bench import record
+
+    with record.recorded("api", "The API under gunicorn (bench/api.py)"):
+        main()

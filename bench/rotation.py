@@ -176,9 +176,11 @@ def _city(rng: random.Random, zones: int):
 def _generate_all(plans, nights: int, now):
     """Generate every plan's range as the horizon task does: one batch, one
     transaction."""
-    from schedules import services
+    from schedules.services import generation
 
-    return services.generate_plans([(plan, ANCHOR, nights) for plan in plans], now=now)
+    return generation.generate_plans(
+        [(plan, ANCHOR, nights) for plan in plans], now=now
+    )
 
 
 def _copy_seconds() -> tuple[float, int]:
@@ -210,25 +212,26 @@ def _copy_seconds() -> tuple[float, int]:
 
 def _core_only(plans, nights: int):
     """Slot decisions per second of the pure core on the stored city inputs."""
-    from schedules import rotation, services
+    from schedules import rotation
     from schedules.models import Blackout
+    from schedules.services import inputs
 
-    inputs = []
+    problems = []
     for plan in plans:
-        members = services.plan_members(plan)
-        spec = services.plan_spec(plan, members)
+        members = inputs.plan_members(plan)
+        spec = inputs.plan_spec(plan, members)
         last = ANCHOR + dt.timedelta(days=nights - 1)
-        cells = services.plan_cells(plan, ANCHOR, last)
+        cells = inputs.plan_cells(plan, ANCHOR, last)
         blackouts = [
             rotation.Interval(*row)
             for row in Blackout.objects.approved()
             .filter(precinct__in=members)
             .values_list("precinct_id", "start", "end")
         ]
-        inputs.append((spec, cells, blackouts))
+        problems.append((spec, cells, blackouts))
     started = time.perf_counter()
     decided = 0
-    for spec, cells, blackouts in inputs:
+    for spec, cells, blackouts in problems:
         decided += len(rotation.generate(spec, cells, blackouts=blackouts).decisions)
     return decided, time.perf_counter() - started
 
@@ -236,13 +239,14 @@ def _core_only(plans, nights: int):
 def _fairness(plans):
     """The shared metrics() of every stored plan-year, and its uncovered cells that
     some member could have taken (free of blackouts and below capacity)."""
-    from schedules import metrics, rotation, services
+    from schedules import metrics, rotation
     from schedules.models import Blackout, Shift
+    from schedules.services import inputs
 
     measured, avoidable = [], 0
     for plan in plans:
-        members = services.plan_members(plan)
-        spec = services.plan_spec(plan, members)
+        members = inputs.plan_members(plan)
+        spec = inputs.plan_spec(plan, members)
         decisions = [
             rotation.Decision(n, s, a, b, p)
             for n, s, a, b, p in Shift.objects.filter(plan=plan)
@@ -250,15 +254,15 @@ def _fairness(plans):
             .order_by("night", "slot")
             .values_list("night", "slot", "start", "end", "precinct_id")
         ]
-        cells = services.plan_cells(plan, ANCHOR, ANCHOR + dt.timedelta(NIGHTS - 1))
+        cells = inputs.plan_cells(plan, ANCHOR, ANCHOR + dt.timedelta(NIGHTS - 1))
         blackouts = [
             rotation.Interval(*row)
             for row in Blackout.objects.approved()
             .filter(precinct__in=members)
             .values_list("precinct_id", "start", "end")
         ]
-        busy = services._busy_intervals(
-            plan, services._tight(plan, members), cells[0].start, cells[-1].end
+        busy = inputs.busy_intervals(
+            plan, inputs.tight_members(plan, members), cells[0].start, cells[-1].end
         )
         unavailable = rotation.unavailability(
             spec, cells, blackouts=blackouts, busy=busy
@@ -381,8 +385,8 @@ def _database_floor(plan, nights: int, now, runs: int = FLOOR_RUNS):
     import psycopg
     from django.db import connection
 
-    from schedules import services
     from schedules.models import Shift
+    from schedules.services import storage
 
     sent: list = []
     copied = object()
@@ -391,21 +395,21 @@ def _database_floor(plan, nights: int, now, runs: int = FLOOR_RUNS):
         sent.append((sql, params))
         return execute(sql, params, many, context)
 
-    insert = services._insert
+    insert = storage.insert_shifts
 
     def capture_copy(plans, when):
         sent.append(copied)
         return insert(plans, when)
 
     _truncate(Shift)
-    services._insert = capture_copy
+    storage.insert_shifts = capture_copy
     try:
         with connection.execute_wrapper(capture):
             _generate_all([plan], nights, now)
     finally:
-        services._insert = insert
-    rows = list(Shift.objects.filter(plan=plan).values_list(*services.COPY_COLUMNS))
-    copy_sql = services.copy_statement()
+        storage.insert_shifts = insert
+    rows = list(Shift.objects.filter(plan=plan).values_list(*storage.COPY_COLUMNS))
+    copy_sql = storage.copy_statement()
     cut = sent.index(copied)
     before, after = sent[:cut], sent[cut + 1 :]
 
@@ -466,8 +470,8 @@ def main() -> None:
     _setup()
     from django.db import connection
 
-    from schedules import services
     from schedules.models import Blackout, Shift
+    from schedules.services import generation, inputs
 
     now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     print(
@@ -532,7 +536,7 @@ def main() -> None:
     fairness = _fairness(plans)
     changes = []
     for plan in rng.sample(plans, 10):
-        member = rng.choice(services.plan_members(plan))
+        member = rng.choice(inputs.plan_members(plan))
         night = ANCHOR + dt.timedelta(days=rng.randrange(30, NIGHTS - 30))
         day = night + dt.timedelta(days=1)
         Blackout.objects.create(
@@ -544,7 +548,7 @@ def main() -> None:
         )
         detail = {}
         for membership in member.plan_memberships.select_related("plan"):
-            result = services.regenerate_after_change(
+            result = generation.regenerate_after_change(
                 plan=membership.plan, first=night, last=night, now=now
             )
             for one in [result, *result.cascaded]:
@@ -624,4 +628,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from bench import record
+
+    with record.recorded("rotation", "The rotation generator (bench/rotation.py)"):
+        main()

@@ -54,7 +54,7 @@ MIDDLEWARE = [
     # Before anything looks a code up: PostgreSQL text cannot hold a NUL.
     "security.middleware.RefuseNulMiddleware",
     # A 500 while the database is unreachable becomes a plain 503 (issue 7).
-    "config.dbdown.DatabaseDownMiddleware",
+    "common.dbdown.DatabaseDownMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -389,7 +389,7 @@ AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True
 # Behind a reverse proxy, the number of proxies that append to X-Forwarded-For.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "security.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.clientip.client_ip"
 # Never copy a submitted one-time code into axes' record of a failed attempt.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 

@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from config import health
-from schedules import views as schedule_views
+from common import health
+from patrols import views as patrol_views
+from schedules.views import night as night_views
 from security import views as security_views
 
 urlpatterns = [
-    path("", schedule_views.home, name="home"),
+    path("", night_views.home, name="home"),
+    # Tonight joins the schedules board and the night's live status (patrols).
+    path("tonight/", patrol_views.tonight, name="tonight"),
     path("", include("schedules.urls")),
     path("night/", include("patrols.urls")),
     path("notices/", include("notices.urls")),

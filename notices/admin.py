@@ -2,13 +2,11 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from config.admin import ReadOnlyAdmin
-from notices import services
+from common.admin import ReadOnlyAdmin
+from notices import delivery
 from notices.models import (
     DeliveryStatus,
     Notification,
-    ShiftChange,
-    ShiftSnapshot,
     Webhook,
     WebhookDelivery,
 )
@@ -51,8 +49,8 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Send the failed deliveries again"))
     def retry(self, request, queryset):
         count = 0
-        for delivery in queryset.filter(status=DeliveryStatus.FAILED):
-            services.retry_webhook_delivery(delivery=delivery)
+        for failed in queryset.filter(status=DeliveryStatus.FAILED):
+            delivery.retry_webhook_delivery(delivery=failed)
             count += 1
         self.message_user(
             request,
@@ -64,18 +62,3 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
-
-
-@admin.register(ShiftChange)
-class ShiftChangeAdmin(ReadOnlyAdmin):
-    list_display = ["shift", "fields", "detected_at"]
-    list_select_related = ["shift__plan", "shift__precinct"]
-    search_fields = ["shift__plan__code", "shift__plan__name"]
-    date_hierarchy = "detected_at"
-
-
-@admin.register(ShiftSnapshot)
-class ShiftSnapshotAdmin(ReadOnlyAdmin):
-    list_display = ["shift", "taken_at"]
-    list_select_related = ["shift__plan", "shift__precinct"]
-    search_fields = ["shift__plan__code", "shift__plan__name"]

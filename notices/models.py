@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from precincts.models import Precinct
-from schedules.models import RotationPlan, Shift
+from schedules.models import RotationPlan
 
 
 class NotificationKind(models.TextChoices):
@@ -172,48 +172,3 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification} → {self.webhook}"
-
-
-class ShiftSnapshot(models.Model):
-    """The last state of a shift that its people were told about."""
-
-    shift = models.OneToOneField(
-        Shift,
-        on_delete=models.CASCADE,
-        related_name="notice_snapshot",
-        verbose_name=_("shift"),
-    )
-    state = models.JSONField(_("state"))
-    taken_at = models.DateTimeField(_("taken at"))
-
-    class Meta:
-        verbose_name = _("shift snapshot")
-        verbose_name_plural = _("shift snapshots")
-
-    def __str__(self) -> str:
-        return str(self.shift)
-
-
-class ShiftChange(models.Model):
-    """One noticed change to an upcoming shift: what it was before and after."""
-
-    shift = models.ForeignKey(
-        Shift,
-        on_delete=models.CASCADE,
-        related_name="notice_changes",
-        verbose_name=_("shift"),
-    )
-    before = models.JSONField(_("before"))
-    after = models.JSONField(_("after"))
-    fields = models.JSONField(
-        _("what changed"), help_text=_("holder, times, roster, status")
-    )
-    detected_at = models.DateTimeField(_("detected at"))
-
-    class Meta:
-        ordering = ["-detected_at", "-id"]
-        verbose_name = _("shift change")
-        verbose_name_plural = _("shift changes")
-
-    def __str__(self) -> str:
-        return f"{self.shift}: {', '.join(self.fields)}"

@@ -85,7 +85,7 @@ def send_roster_reminders(*, at: dt.datetime | None = None) -> list[Notification
                     plan=plan,
                     night=night,
                     target=shifts[0],
-                    link=render.page_link("schedules:tonight"),
+                    link=render.page_link("tonight"),
                     dedupe_key=f"roster_short:{plan.pk}:{night}:{user.pk}",
                 )
                 if notification:
@@ -158,7 +158,7 @@ def send_shift_reminders(*, at: dt.datetime | None = None) -> list[Notification]
             plan=plan,
             night=shift.night,
             target=shift,
-            link=render.page_link("schedules:tonight"),
+            link=render.page_link("tonight"),
             dedupe_key=key,
         )
         if notification:

@@ -8,7 +8,7 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.utils import timezone
 
-from notices import changes, reminders, services, webhooks
+from notices import changes, delivery, reminders, webhooks
 
 RETRY = {
     "acks_late": True,
@@ -22,14 +22,14 @@ RETRY = {
 
 @shared_task(name="notices.deliver_notification", **RETRY)
 def deliver_notification(notification_id: int) -> None:
-    services.deliver_notification(notification_id=notification_id)
+    delivery.deliver_notification(notification_id=notification_id)
 
 
 @shared_task(name="notices.deliver_webhook", bind=True, acks_late=True)
 def deliver_webhook(self, delivery_id: int):
     final = self.request.retries >= settings.WEBHOOK_MAX_RETRIES
     try:
-        services.deliver_webhook(delivery_id=delivery_id, final_attempt=final)
+        delivery.deliver_webhook(delivery_id=delivery_id, final_attempt=final)
     except webhooks.DeliveryFailed as exc:
         countdown = get_exponential_backoff_interval(
             factor=settings.WEBHOOK_RETRY_BACKOFF_SECONDS,

@@ -66,11 +66,11 @@ def apikey(scope: str) -> dict:
 
 
 def generate(plan_id: str, start: str, nights: str) -> dict:
-    from schedules import services
     from schedules.models import RotationPlan
+    from schedules.services import generation
 
     started = time.perf_counter()
-    result = services.generate_shifts(
+    result = generation.generate_shifts(
         plan=RotationPlan.objects.get(pk=int(plan_id)),
         start=dt.date.fromisoformat(start),
         nights=int(nights),

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from config.admin import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin
 from outbox import services
 from outbox.models import OutboxMessage, TaskRun
 

@@ -28,12 +28,14 @@ import kombu
 import kombu.exceptions
 import redis.exceptions
 from celery import Task
+
+# The project's app (config/celery.py), reached without importing the top layer.
+from celery import current_app as app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from audit import tasks_context
-from config.celery import app
 from outbox.models import MessageStatus, OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -72,17 +74,20 @@ def is_eager() -> bool:
     return bool(app.conf.task_always_eager)
 
 
-def enqueue(task: Task, *args, **kwargs) -> OutboxMessage | None:
-    """Send `task(*args, **kwargs)` once the current transaction commits.
+def enqueue(task: Task | str, *args, **kwargs) -> OutboxMessage | None:
+    """Send `task(*args, **kwargs)` once the current transaction commits. A task
+    of an app above the caller's is given by its name (a domain app hands work to
+    notices this way without importing it).
 
     Returns the stored row, or None in eager mode, where the task runs in-process
     after the commit instead."""
+    name = task if isinstance(task, str) else task.name
     if is_eager():
         transaction.on_commit(
-            AfterCommit(task.name, lambda: task.apply_async(args, kwargs))
+            AfterCommit(name, lambda: app.tasks[name].apply_async(args, kwargs))
         )
         return None
-    return enqueue_by_name(task.name, list(args), kwargs)
+    return enqueue_by_name(name, list(args), kwargs)
 
 
 def enqueue_by_name(

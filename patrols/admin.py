@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin
 from patrols import services as night_services
 from patrols.models import (
     CheckIn,

@@ -1,4 +1,4 @@
-"""The night's pages: check-in, patrol reports, morning reports.
+"""The night's pages: Tonight, check-in, patrol reports, morning reports.
 
 Each view fetches through an access helper, binds a form and calls a service; who
 may do what is decided in patrols.services and patrols.access.
@@ -16,16 +16,44 @@ from django.views.decorators.http import require_POST, require_safe
 
 from audit import history
 from audit import selectors as audit_selectors
+from common.views import require_GET_or_POST
 from patrols import access, forms, selectors, services
 from patrols.models import PatrolReport
 from precincts import access as precinct_access
 from precincts.models import Officer
 from schedules import access as schedule_access
+from schedules import board as board_selectors
+from schedules import forms as schedule_forms
 from schedules.forms import apply_service_errors
 from schedules.models import Shift, ShiftStatus
-from schedules.views import require_GET_or_POST
 
 RECENT_NIGHTS = 31
+
+
+# --- tonight ---------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def tonight(request):
+    """Each visible plan's rotation for one duty night, tonight by default."""
+    night, form = schedule_forms.requested_night(request)
+    at = timezone.now()
+    board = board_selectors.night_board(user=request.user, night=night, at=at)
+    shown = night or (board.plans[0].night if board.plans else timezone.localdate(at))
+    context = {
+        "board": board,
+        "live": selectors.tonight_live(board, user=request.user, at=at),
+        "at": at,
+        "night_form": form,
+        "shown": shown,
+        "is_tonight": night is None,
+        "previous_night": shown - dt.timedelta(days=1),
+        "next_night": shown + dt.timedelta(days=1),
+        "own_only": schedule_access.sees_own_shifts_only(request.user),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "schedules/tonight.html", context, status=status)
 
 
 # --- check-in ---------------------------------------------------------------------

@@ -61,3 +61,9 @@ def get_shift_for_user(user: access.AnyUser, pk: int, *, write: bool = False) ->
     if write and not can_edit_roster(user, shift):
         raise PermissionDenied
     return shift
+
+
+def sees_own_shifts_only(user) -> bool:
+    """An officer's board holds only the shifts they are on: the other slots are
+    hidden from them, not missing, so the pages leave them out."""
+    return access.role_of(user) == Role.OFFICER

@@ -4,23 +4,24 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from notices import changes
-from schedules import roster, services
+from common.admin import ReadOnlyAdmin
 from schedules.models import (
     Assignment,
+    AssignmentRole,
     Blackout,
     PlanMember,
-    Reason,
     RotationPlan,
     Shift,
+    ShiftChange,
+    ShiftSnapshot,
     SwapRequest,
 )
+from schedules.services import generation, roster, shift_edits
 
 
 class PlanMemberInline(admin.TabularInline):
@@ -90,7 +91,7 @@ class RotationPlanAdmin(admin.ModelAdmin):
     def _generate(self, request, queryset, *, dry_run: bool):
         for plan in queryset.order_by("pk"):
             try:
-                result = services.generate_shifts(plan=plan, dry_run=dry_run)
+                result = generation.generate_shifts(plan=plan, dry_run=dry_run)
             except ValidationError as exc:
                 self.message_user(
                     request, f"{plan}: {' '.join(exc.messages)}", messages.ERROR
@@ -130,60 +131,159 @@ class RotationPlanAdmin(admin.ModelAdmin):
         self._generate(request, queryset, dry_run=True)
 
 
-class AssignmentAdminForm(forms.ModelForm):
-    """An officer is never on two overlapping live shifts, even by an
-    administrator's hand (PostgreSQL refuses it too; this says why, on the form)."""
+class OverrideFields(forms.Form):
+    """An administrator's explicit override of the roster rules, with its reason
+    (schedules.services.shift_edits; the audit trail records it)."""
+
+    override_rules = forms.BooleanField(
+        label=_("Override the roster rules"),
+        required=False,
+        help_text=_(
+            "Save although the edit breaks a roster rule (not an overlap). The "
+            "reason is kept in the audit trail."
+        ),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for the override"), required=False, max_length=255
+    )
+
+    def override(self) -> str:
+        """The reason given with a ticked override, or ""; checked in clean()."""
+        if not self.cleaned_data.get("override_rules"):
+            return ""
+        return self.cleaned_data.get("override_reason", "").strip()
+
+    def clean_override_reason(self):
+        reason = self.cleaned_data.get("override_reason", "").strip()
+        if self.cleaned_data.get("override_rules") and not reason:
+            raise ValidationError(
+                gettext("Give the reason for overriding the roster rules.")
+            )
+        return reason
+
+
+class AssignmentAdminForm(OverrideFields, forms.ModelForm):
+    """One officer added to a shift from the assignment list: the roster rules
+    are checked here, on the form, and again when the service saves."""
+
+    class Meta:
+        model = Assignment
+        fields = ["shift", "officer", "role"]
 
     def clean(self):
         cleaned = super().clean()
-        # In the shift's inline, the shift is the parent form's edited instance.
-        shift = cleaned.get("shift") or getattr(self.instance, "shift", None)
-        officer = cleaned.get("officer")
-        if (
-            shift is not None
-            and officer is not None
-            and (busy := roster.clashes(shift, [officer]))
-        ):
-            self.add_error("officer", busy)
+        shift, officer = cleaned.get("shift"), cleaned.get("officer")
+        if shift is None or officer is None or self.errors:
+            return cleaned
+        try:
+            shift_edits.check_edit(
+                shift=shift,
+                roster_lines=roster_with(shift, officer, cleaned.get("role")),
+                override_reason=self.override(),
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
         return cleaned
 
 
-class ShiftAdminForm(forms.ModelForm):
+def roster_with(shift, officer, role) -> list:
+    """The shift's roster lines with one officer more."""
+    lines = shift_edits.lines_from(shift.assignments.select_related("officer"))
+    return [*lines, shift_edits.RosterLine(officer, role or AssignmentRole.MEMBER)]
+
+
+class ShiftAdminForm(OverrideFields, forms.ModelForm):
     """New times or a new status may not put a rostered officer on two
-    overlapping live shifts."""
+    overlapping live shifts; the roster itself is checked with the inline."""
 
     def clean(self):
         cleaned = super().clean()
-        moved = {"start", "end", "status"} & set(self.changed_data)
+        moved = {"start", "end", "status", "precinct"} & set(self.changed_data)
         if self.instance.pk and moved and not self.errors:
             # The instance gets the new values only after clean(); check a copy.
             edited = copy.copy(self.instance)
-            for field in moved:
-                setattr(edited, field, cleaned[field])
-            officers = [
-                a.officer for a in self.instance.assignments.select_related("officer")
-            ]
-            if busy := roster.clashes(edited, officers):
-                raise ValidationError(busy)
+            for name in moved:
+                setattr(edited, name, cleaned[name])
+            try:
+                shift_edits.check_edit(
+                    shift=edited,
+                    roster_lines=None,
+                    changed=moved,
+                    override_reason=self.override(),
+                )
+            except ValidationError as error:
+                raise ValidationError(error.messages) from None
         return cleaned
+
+
+class RosterFormSet(forms.BaseInlineFormSet):
+    """The assignment inline as one roster: checked whole, against the shift as
+    the page edits it, by the service that will save it."""
+
+    def lines(self) -> list:
+        """The roster as the page leaves it: the stored one with the inline's
+        deletions, edits and additions (assignments not on the page stay)."""
+        shift = self.instance
+        kept = {
+            a.pk: shift_edits.RosterLine(a.officer, a.role)
+            for a in (shift.assignments.select_related("officer") if shift.pk else ())
+        }
+        added = []
+        for data in (form.cleaned_data for form in self.forms):
+            instance = data.get("id") if data else None
+            if not data:
+                continue
+            if data.get("DELETE"):
+                kept.pop(getattr(instance, "pk", None), None)
+            elif instance is not None:
+                kept[instance.pk] = shift_edits.RosterLine(
+                    data["officer"], data["role"]
+                )
+            elif data.get("officer"):
+                added.append(shift_edits.RosterLine(data["officer"], data["role"]))
+        return [*kept.values(), *added]
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance.pk is None:
+            return
+        try:
+            shift_edits.check_edit(
+                shift=self.instance,
+                roster_lines=self.lines(),
+                override_reason=getattr(self.instance, OVERRIDE, ""),
+            )
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+
+
+# The shift form's override travels to the roster's check on the edited instance:
+# Django validates the form before the inline, and gives both that instance.
+OVERRIDE = "_giliran_override_reason"
 
 
 class OverlapRefusedMixin:
     """The last guard: a concurrent write that no form check could see makes the
-    database's no-overlap constraint fire; say so instead of a server error."""
+    service (or the database's no-overlap constraint) refuse; say so instead of a
+    server error."""
 
     def changeform_view(self, request, *args, **kwargs):
         try:
             return super().changeform_view(request, *args, **kwargs)
-        except IntegrityError as error:
-            if not roster.is_overlap_violation(error):
+        except (IntegrityError, ValidationError) as error:
+            if isinstance(error, IntegrityError) and not roster.is_overlap_violation(
+                error
+            ):
                 raise
             self.message_user(
                 request,
                 gettext(
                     "Not saved: an officer would be on two overlapping shifts "
                     "(someone changed the schedule meanwhile). Check and try again."
-                ),
+                )
+                if isinstance(error, IntegrityError | roster.OfficerBusy)
+                else gettext("Not saved: %(errors)s")
+                % {"errors": " ".join(error.messages)},
                 messages.ERROR,
             )
             return HttpResponseRedirect(request.get_full_path())
@@ -191,7 +291,7 @@ class OverlapRefusedMixin:
 
 class AssignmentInline(admin.TabularInline):
     model = Assignment
-    form = AssignmentAdminForm
+    formset = RosterFormSet
     extra = 0
     autocomplete_fields = ["officer"]
     readonly_fields = ["assigned_by", "created_at"]
@@ -216,9 +316,16 @@ class ShiftAdmin(OverlapRefusedMixin, admin.ModelAdmin):
     search_fields = ["plan__code", "plan__name", "precinct__name", "reason_note"]
     autocomplete_fields = ["plan", "precinct", "substitute_for"]
     date_hierarchy = "start"
-    readonly_fields = ["version", "created_at", "updated_at"]
+    readonly_fields = ["reason", "version", "created_at", "updated_at"]
     inlines = [AssignmentInline]
     list_per_page = 100
+
+    def get_fieldsets(self, request, obj=None):
+        fields = [f for f in self.get_fields(request, obj) if not f.startswith("over")]
+        return [
+            (None, {"fields": fields}),
+            (_("Override"), {"fields": ["override_rules", "override_reason"]}),
+        ]
 
     @admin.display(description=_("local time"), ordering="start")
     def local_time(self, shift):
@@ -227,28 +334,41 @@ class ShiftAdmin(OverlapRefusedMixin, admin.ModelAdmin):
         end = timezone.localtime(shift.end, tz)
         return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class WithOverride(form):
+            def clean(self):
+                cleaned = super().clean()
+                setattr(self.instance, OVERRIDE, self.override())
+                return cleaned
+
+        return WithOverride
+
     def save_model(self, request, obj, form, change):
-        # A hand edit of who holds a shift or when is a manual decision: the
-        # generator keeps it from now on and balances around it.
-        if not change:
-            obj.reason = Reason.MANUAL
-        else:
-            # The shift as stored before this save (and its inlines): what its
-            # change notice compares with if it was never snapshotted.
-            changes.snapshot_before_change([obj.pk])
-            if form.changed_data:
-                if {"precinct", "start", "end", "status"} & set(form.changed_data):
-                    obj.reason = Reason.MANUAL
-                obj.version = F("version") + 1
-        super().save_model(request, obj, form, change)
-        if change:
-            obj.refresh_from_db(fields=["version"])
-        # The people of the shift hear of it once the admin's transaction commits.
-        changes.notify_after_commit([obj.pk])
+        # Saved with its roster in save_related(), by the service, in one go.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        roster_set = next(f for f in formsets if isinstance(f, RosterFormSet))
+        edit = shift_edits.save_edit(
+            shift=form.instance,
+            by=request.user,
+            roster_lines=roster_set.lines(),
+            changed=form.changed_data if change else (),
+            override_reason=form.override(),
+        )
+        # What the admin's change message lists (the service did the saving).
+        roster_set.new_objects = edit.added
+        roster_set.changed_objects = [(a, ["role"]) for a in edit.changed]
+        roster_set.deleted_objects = edit.removed
 
 
 @admin.register(Assignment)
 class AssignmentAdmin(OverlapRefusedMixin, admin.ModelAdmin):
+    """Officers are added here or on their shift's page, and removed here, through
+    the shift edit service; an existing assignment is changed on its shift's page."""
+
     form = AssignmentAdminForm
     list_display = ["officer", "role", "shift", "assigned_by", "created_at"]
     list_filter = ["role", "shift__plan", "officer__precinct"]
@@ -257,30 +377,40 @@ class AssignmentAdmin(OverlapRefusedMixin, admin.ModelAdmin):
     autocomplete_fields = ["shift", "officer"]
     readonly_fields = ["assigned_by", "created_at"]
 
-    # A roster edited here is a change to its shift (two, when the officer moves
-    # to another): snapshot what they were, and tell their people after the commit.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Off a shift that is over or not scheduled only with an override, given
+        # on the shift's page.
+        closed = obj is not None and shift_edits.closed_reasons(obj.shift)
+        return super().has_delete_permission(request, obj) and not closed
+
     def save_model(self, request, obj, form, change):
-        shift_ids = {obj.shift_id}
-        if change:
-            shift_ids |= set(
-                Assignment.objects.filter(pk=obj.pk).values_list("shift_id", flat=True)
-            )
-        changes.snapshot_before_change(shift_ids)
-        super().save_model(request, obj, form, change)
-        changes.notify_after_commit(shift_ids)
+        edit = shift_edits.save_edit(
+            shift=obj.shift,
+            by=request.user,
+            roster_lines=roster_with(obj.shift, obj.officer, obj.role),
+            override_reason=form.override(),
+        )
+        obj.pk = edit.added[0].pk
 
     def delete_model(self, request, obj):
-        changes.snapshot_before_change([obj.shift_id])
-        super().delete_model(request, obj)
-        changes.notify_after_commit([obj.shift_id])
+        self.delete_queryset(request, Assignment.objects.filter(pk=obj.pk))
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
-        # The bulk delete action runs outside the admin's form transaction.
-        shift_ids = set(queryset.values_list("shift_id", flat=True))
-        changes.snapshot_before_change(shift_ids)
-        super().delete_queryset(request, queryset)
-        changes.notify_after_commit(shift_ids)
+        # One edit per shift, so each shift is bumped and told of once.
+        by_shift: dict[int, set[int]] = {}
+        for shift_id, officer_id in queryset.values_list("shift_id", "officer_id"):
+            by_shift.setdefault(shift_id, set()).add(officer_id)
+        for shift in Shift.objects.filter(pk__in=by_shift).order_by("pk"):
+            lines = shift_edits.lines_from(
+                a
+                for a in shift.assignments.select_related("officer")
+                if a.officer_id not in by_shift[shift.pk]
+            )
+            shift_edits.save_edit(shift=shift, by=request.user, roster_lines=lines)
 
 
 @admin.register(Blackout)
@@ -314,3 +444,18 @@ class SwapRequestAdmin(admin.ModelAdmin):
     search_fields = ["from_precinct__name", "to_precinct__name", "note"]
     autocomplete_fields = ["shift", "counter_shift", "from_precinct", "to_precinct"]
     readonly_fields = ["requested_by", "decided_by", "decided_at", "created_at"]
+
+
+@admin.register(ShiftChange)
+class ShiftChangeAdmin(ReadOnlyAdmin):
+    list_display = ["shift", "fields", "detected_at"]
+    list_select_related = ["shift__plan", "shift__precinct"]
+    search_fields = ["shift__plan__code", "shift__plan__name"]
+    date_hierarchy = "detected_at"
+
+
+@admin.register(ShiftSnapshot)
+class ShiftSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["shift", "taken_at"]
+    list_select_related = ["shift__plan", "shift__precinct"]
+    search_fields = ["shift__plan__code", "shift__plan__name"]

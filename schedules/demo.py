@@ -104,7 +104,9 @@ def _officer_name(precinct_index: int, i: int) -> str:
 @transaction.atomic
 def load_demo(*, now: dt.datetime | None = None) -> DemoResult:
     """Create or refresh the demo world and generate the plan's shifts."""
-    from schedules import services  # the generator; imported late to keep this light
+    from schedules.services import (
+        generation,  # the generator; imported late to keep this light
+    )
 
     now = now or timezone.now()
     commands = {
@@ -166,7 +168,7 @@ def load_demo(*, now: dt.datetime | None = None) -> DemoResult:
 
     tonight = nights.tonight(now, plan.window_start, plan.window_end, plan.tz)
     first = max(plan.valid_from, tonight - dt.timedelta(days=HISTORY_NIGHTS))
-    services.generate_shifts(
+    generation.generate_shifts(
         plan=plan, start=first, nights=(tonight - first).days + plan.horizon_days
     )
     result.shifts = plan.shifts.count()

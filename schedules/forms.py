@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from common import dates
 from precincts.models import Officer, Precinct
-from schedules import grid, roster
+from schedules import grid
 from schedules.models import RotationPlan, Shift
+from schedules.services import roster
 
 # Primary keys are 64-bit: a longer number is no choice at all, and must not
 # reach the database (SQLite raises OverflowError on it).
@@ -325,3 +326,11 @@ class DecisionForm(forms.Form):
         choices=[("approve", _("Approve")), ("reject", _("Reject"))]
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+def requested_night(request) -> tuple:
+    """The ?night= a page was asked for (None means tonight) and its form, whose
+    errors the page shows (with a 400)."""
+    form = NightForm(request.GET)
+    night = form.cleaned_data["night"] if form.is_valid() else None
+    return night, form

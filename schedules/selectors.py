@@ -3,8 +3,9 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from schedules import metrics, rotation, services
+from schedules import metrics, rotation
 from schedules.models import Reason, RotationPlan, Shift, ShiftStatus
+from schedules.services import inputs
 
 
 @dataclass
@@ -42,8 +43,8 @@ def fairness_report(
 ) -> FairnessReport:
     """Per member of a plan, over nights first..last: minutes, holdings per slot
     position, substitutions given and received, and the ledger balance."""
-    members = services.plan_members(plan)
-    spec = services.plan_spec(plan, members)
+    members = inputs.plan_members(plan)
+    spec = inputs.plan_spec(plan, members)
     rows = list(
         Shift.objects.filter(plan=plan, night__lte=last)
         .exclude(status=ShiftStatus.CANCELLED)

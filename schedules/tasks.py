@@ -6,8 +6,8 @@ from celery import shared_task
 from django.db import OperationalError
 
 from outbox.runs import TrackedTask
-from schedules import services
 from schedules.models import RotationPlan
+from schedules.services import generation
 
 # Tracked: a run killed with its whole worker is sent again at once (outbox.runs).
 RETRY = {
@@ -25,14 +25,14 @@ RETRY = {
 def generate_plan(plan_id: int, start: str | None = None, nights: int | None = None):
     plan = RotationPlan.objects.get(pk=plan_id)
     first = dt.date.fromisoformat(start) if start else None
-    result = services.generate_shifts(plan=plan, start=first, nights=nights)
+    result = generation.generate_shifts(plan=plan, start=first, nights=nights)
     return [result.created, result.changed, result.removed]
 
 
 @shared_task(name="schedules.regenerate_nights", **RETRY)
 def regenerate_nights(plan_id: int, first: str, last: str):
     plan = RotationPlan.objects.get(pk=plan_id)
-    result = services.regenerate_after_change(
+    result = generation.regenerate_after_change(
         plan=plan, first=dt.date.fromisoformat(first), last=dt.date.fromisoformat(last)
     )
     return [result.created, result.changed, result.removed] if result else None
@@ -41,4 +41,4 @@ def regenerate_nights(plan_id: int, first: str, last: str):
 @shared_task(name="schedules.extend_horizons", **RETRY)
 def extend_horizons() -> list[int]:
     # Beat fires hourly; each plan moves on once a day at 12:00 in its own zone.
-    return [result.plan.pk for result in services.extend_horizons()]
+    return [result.plan.pk for result in generation.extend_horizons()]

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from schedules import request_views, views
+from schedules.views import account, calendar, night, requests, roster
 
 
 class IdConverter:
@@ -20,30 +20,27 @@ register_converter(IdConverter, "dbid")
 app_name = "schedules"
 
 urlpatterns = [
-    path("tonight/", views.tonight, name="tonight"),
-    path("print/<dbid:plan_pk>/", views.print_night, name="print"),
-    path("print/<dbid:plan_pk>/text/", views.night_text, name="night_text"),
-    path("roster/", views.roster_list, name="roster"),
-    path("roster/<dbid:pk>/", views.shift_edit, name="shift"),
-    path("roster/<dbid:pk>/remove/", views.remove_officer, name="remove_officer"),
-    path("roster/<dbid:pk>/leader/", views.set_leader, name="set_leader"),
-    path("roster/<dbid:pk>/copy/", views.copy_previous_team, name="copy_team"),
-    path("calendar/", views.calendar, name="calendar"),
-    path("requests/", request_views.requests_page, name="requests"),
-    path("requests/blackout/", request_views.new_blackout, name="new_blackout"),
-    path("requests/swap/", request_views.new_swap, name="new_swap"),
+    path("print/<dbid:plan_pk>/", night.print_night, name="print"),
+    path("print/<dbid:plan_pk>/text/", night.night_text, name="night_text"),
+    path("roster/", roster.roster_list, name="roster"),
+    path("roster/<dbid:pk>/", roster.shift_edit, name="shift"),
+    path("roster/<dbid:pk>/remove/", roster.remove_officer, name="remove_officer"),
+    path("roster/<dbid:pk>/leader/", roster.set_leader, name="set_leader"),
+    path("roster/<dbid:pk>/copy/", roster.copy_previous_team, name="copy_team"),
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("requests/", requests.requests_page, name="requests"),
+    path("requests/blackout/", requests.new_blackout, name="new_blackout"),
+    path("requests/swap/", requests.new_swap, name="new_swap"),
     path(
         "requests/blackout/<dbid:pk>/decide/",
-        request_views.decide_blackout,
+        requests.decide_blackout,
         name="decide_blackout",
     ),
-    path(
-        "requests/swap/<dbid:pk>/decide/", request_views.decide_swap, name="decide_swap"
-    ),
+    path("requests/swap/<dbid:pk>/decide/", requests.decide_swap, name="decide_swap"),
     path(
         "requests/swap/<dbid:pk>/withdraw/",
-        request_views.withdraw_swap,
+        requests.withdraw_swap,
         name="withdraw_swap",
     ),
-    path("account/password/", views.password_change, name="password_change"),
+    path("account/password/", account.password_change, name="password_change"),
 ]

@@ -8,7 +8,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+
+from common.errors import problem
+
+# What a session that gave only its password is told on the API (also by
+# api.authentication, whatever other header the request carries).
+SECOND_FACTOR_OWED = _("Enter your two-factor code on the login page first.")
 
 # Session keys: when the login happened and when the session was last used.
 LOGIN_AT = "giliran_login_at"
@@ -52,10 +58,8 @@ class RefuseNulMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            detail = _("The address holds a NUL character.")
+            detail = str(_("The address holds a NUL character."))
             if request.path.startswith("/api/"):
-                from api.errors import problem
-
                 return JsonResponse(problem(400, detail), status=400)
             return HttpResponseBadRequest(detail, content_type="text/plain")
         return self.get_response(request)
@@ -201,8 +205,5 @@ class SecondFactorMiddleware:
         if step is None:
             return None
         if api:
-            from api.authentication import SECOND_FACTOR_OWED
-            from api.errors import problem
-
-            return JsonResponse(problem(403, SECOND_FACTOR_OWED), status=403)
+            return JsonResponse(problem(403, str(SECOND_FACTOR_OWED)), status=403)
         return redirect_to_login(request.get_full_path(), reverse(step), "next")

@@ -12,8 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from precincts.models import Role
-from schedules import requests as schedule_requests
-from schedules import services
 from schedules.models import (
     Assignment,
     Blackout,
@@ -21,6 +19,8 @@ from schedules.models import (
     Shift,
     ShiftStatus,
 )
+from schedules.services import generation
+from schedules.services import requests as schedule_requests
 from tests import factories
 from tests.api.conftest import client_for
 from tests.concurrency import run_together
@@ -149,7 +149,7 @@ def live_overlaps() -> list[tuple[int, int, int]]:
 def test_generation_swap_approval_and_roster_edits_on_one_night_end_consistent(
     plan, tambora, tanjungduren, gambir, piket_tambora, kapolsek_tambora, admin_user
 ):
-    services.generate_shifts(plan=plan, start=NIGHT, nights=3)
+    generation.generate_shifts(plan=plan, start=NIGHT, nights=3)
     # Five slots, three members: Tambora holds two slots on two nights of three.
     night = next(
         n

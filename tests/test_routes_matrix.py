@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -31,8 +30,8 @@ from patrols.models import (
     PatrolReport,
     ReportStatus,
 )
-from schedules import requests
 from schedules.models import AssignmentRole
+from schedules.services import requests
 from tests import factories
 from tests.api.conftest import (  # noqa: F401 (the API keys' fixtures)
     ROLES,
@@ -40,6 +39,7 @@ from tests.api.conftest import (  # noqa: F401 (the API keys' fixtures)
     read_key,
     write_key_tambora,
 )
+from tests.caching import clear_cache
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 NIGHT = dt.date(2024, 1, 22)
@@ -709,7 +709,7 @@ MATRIX: dict[str, Route] = {
         },
         body=BODIES["schedules:shift"],
     ),
-    "schedules:tonight": Route(
+    "tonight": Route(
         "/tonight/",
         {"GET": PAGE, "POST": NOT_ALLOWED, "DELETE": NOT_ALLOWED},
     ),
@@ -866,7 +866,7 @@ def test_every_route_has_a_row():
 
 @pytest.mark.parametrize("key", sorted(MATRIX))
 def test_each_role_gets_the_expected_status(request, world, key):
-    cache.clear()
+    clear_cache()
     route = MATRIX[key]
     url = route.url.format(**world)
     body = {name: str(value).format(**world) for name, value in route.body.items()}
@@ -878,7 +878,7 @@ def test_each_role_gets_the_expected_status(request, world, key):
                 got.setdefault(method, {})[role] = answer(
                     client, method, url + query, body
                 )
-    cache.clear()
+    clear_cache()
     wrong = {
         (method, role): (route.methods[method][role], status)
         for method, statuses in got.items()

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from api.authentication import key_with_prefix
 from api.models import ApiKey, Scope
 from api.services import create_api_key
-from config.statements import Statement
+from common.statements import Statement
 from tests import factories
 
 

@@ -8,9 +8,9 @@ import time_machine
 import vobject
 
 from api import services
-from schedules import requests
-from schedules import services as schedule_services
 from schedules.models import Shift, ShiftStatus
+from schedules.services import generation as schedule_services
+from schedules.services import requests
 from tests import factories
 from tests.api.conftest import NIGHT, client_for, make_key
 

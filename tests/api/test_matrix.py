@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from schedules import requests
 from schedules.models import Blackout, SwapRequest
+from schedules.services import requests
 from tests import factories
 from tests.api.conftest import ROLES, client_for
 

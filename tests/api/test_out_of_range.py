@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from schedules import requests
 from schedules.models import Blackout, RequestStatus
+from schedules.services import requests
 from tests.api.conftest import make_key
 
 WIB = dt.timezone(dt.timedelta(hours=7))

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from schedules import requests
 from schedules.models import Reason, Shift
+from schedules.services import requests
 from tests import factories
 from tests.api.conftest import client_for, make_key
 

@@ -29,8 +29,8 @@ from api import services as api_services
 from api.models import FeedToken
 from patrols import services as patrols
 from patrols.models import CheckIn
-from schedules import requests as schedule_requests
 from schedules.models import Assignment, Shift
+from schedules.services import requests as schedule_requests
 from tests import factories
 from tests.api.conftest import NIGHT, client_for, make_key
 
@@ -328,7 +328,12 @@ def _use_real_values(case, world, token) -> bool:
     return True
 
 
+# Every operation × identity through schemathesis takes minutes: the slow tier
+# (make test-slow). The check after it reads what the run recorded, so both stay in
+# one xdist process, in file order.
 @SCHEMA.parametrize()
+@pytest.mark.slow
+@pytest.mark.xdist_group("schemathesis")
 @hypothesis_settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -351,6 +356,8 @@ def test_the_api_answers_as_its_schema_says(case, identity, world):
         assert fields <= STATEFUL_FIELDS, (case.operation.label, real, response.json())
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("schemathesis")
 def test_every_operation_reached_its_success_path():
     """Runs after the schemathesis test above (pytest keeps file order)."""
     labels = {

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from api import shift_list
 from api.filters import ShiftFilter
 from api.models import Scope
-from schedules import services
 from schedules.models import Shift, ShiftStatus
+from schedules.services import generation
 from tests import factories
 from tests.api.conftest import NIGHT, client_for, make_key
 
@@ -29,7 +29,7 @@ def city(plan, tambora, gambir):
         code="gambir-tambora", members=[gambir, tambora]
     )
     for each in (plan, other):
-        services.generate_shifts(plan=each, start=NIGHT, nights=NIGHTS)
+        generation.generate_shifts(plan=each, start=NIGHT, nights=NIGHTS)
     shifts = list(Shift.objects.order_by("pk"))
     base = dt.datetime(2024, 1, 20, 1, 0, tzinfo=dt.UTC)
     for n, shift in enumerate(shifts):

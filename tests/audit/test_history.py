@@ -14,8 +14,8 @@ from audit import context, selectors, services
 from audit.models import Action, AuditEvent, Outcome
 from patrols import services as patrol_services
 from patrols.models import Incident, IncidentCategory
-from schedules import roster
 from schedules.models import AssignmentRole, ShiftStatus
+from schedules.services import roster
 from tests import factories
 from tests.api.conftest import client_for, make_key
 

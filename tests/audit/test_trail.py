@@ -10,8 +10,8 @@ from audit import selectors, services
 from audit.models import Action, AuditEvent, Outcome
 from patrols.models import Incident, IncidentCategory, PatrolReport
 from precincts.models import Role
-from schedules import roster
 from schedules.models import Assignment, Blackout, Reason, Shift
+from schedules.services import roster
 from tests import factories
 from tests.api.conftest import NOON, client_for, make_key
 from tests.factories import PASSWORD

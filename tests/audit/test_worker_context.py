@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from audit import context
 from audit.models import Action, AuditEvent
-from schedules import services, tasks
+from schedules import tasks
 from schedules.models import Assignment, Blackout, RequestStatus, Shift
+from schedules.services import generation
 from tests import factories
 
 
@@ -18,7 +19,7 @@ def next_week(transactional_db, plan, tambora):
     """A night a week ahead (real time: the worker does not share a frozen clock),
     generated, with a Tambora officer on Tambora's first slot."""
     night = timezone.localdate() + dt.timedelta(days=7)
-    services.generate_shifts(plan=plan, start=night, nights=1)
+    generation.generate_shifts(plan=plan, start=night, nights=1)
     shift = Shift.objects.filter(plan=plan, night=night, precinct=tambora).first()
     factories.AssignmentFactory(shift=shift)
     return shift

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from schedules import services
 from schedules.models import Blackout, RequestStatus
+from schedules.services import generation
 from tests import factories
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 
@@ -68,7 +68,7 @@ def test_the_calendar_shows_the_week_and_the_month_in_precinct_colours(
         reason="Pengamanan pemilu",
         status=RequestStatus.APPROVED,
     )
-    services.generate_shifts(plan=plan, start=dt.date(2024, 1, 22), nights=10)
+    generation.generate_shifts(plan=plan, start=dt.date(2024, 1, 22), nights=10)
     page = new_page(kapolres_jakbar)
     page.goto("/calendar/")
     assert page.locator("table.grid tbody tr").count() == 7

@@ -8,11 +8,19 @@ from django.db import transaction
 from django.urls import reverse
 
 from notices import changes, selectors, services, tasks
-from notices.models import Notification, ShiftChange, ShiftSnapshot
+from notices.models import Notification
 from precincts.models import Role
-from schedules import requests, roster
-from schedules import services as schedules
-from schedules.models import Assignment, Blackout, RequestStatus, Shift, ShiftStatus
+from schedules.models import (
+    Assignment,
+    Blackout,
+    RequestStatus,
+    Shift,
+    ShiftChange,
+    ShiftSnapshot,
+    ShiftStatus,
+)
+from schedules.services import generation as schedules
+from schedules.services import requests, roster
 from tests import factories
 from tests.notices.conftest import WIB, wib
 
@@ -224,7 +232,7 @@ def _changes_of(shift):
 
 def _notices_of(change):
     return Notification.objects.filter(
-        kind="shift_changed", target_model="notices.ShiftChange", target_id=change.pk
+        kind="shift_changed", target_model="schedules.ShiftChange", target_id=change.pk
     )
 
 

@@ -3,6 +3,7 @@ import json
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from notices import delivery as notice_delivery
 from notices import selectors, services, tasks, webhooks
 from notices.models import (
     DeliveryStatus,
@@ -116,7 +117,7 @@ def test_an_unreachable_webhook_records_the_error(piket_tambora, receiver):
     notification = _notify(piket_tambora)
     delivery = WebhookDelivery.objects.create(webhook=hook, notification=notification)
     with pytest.raises(webhooks.DeliveryFailed):
-        services.deliver_webhook(delivery_id=delivery.pk, final_attempt=False)
+        notice_delivery.deliver_webhook(delivery_id=delivery.pk, final_attempt=False)
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PENDING
     assert delivery.attempts == 1
@@ -132,9 +133,9 @@ def test_a_delivery_being_posted_is_not_posted_again_by_a_second_attempt(
     delivery = WebhookDelivery.objects.create(
         webhook=hook, notification=_notify(piket_tambora)
     )
-    assert services._claim(delivery)  # the first attempt, now posting
+    assert notice_delivery._claim(delivery)  # the first attempt, now posting
 
-    services.deliver_webhook(delivery_id=delivery.pk, final_attempt=False)
+    notice_delivery.deliver_webhook(delivery_id=delivery.pk, final_attempt=False)
 
     assert receiver.requests == []
     delivery.refresh_from_db()
@@ -156,7 +157,7 @@ def test_a_claim_left_by_a_dead_attempt_lapses_and_the_delivery_is_posted(
         claimed_until=timezone.now() - dt.timedelta(seconds=1),
     )
 
-    services.deliver_webhook(delivery_id=delivery.pk, final_attempt=False)
+    notice_delivery.deliver_webhook(delivery_id=delivery.pk, final_attempt=False)
 
     assert len(receiver.requests) == 1
     delivery.refresh_from_db()
@@ -164,5 +165,5 @@ def test_a_claim_left_by_a_dead_attempt_lapses_and_the_delivery_is_posted(
     assert delivery.attempts == 2
     assert delivery.claimed_until is None
     # Delivered: a late duplicate of the task posts nothing more.
-    services.deliver_webhook(delivery_id=delivery.pk, final_attempt=False)
+    notice_delivery.deliver_webhook(delivery_id=delivery.pk, final_attempt=False)
     assert len(receiver.requests) == 1

@@ -126,7 +126,7 @@ def test_a_changed_shift_shows_as_unread_on_tonight(
     client.force_login(piket_tambora)
 
     page = client.get(
-        reverse("schedules:tonight") + f"?night={plan.valid_from:%Y-%m-%d}",
+        reverse("tonight") + f"?night={plan.valid_from:%Y-%m-%d}",
         headers={"accept-language": "en"},
     ).content.decode()
 

@@ -13,7 +13,7 @@ def test_odd_query_parameters_never_break_a_page(client, night, kapolres_jakbar,
     client.force_login(kapolres_jakbar)
     plan = night[0].plan_id
     for url, names in [
-        (reverse("schedules:tonight"), ["night"]),
+        (reverse("tonight"), ["night"]),
         (reverse("schedules:calendar"), ["plan", "view", "date", "precinct"]),
         (reverse("schedules:print", args=[plan]), ["night"]),
         (reverse("schedules:night_text", args=[plan]), ["night"]),

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from patrols import services as patrols
 from precincts.models import Officer
-from schedules import requests as schedule_requests
 from schedules.models import Shift
+from schedules.services import requests as schedule_requests
 from tests import factories
 from tests.pages.conftest import NIGHT
 
@@ -72,7 +72,7 @@ def hostile(night, tambora, tanjungduren, piket_tambora):
 def _pages(hostile):
     plan = hostile["shift"].plan_id
     return [
-        reverse("schedules:tonight"),
+        reverse("tonight"),
         reverse("schedules:requests"),
         reverse("schedules:print", args=[plan]),
         reverse("patrols:report", args=[hostile["report"].pk]),

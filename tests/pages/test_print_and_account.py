@@ -114,13 +114,13 @@ def test_the_header_offers_the_pages_each_role_uses(
 ):
     client.force_login(request.getfixturevalue(who))
 
-    nav = client.get(reverse("schedules:tonight")).content.decode()
+    nav = client.get(reverse("tonight")).content.decode()
     nav = nav.split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
 
     def url(name):
         return reverse(name if ":" in name else f"schedules:{name}")
 
-    assert reverse("schedules:tonight") in nav
+    assert reverse("tonight") in nav
     for name in links:
         assert url(name) in nav
     for name in hidden:
@@ -130,7 +130,7 @@ def test_the_header_offers_the_pages_each_role_uses(
 def test_the_header_has_a_language_switch_and_logout(client, piket_tambora):
     client.force_login(piket_tambora)
 
-    body = client.get(reverse("schedules:tonight")).content.decode()
+    body = client.get(reverse("tonight")).content.decode()
 
     assert 'value="en"' in body
     assert 'value="id"' in body
@@ -169,7 +169,7 @@ def test_a_user_changes_their_password_and_stays_logged_in(client, piket_tambora
     assert response.status_code == 302
     piket_tambora.refresh_from_db()
     assert piket_tambora.check_password("kanal-barat-malam-2024")
-    assert client.get(reverse("schedules:tonight")).status_code == 200
+    assert client.get(reverse("tonight")).status_code == 200
 
 
 @pytest.mark.parametrize(

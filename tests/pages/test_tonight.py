@@ -10,7 +10,7 @@ from schedules.models import ShiftStatus
 from tests import factories
 from tests.pages.conftest import NIGHT, make_nights
 
-TONIGHT = reverse("schedules:tonight")
+TONIGHT = reverse("tonight")
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client):

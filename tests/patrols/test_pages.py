@@ -550,11 +550,11 @@ def test_tonight_shows_who_is_at_the_post_and_empty_posts(
     client.force_login(kapolsek_tambora)
     with time_machine.travel(wib(23, 0, 30), tick=False):
         during = client.get(
-            reverse("schedules:tonight"), headers={"accept-language": "en"}
+            reverse("tonight"), headers={"accept-language": "en"}
         ).content.decode()
     with time_machine.travel(wib(23, 2, 30), tick=False):
         later = client.get(
-            reverse("schedules:tonight"), headers={"accept-language": "en"}
+            reverse("tonight"), headers={"accept-language": "en"}
         ).content.decode()
 
     assert "Andi Saputra:" in during
@@ -570,11 +570,11 @@ def test_tonight_offers_the_leader_the_report_and_then_links_it(
     new = reverse("patrols:report_new", args=[shifts[0].pk])
     client.force_login(officer_tambora)
     with time_machine.travel(wib(23, 1, 10), tick=False):
-        before = client.get(reverse("schedules:tonight")).content.decode()
+        before = client.get(reverse("tonight")).content.decode()
         report = services.submit_report(shift=shifts[0], by=officer_tambora)
         client.force_login(kapolsek_tambora)
         after = client.get(
-            reverse("schedules:tonight"), headers={"accept-language": "en"}
+            reverse("tonight"), headers={"accept-language": "en"}
         ).content.decode()
 
     assert new in before
@@ -614,7 +614,7 @@ def test_the_live_status_adds_the_same_queries_for_any_number_of_plans(
         time_machine.travel(wib(23, 4, 30), tick=False),
         django_assert_num_queries(11),
     ):
-        response = client.get(reverse("schedules:tonight"))
+        response = client.get(reverse("tonight"))
 
     assert response.content.decode().count("data-live-slot") == plans * 5
 

@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from schedules import selectors, services
+from schedules import selectors
 from schedules.models import Blackout, RequestStatus
+from schedules.services import generation
 
 WIB = ZoneInfo("Asia/Jakarta")
 BEFORE = dt.datetime(2024, 1, 1, 12, 0, tzinfo=WIB)
@@ -15,7 +16,7 @@ BEFORE = dt.datetime(2024, 1, 1, 12, 0, tzinfo=WIB)
 
 @pytest.mark.django_db
 def test_fairness_report_shows_equal_hours_over_whole_cycles(plan):
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=30, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=30, now=BEFORE)
 
     report = selectors.fairness_report(
         plan=plan, first=plan.valid_from, last=dt.date(2024, 2, 20)
@@ -37,7 +38,7 @@ def test_fairness_report_shows_equal_hours_over_whole_cycles(plan):
 
 @pytest.mark.django_db
 def test_fairness_report_counts_substitutions_and_the_open_debt(plan, tambora, gambir):
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=30, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=30, now=BEFORE)
     Blackout.objects.create(
         precinct=gambir,
         start=dt.datetime(2024, 1, 25, 0, 0, tzinfo=WIB),
@@ -45,7 +46,7 @@ def test_fairness_report_counts_substitutions_and_the_open_debt(plan, tambora, g
         reason="Operasi",
         status=RequestStatus.APPROVED,
     )
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=30, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=30, now=BEFORE)
 
     # Up to the blackout night: Gambir owes the hours it missed.
     report = selectors.fairness_report(
@@ -68,7 +69,7 @@ def test_fairness_report_counts_substitutions_and_the_open_debt(plan, tambora, g
 
 @pytest.mark.django_db
 def test_fairness_command_prints_a_row_per_precinct(plan):
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=6, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=6, now=BEFORE)
     out = io.StringIO()
 
     call_command(

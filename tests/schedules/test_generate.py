@@ -11,7 +11,7 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
-from schedules import rotation, services
+from schedules import rotation
 from schedules.models import (
     Assignment,
     Blackout,
@@ -21,6 +21,7 @@ from schedules.models import (
     Shift,
     ShiftStatus,
 )
+from schedules.services import generation
 from tests import factories
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -53,7 +54,7 @@ def _blackout(precinct, night: dt.date, hours=(0, 5), status=RequestStatus.APPRO
 def test_seed_plan_is_generated_in_turn_and_stored_in_local_hours(
     plan, tambora, tanjungduren, gambir
 ):
-    result = services.generate_shifts(
+    result = generation.generate_shifts(
         plan=plan, start=plan.valid_from, nights=3, now=BEFORE
     )
 
@@ -75,10 +76,10 @@ def test_seed_plan_is_generated_in_turn_and_stored_in_local_hours(
 
 @pytest.mark.django_db
 def test_running_it_twice_changes_nothing(plan):
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=30, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=30, now=BEFORE)
     before = list(Shift.objects.values_list("pk", "version", "updated_at"))
 
-    again = services.generate_shifts(
+    again = generation.generate_shifts(
         plan=plan, start=plan.valid_from, nights=30, now=BEFORE
     )
 
@@ -89,7 +90,7 @@ def test_running_it_twice_changes_nothing(plan):
     # scratch, the schedule is the same too.
     assert again.skipped
     RotationPlan.objects.filter(pk=plan.pk).update(generation_key="")
-    recomputed = services.generate_shifts(
+    recomputed = generation.generate_shifts(
         plan=plan, start=plan.valid_from, nights=30, now=BEFORE
     )
     assert not recomputed.skipped
@@ -99,23 +100,23 @@ def test_running_it_twice_changes_nothing(plan):
 
 @pytest.mark.django_db
 def test_any_edit_to_the_inputs_defeats_the_unchanged_inputs_shortcut(plan, gambir):
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=9, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=9, now=BEFORE)
     shift = Shift.objects.get(plan=plan, night=dt.date(2024, 1, 23), slot=1)
     shift.locked = True
     shift.save()
 
-    relocked = services.generate_shifts(
+    relocked = generation.generate_shifts(
         plan=plan, start=plan.valid_from, nights=9, now=BEFORE
     )
     gambir.name = "Polsek Gambir Baru"
     gambir.save()
-    renamed = services.generate_shifts(
+    renamed = generation.generate_shifts(
         plan=plan, start=plan.valid_from, nights=9, now=BEFORE
     )
 
     assert not relocked.skipped
     assert not renamed.skipped
-    assert services.generate_shifts(
+    assert generation.generate_shifts(
         plan=plan, start=plan.valid_from, nights=9, now=BEFORE
     ).skipped
 
@@ -124,12 +125,12 @@ def test_any_edit_to_the_inputs_defeats_the_unchanged_inputs_shortcut(plan, gamb
 def test_generating_in_pieces_stores_the_same_schedule_as_at_once(plan, gambir):
     _blackout(gambir, dt.date(2024, 1, 30))
     _blackout(gambir, dt.date(2024, 2, 3), hours=(1, 3))
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=21, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=21, now=BEFORE)
     at_once = _holders(plan)
     Shift.objects.all().delete()
 
     for first, count in [(0, 5), (5, 4), (9, 12)]:
-        services.generate_shifts(
+        generation.generate_shifts(
             plan=plan,
             start=plan.valid_from + dt.timedelta(days=first),
             nights=count,
@@ -143,18 +144,18 @@ def test_generating_in_pieces_stores_the_same_schedule_as_at_once(plan, gambir):
 def test_approved_blackout_hands_the_turns_on_and_pending_one_does_not(
     plan, gambir, tambora
 ):
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=9, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=9, now=BEFORE)
     night = dt.date(2024, 1, 23)
     _blackout(tambora, night, status=RequestStatus.PENDING)
     assert (
-        services.generate_shifts(
+        generation.generate_shifts(
             plan=plan, start=plan.valid_from, nights=9, now=BEFORE
         ).changed
         == 0
     )
 
     _blackout(gambir, night)
-    result = services.generate_shifts(
+    result = generation.generate_shifts(
         plan=plan, start=plan.valid_from, nights=9, now=BEFORE
     )
 
@@ -177,7 +178,7 @@ def test_slot_nobody_can_take_is_stored_uncovered_without_a_holder(plan):
     for member in plan.members.all():
         _blackout(member, night, hours=(2, 3))
 
-    result = services.generate_shifts(
+    result = generation.generate_shifts(
         plan=plan, start=plan.valid_from, nights=5, now=BEFORE
     )
 
@@ -186,7 +187,7 @@ def test_slot_nobody_can_take_is_stored_uncovered_without_a_holder(plan):
     assert shift.status == ShiftStatus.UNCOVERED
     assert shift.precinct is None
     assert shift.substitute_for_id == uncovered.substitute_for
-    again = services.generate_shifts(
+    again = generation.generate_shifts(
         plan=plan, start=plan.valid_from, nights=5, now=BEFORE
     )
     assert again.skipped
@@ -195,7 +196,7 @@ def test_slot_nobody_can_take_is_stored_uncovered_without_a_holder(plan):
 
 @pytest.mark.django_db
 def test_frozen_shifts_are_kept_and_balanced_around(plan, tambora, gambir):
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=12, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=12, now=BEFORE)
     manual = Shift.objects.get(plan=plan, night=dt.date(2024, 1, 22), slot=1)
     manual.precinct = gambir
     manual.reason = Reason.MANUAL
@@ -205,7 +206,7 @@ def test_frozen_shifts_are_kept_and_balanced_around(plan, tambora, gambir):
     locked.save()
     _blackout(locked.precinct, locked.night)
 
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=12, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=12, now=BEFORE)
 
     manual.refresh_from_db()
     assert (manual.precinct, manual.reason, manual.version) == (gambir, "manual", 1)
@@ -217,13 +218,13 @@ def test_frozen_shifts_are_kept_and_balanced_around(plan, tambora, gambir):
 
 @pytest.mark.django_db
 def test_started_shifts_never_change(plan, tanjungduren):
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=6, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=6, now=BEFORE)
     served = _holders(plan, last=dt.date(2024, 1, 24))
     _blackout(tanjungduren, dt.date(2024, 1, 23))
 
     # At 02:30 on the morning after duty night 24 Jan: everything before is past.
     now = dt.datetime(2024, 1, 25, 2, 30, tzinfo=WIB)
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=6, now=now)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=6, now=now)
 
     assert _holders(plan, last=dt.date(2024, 1, 24)) == served
 
@@ -236,9 +237,9 @@ def test_capacity_goes_to_the_earlier_plan_and_the_later_one_works_around_it(
         code="later", zone=canal, members=[tambora, tanjungduren]
     )
     # Generated first, the later plan takes what it likes...
-    services.generate_shifts(plan=later, start=later.valid_from, nights=3, now=BEFORE)
+    generation.generate_shifts(plan=later, start=later.valid_from, nights=3, now=BEFORE)
 
-    result = services.generate_shifts(
+    result = generation.generate_shifts(
         plan=plan, start=plan.valid_from, nights=3, now=BEFORE
     )
 
@@ -253,7 +254,7 @@ def test_capacity_goes_to_the_earlier_plan_and_the_later_one_works_around_it(
     theirs = Shift.objects.filter(plan=later, status=ShiftStatus.SCHEDULED)
     assert not [s for s in theirs if (s.precinct_id, s.start) in mine]
     assert theirs.filter(reason=Reason.SUBSTITUTE).exists()
-    again = services.generate_shifts(
+    again = generation.generate_shifts(
         plan=later, start=later.valid_from, nights=3, now=BEFORE
     )
     assert again.changed == 0
@@ -261,11 +262,11 @@ def test_capacity_goes_to_the_earlier_plan_and_the_later_one_works_around_it(
 
 @pytest.mark.django_db
 def test_a_shorter_window_cancels_vanished_slots_instead_of_deleting_them(plan):
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=2, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=2, now=BEFORE)
     RotationPlan.objects.filter(pk=plan.pk).update(window_end=dt.time(4, 0))
     plan.refresh_from_db()
 
-    result = services.generate_shifts(
+    result = generation.generate_shifts(
         plan=plan, start=plan.valid_from, nights=2, now=BEFORE
     )
 
@@ -284,11 +285,11 @@ def test_a_shorter_window_cancels_vanished_slots_instead_of_deleting_them(plan):
     ],
 )
 def test_a_window_moved_by_whole_slots_moves_the_shifts(plan, start, end):
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=2, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=2, now=BEFORE)
     RotationPlan.objects.filter(pk=plan.pk).update(window_start=start, window_end=end)
     plan.refresh_from_db()
 
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=2, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=2, now=BEFORE)
 
     live = Shift.objects.filter(plan=plan).exclude(status=ShiftStatus.CANCELLED)
     local = {timezone.localtime(s.start, plan.tz).time() for s in live}
@@ -300,20 +301,20 @@ def test_a_window_moved_by_whole_slots_moves_the_shifts(plan, start, end):
 
 @pytest.mark.django_db
 def test_a_changed_holder_loses_the_old_precincts_roster(plan, gambir):
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=6, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=6, now=BEFORE)
     shift = Shift.objects.get(plan=plan, night=dt.date(2024, 1, 23), slot=0)
     assert shift.precinct == gambir
     factories.AssignmentFactory(shift=shift)
     _blackout(gambir, shift.night)
 
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=6, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=6, now=BEFORE)
 
     assert not Assignment.objects.filter(shift=shift).exists()
 
 
 @pytest.mark.django_db
 def test_dry_run_writes_nothing(plan):
-    result = services.generate_shifts(
+    result = generation.generate_shifts(
         plan=plan, start=plan.valid_from, nights=4, dry_run=True, now=BEFORE
     )
 
@@ -324,10 +325,10 @@ def test_dry_run_writes_nothing(plan):
 @pytest.mark.django_db
 def test_range_before_the_plan_or_of_no_nights_is_refused(plan):
     with pytest.raises(ValidationError) as error:
-        services.generate_shifts(plan=plan, start=dt.date(2024, 1, 1), nights=3)
+        generation.generate_shifts(plan=plan, start=dt.date(2024, 1, 1), nights=3)
     assert "start" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.generate_shifts(plan=plan, start=plan.valid_from, nights=0)
+        generation.generate_shifts(plan=plan, start=plan.valid_from, nights=0)
     assert "nights" in error.value.message_dict
 
 
@@ -336,7 +337,7 @@ def test_range_stops_at_valid_until(plan):
     RotationPlan.objects.filter(pk=plan.pk).update(valid_until=dt.date(2024, 1, 24))
     plan.refresh_from_db()
 
-    result = services.generate_shifts(
+    result = generation.generate_shifts(
         plan=plan, start=plan.valid_from, nights=10, now=BEFORE
     )
 
@@ -350,7 +351,7 @@ def test_block_plan_gives_whole_nights(canal, tambora, gambir):
         code="block", zone=canal, strategy="block", members=[tambora, gambir]
     )
 
-    services.generate_shifts(plan=block, start=block.valid_from, nights=4, now=BEFORE)
+    generation.generate_shifts(plan=block, start=block.valid_from, nights=4, now=BEFORE)
 
     nights = {}
     for s in Shift.objects.filter(plan=block):
@@ -366,11 +367,11 @@ def test_block_plan_gives_whole_nights(canal, tambora, gambir):
 @pytest.mark.django_db
 def test_new_blackout_in_a_published_year_changes_few_shifts(plan, tanjungduren):
     """Regeneration repairs the published schedule; it does not start over."""
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=365, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=365, now=BEFORE)
     night = dt.date(2024, 6, 10)
     _blackout(tanjungduren, night)
 
-    result = services.generate_shifts(
+    result = generation.generate_shifts(
         plan=plan, start=plan.valid_from, nights=365, now=BEFORE
     )
 
@@ -383,16 +384,16 @@ def test_new_blackout_in_a_published_year_changes_few_shifts(plan, tanjungduren)
 @pytest.mark.django_db
 def test_horizon_moves_on_at_noon_in_the_plans_own_zone(plan):
     morning = dt.datetime(2024, 2, 1, 11, 0, tzinfo=WIB)
-    services.extend_horizons(now=morning)
+    generation.extend_horizons(now=morning)
     last = Shift.objects.filter(plan=plan).latest("night").night
     assert last == dt.date(2024, 1, 31) + dt.timedelta(days=plan.horizon_days - 1)
 
     # Until noon nothing is due again, however often the beat fires.
-    assert services.extend_horizons(now=morning + dt.timedelta(minutes=50)) == []
+    assert generation.extend_horizons(now=morning + dt.timedelta(minutes=50)) == []
 
-    [result] = services.extend_horizons(now=morning + dt.timedelta(hours=1))
+    [result] = generation.extend_horizons(now=morning + dt.timedelta(hours=1))
     assert result.last == last + dt.timedelta(days=1)
-    assert services.extend_horizons(now=morning + dt.timedelta(hours=2)) == []
+    assert generation.extend_horizons(now=morning + dt.timedelta(hours=2)) == []
 
 
 @pytest.mark.django_db
@@ -403,7 +404,7 @@ def test_horizon_uses_each_plans_time_zone(plan, canal, tambora, gambir):
     # 10:30 WIB is 12:30 WIT: Jayapura's day has moved on, Jakarta's not yet.
     now = dt.datetime(2024, 2, 1, 10, 30, tzinfo=WIB)
 
-    services.extend_horizons(now=now)
+    generation.extend_horizons(now=now)
 
     horizon = dt.timedelta(days=27)
     assert Shift.objects.filter(plan=papua).latest("night").night == (
@@ -418,16 +419,16 @@ def test_horizon_uses_each_plans_time_zone(plan, canal, tambora, gambir):
 def test_inactive_plans_are_not_extended(plan):
     RotationPlan.objects.filter(pk=plan.pk).update(active=False)
 
-    assert services.extend_horizons(now=dt.datetime(2024, 2, 1, 13, tzinfo=WIB)) == []
+    assert generation.extend_horizons(now=dt.datetime(2024, 2, 1, 13, tzinfo=WIB)) == []
     assert not Shift.objects.exists()
 
 
 @pytest.mark.django_db
 def test_regenerate_after_change_reaches_the_end_of_the_stored_horizon(plan, tambora):
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=40, now=BEFORE)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=40, now=BEFORE)
     _blackout(tambora, dt.date(2024, 2, 10))
 
-    result = services.regenerate_after_change(
+    result = generation.regenerate_after_change(
         plan=plan,
         first=dt.date(2024, 2, 8),
         last=dt.date(2024, 2, 11),
@@ -545,7 +546,7 @@ def test_two_connections_generating_one_plan_queue_instead_of_interleaving(plan)
         try:
             barrier.wait()
             results.append(
-                services.generate_shifts(
+                generation.generate_shifts(
                     plan=plan, start=plan.valid_from, nights=120, now=BEFORE
                 )
             )

@@ -11,8 +11,8 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
-from schedules import services
 from schedules.models import Blackout, RequestStatus, RotationPlan, Shift
+from schedules.services import generation
 from tests import factories
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -73,12 +73,12 @@ def crowded(plan, canal, tambora, tanjungduren, gambir):
 def test_a_batch_stores_what_generating_plan_by_plan_stores(crowded):
     plan, later, last = crowded
     for one in crowded:
-        services.generate_shifts(plan=one, start=START, nights=14, now=BEFORE)
+        generation.generate_shifts(plan=one, start=START, nights=14, now=BEFORE)
     one_by_one = _stored()
     _forget()
 
     # Given in any order, the plans are generated oldest first.
-    results = services.generate_plans(
+    results = generation.generate_plans(
         [(last, START, 14), (plan, START, 14), (later, START, 14)], now=BEFORE
     )
 
@@ -95,19 +95,21 @@ def test_a_batch_after_a_later_plan_went_first_matches_plan_by_plan(crowded):
     """The later plan, generated alone first, is regenerated around the earlier
     plan's new shifts (the cascade) inside the batch, as it is outside one."""
     later = crowded[1]
-    services.generate_shifts(plan=later, start=START, nights=10, now=BEFORE)
+    generation.generate_shifts(plan=later, start=START, nights=10, now=BEFORE)
     for one in crowded:
-        services.generate_shifts(plan=one, start=START, nights=14, now=BEFORE)
+        generation.generate_shifts(plan=one, start=START, nights=14, now=BEFORE)
     one_by_one = _stored()
     _forget()
-    services.generate_shifts(plan=later, start=START, nights=10, now=BEFORE)
+    generation.generate_shifts(plan=later, start=START, nights=10, now=BEFORE)
 
-    results = services.generate_plans([(one, START, 14) for one in crowded], now=BEFORE)
+    results = generation.generate_plans(
+        [(one, START, 14) for one in crowded], now=BEFORE
+    )
 
     assert later in [r.plan for r in results[0].cascaded]
     assert _stored() == one_by_one
     # And the stored inputs keys are right: running it again changes nothing.
-    again = services.generate_plans([(one, START, 14) for one in crowded], now=BEFORE)
+    again = generation.generate_plans([(one, START, 14) for one in crowded], now=BEFORE)
     assert [r.skipped for r in again] == [True, True, True]
     assert _stored() == one_by_one
 
@@ -115,18 +117,18 @@ def test_a_batch_after_a_later_plan_went_first_matches_plan_by_plan(crowded):
 @pytest.mark.django_db
 def test_a_batch_leaves_one_audit_event_per_plan_it_changed(crowded):
     plan, later, _last = crowded
-    services.generate_shifts(plan=later, start=START, nights=7, now=BEFORE)
+    generation.generate_shifts(plan=later, start=START, nights=7, now=BEFORE)
     # (Audit events are append-only: count the new ones.)
     before = AuditEvent.objects.filter(action="generate").count()
 
-    services.generate_plans([(plan, START, 7), (later, START, 7)], now=BEFORE)
+    generation.generate_plans([(plan, START, 7), (later, START, 7)], now=BEFORE)
 
     # The later plan's stored nights were regenerated around the earlier plan's
     # by the cascade (one event); the batch's own turn of it then had nothing to
     # change, and says nothing.
     events = AuditEvent.objects.filter(action="generate").order_by("pk")[before:]
     assert [e.object_id for e in events] == [str(plan.pk), str(later.pk)]
-    services.generate_plans([(plan, START, 7), (later, START, 7)], now=BEFORE)
+    generation.generate_plans([(plan, START, 7), (later, START, 7)], now=BEFORE)
     assert AuditEvent.objects.filter(action="generate").count() == before + 2
 
 
@@ -137,9 +139,9 @@ def test_an_unchanged_batch_is_skipped_and_reports_stored_uncovered_slots(
     night = START + dt.timedelta(days=2)
     for precinct in (tambora, tanjungduren, gambir):
         _away(precinct, night)
-    first = services.generate_plans([(plan, START, 5)], now=BEFORE)[0]
+    first = generation.generate_plans([(plan, START, 5)], now=BEFORE)[0]
 
-    again = services.generate_plans([(plan, START, 5)], now=BEFORE)[0]
+    again = generation.generate_plans([(plan, START, 5)], now=BEFORE)[0]
 
     assert again.skipped
     assert again.unchanged == 25
@@ -160,9 +162,9 @@ def test_a_batch_reads_its_inputs_in_as_many_queries_for_four_plans_as_for_one(
     counts = []
     for batch in (plans[:1], plans[1:]):
         with CaptureQueriesContext(connection) as first:
-            services.generate_plans([(p, START, 10) for p in batch], now=BEFORE)
+            generation.generate_plans([(p, START, 10) for p in batch], now=BEFORE)
         with CaptureQueriesContext(connection) as noop:
-            services.generate_plans([(p, START, 10) for p in batch], now=BEFORE)
+            generation.generate_plans([(p, START, 10) for p in batch], now=BEFORE)
         # One audit event per plan is the only statement a plan adds (new shifts
         # go in one COPY on PostgreSQL, in INSERTs of SQLite's batch size there).
         sql = [q["sql"] for q in first.captured_queries]
@@ -178,7 +180,7 @@ def test_a_batch_reads_its_inputs_in_as_many_queries_for_four_plans_as_for_one(
 @pytest.mark.django_db
 def test_a_plan_given_twice_is_refused(plan):
     with pytest.raises(ValueError, match="each plan once"):
-        services.generate_plans([(plan, START, 3), (plan, START, 4)], now=BEFORE)
+        generation.generate_plans([(plan, START, 3), (plan, START, 4)], now=BEFORE)
     assert not Shift.objects.exists()
 
 
@@ -186,7 +188,7 @@ def test_a_plan_given_twice_is_refused(plan):
 def test_a_bad_range_for_one_plan_writes_nothing_for_any(crowded):
     plan, later, _last = crowded
     with pytest.raises(ValidationError):
-        services.generate_plans(
+        generation.generate_plans(
             [(plan, START, 7), (later, START - dt.timedelta(days=30), 7)], now=BEFORE
         )
     assert not Shift.objects.exists()
@@ -213,7 +215,7 @@ def test_a_batch_and_a_single_generation_of_one_of_its_plans_queue(crowded):
     batch = threading.Thread(
         target=run,
         args=(
-            lambda: services.generate_plans(
+            lambda: generation.generate_plans(
                 [(one, START, 60) for one in crowded], now=BEFORE
             ),
         ),
@@ -222,7 +224,9 @@ def test_a_batch_and_a_single_generation_of_one_of_its_plans_queue(crowded):
         target=run,
         args=(
             lambda: [
-                services.generate_shifts(plan=later, start=START, nights=60, now=BEFORE)
+                generation.generate_shifts(
+                    plan=later, start=START, nights=60, now=BEFORE
+                )
             ],
         ),
     )

@@ -10,8 +10,8 @@ import time_machine
 from audit.models import AuditEvent
 from notices import changes
 from notices.models import Notification
-from schedules import services
 from schedules.models import Blackout, RequestStatus, Shift
+from schedules.services import generation
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOON = dt.datetime(2024, 1, 22, 12, 0, tzinfo=WIB)
@@ -30,12 +30,12 @@ def gambir_out(gambir, night):
 
 @pytest.mark.django_db
 def test_a_generation_that_writes_leaves_one_audit_event(plan):
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=5, now=NOON)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=5, now=NOON)
     events = AuditEvent.objects.filter(action="generate")
     assert events.count() == 1
     assert events.get().after["created"] == 25
     # Running it again changes nothing, and says nothing.
-    services.generate_shifts(plan=plan, start=plan.valid_from, nights=5, now=NOON)
+    generation.generate_shifts(plan=plan, start=plan.valid_from, nights=5, now=NOON)
     assert AuditEvent.objects.filter(action="generate").count() == 1
 
 
@@ -45,12 +45,12 @@ def test_shifts_a_regeneration_hands_on_tonight_notify_their_precincts(
 ):
     night = plan.valid_from
     with time_machine.travel(NOON, tick=False):
-        services.generate_shifts(plan=plan, start=night, nights=5, now=NOON)
+        generation.generate_shifts(plan=plan, start=night, nights=5, now=NOON)
         ids = list(Shift.objects.values_list("pk", flat=True))
         changes.notify_shift_changes(shift_ids=ids)  # what people were told so far
         gambir_out(gambir, night)
         with django_capture_on_commit_callbacks(execute=True):
-            services.generate_shifts(plan=plan, start=night, nights=5, now=NOON)
+            generation.generate_shifts(plan=plan, start=night, nights=5, now=NOON)
     notices = Notification.objects.filter(kind="shift_changed")
     assert piket_gambir in {n.recipient for n in notices}
     assert Shift.objects.filter(night=night, precinct=gambir).count() == 0

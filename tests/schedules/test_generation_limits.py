@@ -11,8 +11,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from schedules import requests, services
 from schedules.models import Shift, ShiftStatus
+from schedules.services import generation as services
+from schedules.services import requests
 from tests import factories
 from tests.api.conftest import make_key
 

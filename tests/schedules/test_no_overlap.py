@@ -14,8 +14,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from schedules import roster, services
 from schedules.models import Assignment, Shift, ShiftStatus
+from schedules.services import generation, roster
 from tests import factories
 from tests.concurrency import backend_pid, run_together, wait_until_blocked
 
@@ -275,7 +275,7 @@ def test_a_regeneration_that_moves_a_rostered_shift_drops_its_roster(
     """A new window moves the plan's slots onto the officer's shift elsewhere; the
     run must neither fail on the constraint nor leave the officer on both."""
     first = NIGHT
-    services.generate_shifts(plan=plan, start=first, nights=1)
+    generation.generate_shifts(plan=plan, start=first, nights=1)
     slot0 = Shift.objects.get(plan=plan, night=first, slot=0)
     officer.precinct = slot0.precinct
     officer.save()
@@ -294,7 +294,7 @@ def test_a_regeneration_that_moves_a_rostered_shift_drops_its_roster(
     plan.window_start, plan.window_end = dt.time(0, 30), dt.time(5, 30)
     plan.save()
 
-    result = services.generate_shifts(plan=plan, start=first, nights=1)
+    result = generation.generate_shifts(plan=plan, start=first, nights=1)
 
     slot0.refresh_from_db()
     assert result.changed >= 1

@@ -7,8 +7,8 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
-from schedules import requests
 from schedules.models import Reason, RequestStatus, Shift, SwapKind
+from schedules.services import requests
 from tests import factories
 
 NOON = dt.datetime(2024, 1, 22, 5, 0, tzinfo=dt.UTC)

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import translation
 
-from schedules import roster
 from schedules.models import Assignment, AssignmentRole, Shift, ShiftStatus
+from schedules.services import roster
 from tests import factories
 
 # Monday 22 January 2024, 12:00 WIB: the night's 00:00–05:00 window is ahead.

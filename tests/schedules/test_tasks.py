@@ -8,8 +8,9 @@ import time_machine
 from django.conf import settings
 
 from config.celery import app as celery_app
-from schedules import requests, tasks
+from schedules import tasks
 from schedules.models import Blackout, Reason, RequestStatus, Shift, ShiftStatus
+from schedules.services import requests
 
 WIB = ZoneInfo("Asia/Jakarta")
 

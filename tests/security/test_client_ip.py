@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory
 
-from security.clientip import client_ip
+from common.clientip import client_ip
 
 
 def _request(**meta):

@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from schedules import rotation, selectors, services
+from schedules import rotation, selectors
 from schedules.models import Reason, RotationPlan
+from schedules.services import generation
 
 BAD_INPUT = 2
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, plan=None, start=None, nights=None, **options):
         if options["horizons"]:
-            for result in services.extend_horizons():
+            for result in generation.extend_horizons():
                 self._counts(result)
             return
         if not plan:
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         except ValueError:
             raise _fail(f"--nights {nights!r} is not a whole number.") from None
         try:
-            result = services.generate_shifts(
+            result = generation.generate_shifts(
                 plan=rotation_plan,
                 start=first,
                 nights=count,
@@ -64,7 +65,7 @@ class Command(BaseCommand):
         self._table(result)
         self._counts(result)
 
-    def _table(self, result: services.GenerationResult) -> None:
+    def _table(self, result: generation.GenerationResult) -> None:
         tz = result.plan.tz
         reasons = dict(Reason.choices)
         decisions = result.decisions
@@ -89,7 +90,7 @@ class Command(BaseCommand):
                 f"{holder:<28} {why}"
             )
 
-    def _counts(self, result: services.GenerationResult) -> None:
+    def _counts(self, result: generation.GenerationResult) -> None:
         prefix = "dry run: " if result.dry_run else ""
         self.stdout.write(
             f"{prefix}{result.plan.code} {result.first}..{result.last}: "

@@ -18,11 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import dates, text
-from notices import changes
 from outbox import services as outbox
 from precincts import access
 from precincts.models import Precinct
-from schedules import tasks
+from schedules import changes, tasks
 from schedules.models import (
     Blackout,
     Reason,
@@ -315,13 +314,13 @@ def approve_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
         errors["counter_shift"] = problems
     if errors:
         raise ValidationError(errors)
-    # Before the hand-over: what a shift never snapshotted was, for its notice.
-    changes.snapshot_before_change(ids)
     note = locked.note or _("swap approved")
-    _hand_over(shift, locked.to_precinct, locked.from_precinct, note)
-    if counter:
-        _hand_over(counter, locked.from_precinct, locked.to_precinct, note)
-    changes.notify_after_commit(ids)
+    # The holders change with their notices: what a shift never snapshotted was
+    # is kept first, and both precincts hear of it after the commit.
+    with changes.announced(ids):
+        _hand_over(shift, locked.to_precinct, locked.from_precinct, note)
+        if counter:
+            _hand_over(counter, locked.from_precinct, locked.to_precinct, note)
     _decide(locked, by, RequestStatus.APPROVED, note="")
     nights = [s.night for s in shifts.values()]
     _regenerate_after_commit({shift.plan_id}, min(nights), max(nights))

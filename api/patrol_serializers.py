@@ -276,7 +276,7 @@ class IncidentFeatureSerializer(serializers.Serializer):
 
 @extend_schema_serializer(many=False)
 class IncidentFeatureCollectionSerializer(serializers.Serializer):
-    """One document, not pages (see patrols.api.IncidentViewSet.list)."""
+    """One document, not pages (see api.patrols.IncidentViewSet.list)."""
 
     type = serializers.CharField(help_text='Always "FeatureCollection".')
     features = IncidentFeatureSerializer(many=True)

@@ -15,6 +15,8 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from common.errors import problem
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
@@ -33,8 +35,6 @@ def database_unreachable() -> bool:
 def unavailable_response(request) -> HttpResponse:
     detail = _("The service is briefly unavailable. Please try again in a minute.")
     if request.path.startswith("/api/"):
-        from api.errors import problem  # the API's error shape; loaded lazily
-
         response = JsonResponse(problem(503, detail), status=503)
     else:
         title = escape(_("Service unavailable"))

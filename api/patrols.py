@@ -12,162 +12,47 @@ precincts' slots come without names, as on shifts/). Writes are made by people (
 check-in or a report has an author), never by keys.
 """
 
-import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, pagination, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from api.access import Client
-from api.filters import StrictFilterSet
-from api.pagination import StrictPageSizeMixin
+from api import patrol_serializers
+from api.access import (
+    Client,
+    visible_checkins,
+    visible_incidents,
+    visible_morning_reports,
+    visible_reports,
+)
+from api.filters import (
+    CheckInFilter,
+    IncidentFilter,
+    MorningReportFilter,
+    PatrolReportFilter,
+    cursor,
+)
+from api.patrol_examples import (
+    CHECKIN_EXAMPLE,
+    INCIDENT_EXAMPLE,
+    MORNING_REPORT_EXAMPLE,
+    REPORT_EXAMPLE,
+)
 from api.views import ClientMixin, GeoJSONRenderer
-from common import dates
-from patrols import access, selectors, services
-from patrols import serializers as patrol_serializers
-from patrols.models import CheckIn, Incident, MorningReport, PatrolReport
+from patrols import selectors, services
+from patrols.models import Incident
 from precincts.models import Officer
 from schedules.models import Shift
 
-# --- what a client may see -----------------------------------------------------------
-
-
-def personnel_shifts(client: Client) -> QuerySet[Shift]:
-    if client.is_person:
-        return access.personnel_shifts(client.user)
-    shifts = client.visible_shifts()
-    if client.key.has_personnel and client.unrestricted:
-        return shifts
-    return shifts.filter(precinct_id__in=client.personnel_precinct_ids)
-
-
-def visible_checkins(client: Client) -> QuerySet[CheckIn]:
-    if client.is_person:
-        return access.visible_checkins(client.user)
-    return CheckIn.objects.filter(shift__in=personnel_shifts(client).values("pk"))
-
-
-def visible_reports(client: Client) -> QuerySet[PatrolReport]:
-    if client.is_person:
-        return access.visible_reports(client.user)
-    return PatrolReport.objects.filter(shift__in=personnel_shifts(client).values("pk"))
-
-
-def visible_incidents(client: Client) -> QuerySet[Incident]:
-    return Incident.objects.filter(report__in=visible_reports(client).values("pk"))
-
-
-def visible_morning_reports(client: Client) -> QuerySet[MorningReport]:
-    if client.is_person:
-        return access.visible_morning_reports(client.user)
-    if not client.key.has_personnel:
-        return MorningReport.objects.none()
-    return MorningReport.objects.filter(plan__in=client.visible_plans().values("pk"))
-
-
-# --- filters and pages ---------------------------------------------------------------
-
-
-def _visible(method):
-    def queryset(request):
-        if request is None:
-            return None
-        return getattr(Client.of(request), method)()
-
-    return queryset
-
-
-def night_filterset(model, shift_path: str | None):
-    """plan, precinct, night, night_after and night_before on `model`, whose
-    shift is at `shift_path` (None: the model has plan and night itself)."""
-    prefix = f"{shift_path}__" if shift_path else ""
-    fields = {
-        "night": django_filters.DateFilter(
-            field_name=f"{prefix}night",
-            help_text=gettext_lazy("One duty night."),
-            validators=[dates.check_request_date],
-        ),
-        "night_after": django_filters.DateFilter(
-            field_name=f"{prefix}night",
-            lookup_expr="gte",
-            help_text=gettext_lazy("Duty nights from this one (YYYY-MM-DD)."),
-            validators=[dates.check_request_date],
-        ),
-        "night_before": django_filters.DateFilter(
-            field_name=f"{prefix}night",
-            lookup_expr="lte",
-            help_text=gettext_lazy("Duty nights up to this one (YYYY-MM-DD)."),
-            validators=[dates.check_request_date],
-        ),
-        "plan": django_filters.ModelChoiceFilter(
-            field_name=f"{prefix}plan",
-            to_field_name="code",
-            queryset=_visible("visible_plans"),
-            help_text=gettext_lazy("Plan code."),
-        ),
-    }
-    if shift_path:
-        fields["precinct"] = django_filters.ModelChoiceFilter(
-            field_name=f"{prefix}precinct",
-            to_field_name="code",
-            queryset=_visible("visible_precincts"),
-            help_text=gettext_lazy("Holding precinct's code."),
-        )
-    meta = type("Meta", (), {"model": model, "fields": []})
-    name = f"{model.__name__}NightFilter"
-    return type(name, (StrictFilterSet,), {**fields, "Meta": meta})
-
-
-CheckInFilter = night_filterset(CheckIn, "shift")
-PatrolReportFilter = night_filterset(PatrolReport, "shift")
-IncidentFilter = night_filterset(Incident, "report__shift")
-MorningReportFilter = night_filterset(MorningReport, None)
-
-
-def cursor(order: str):
-    """Newest first, no COUNT(*): these tables grow every night."""
-    return type(
-        f"Cursor{order.strip('-').title().replace('_', '')}",
-        (StrictPageSizeMixin, pagination.CursorPagination),
-        {
-            "ordering": (order, "-id"),
-            "page_size": 100,
-            "page_size_query_param": "page_size",
-            "max_page_size": 500,
-        },
-    )
-
-
 # --- check-ins ------------------------------------------------------------------------
-
-CHECKIN_EXAMPLE = OpenApiExample(
-    "An officer arrived",
-    value={
-        "id": 7,
-        "shift": 41,
-        "plan": "bkb-malam",
-        "precinct": "tambora",
-        "night": "2024-01-22",
-        "officer": {"nrp": "80010001", "name": "Andi Saputra", "rank": "bripda"},
-        "kind": "arrive",
-        "at": "2024-01-22T23:58:12+07:00",
-        "latitude": "-6.143210",
-        "longitude": "106.801234",
-        "accuracy_m": 12,
-        "on_behalf": False,
-        "recorded_by": "bripda.tambora",
-    },
-    response_only=True,
-)
 
 
 def _officer_for(client: Client, nrp: str | None) -> Officer:
@@ -263,39 +148,6 @@ class CheckInViewSet(
 
 
 # --- reports --------------------------------------------------------------------------
-
-REPORT_EXAMPLE = OpenApiExample(
-    "A submitted report",
-    value={
-        "id": 3,
-        "shift": 41,
-        "plan": "bkb-malam",
-        "precinct": "tambora",
-        "night": "2024-01-22",
-        "status": "submitted",
-        "version": 1,
-        "started_at": "2024-01-23T00:00:00+07:00",
-        "ended_at": "2024-01-23T01:00:00+07:00",
-        "summary": "Two groups dispersed near the bridge.",
-        "present": [{"nrp": "80010001", "name": "Andi Saputra", "rank": "bripda"}],
-        "incidents": [
-            {
-                "id": 9,
-                "category": "crowd_dispersed",
-                "occurred_at": "2024-01-23T00:40:00+07:00",
-                "people_involved": 25,
-                "weapons_seized": 2,
-                "description": "Near the bridge.",
-                "latitude": "-6.143200",
-                "longitude": "106.801200",
-            }
-        ],
-        "author": "bripda.tambora",
-        "acknowledged_by": None,
-        "acknowledged_at": None,
-    },
-    response_only=True,
-)
 
 
 def _present(shift: Shift, nrps) -> list[Officer] | None:
@@ -446,27 +298,6 @@ def incident_feature(incident: Incident) -> dict:
     }
 
 
-INCIDENT_EXAMPLE = OpenApiExample(
-    "A weapon seized",
-    value={
-        "id": 9,
-        "report": 3,
-        "shift": 41,
-        "plan": "bkb-malam",
-        "precinct": "tambora",
-        "night": "2024-01-22",
-        "category": "weapon_seized",
-        "occurred_at": "2024-01-23T00:40:00+07:00",
-        "people_involved": 3,
-        "weapons_seized": 1,
-        "description": "A machete taken from a youth near the bridge.",
-        "latitude": "-6.143200",
-        "longitude": "106.801200",
-    },
-    response_only=True,
-)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Incidents reported on patrols",
@@ -520,120 +351,6 @@ class IncidentViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
 
 
 # --- morning reports ------------------------------------------------------------------
-
-
-def _example_slot(slot: int, precinct: dict, officer: dict, author) -> dict:
-    start, end = (
-        f"2024-01-23T0{slot}:00:00+07:00",
-        f"2024-01-23T0{slot + 1}:00:00+07:00",
-    )
-    return {
-        "slot": slot,
-        "shift": 41 + slot,
-        "start": start,
-        "end": end,
-        "status": "scheduled",
-        "reason": "rotation",
-        "precinct": precinct,
-        "personnel_visible": officer["name"] is not None,
-        "officers": [
-            officer
-            | {
-                "role": "leader",
-                "arrival": "on_time",
-                "arrived_at": start,
-                "minutes_late": 0,
-                "left_at": end,
-                "on_behalf": False,
-            }
-        ],
-        "rostered": 1,
-        "min_officers": 1,
-        "empty_minutes": 0,
-        "post_empty": False,
-        "report": {"id": 3 + slot, "status": "submitted", "author": author},
-    }
-
-
-MORNING_REPORT_EXAMPLE = OpenApiExample(
-    "As a key restricted to Tambora reads it",
-    value={
-        "id": 12,
-        "plan": "bkb-malam",
-        "night": "2024-01-22",
-        "generated_at": "2024-01-23T05:30:00+07:00",
-        "slot_count": 2,
-        "empty_post_count": 0,
-        "late_count": 0,
-        "absent_count": 0,
-        "incident_count": 1,
-        "missing_report_count": 0,
-        "data": {
-            "plan": {"id": 1, "code": "bkb-malam", "name": "Patroli stasioner BKB"},
-            "night": "2024-01-22",
-            "time_zone": "Asia/Jakarta",
-            "window": {
-                "start": "2024-01-23T00:00:00+07:00",
-                "end": "2024-01-23T02:00:00+07:00",
-            },
-            "generated_at": "2024-01-23T05:30:00+07:00",
-            "slots": [
-                _example_slot(
-                    0,
-                    {"id": 1, "code": "tambora", "name": "Polsek Tambora"},
-                    {"id": 7, "name": "Andi Saputra", "rank": "Bripda"},
-                    "piket.tambora",
-                ),
-                _example_slot(
-                    1,
-                    {"id": 3, "code": "gambir", "name": "Polsek Gambir"},
-                    {"id": None, "name": None, "rank": None},
-                    None,
-                ),
-            ],
-            "handovers": [
-                {
-                    "at": "2024-01-23T01:00:00+07:00",
-                    "from": "tambora",
-                    "to": "gambir",
-                    "status": "overlap",
-                    "next_arrived_at": "2024-01-23T01:00:00+07:00",
-                    "previous_left_at": "2024-01-23T01:00:00+07:00",
-                    "gap_minutes": 0,
-                }
-            ],
-            "punctuality": {
-                "rostered": 2,
-                "on_time": 2,
-                "late": 0,
-                "absent": 0,
-                "on_time_percent": 100,
-                "by_precinct": {
-                    "tambora": {"on_time": 1, "late": 0, "absent": 0},
-                    "gambir": {"on_time": 1, "late": 0, "absent": 0},
-                },
-            },
-            "empty_posts": [],
-            "incidents": [
-                {
-                    "id": 5,
-                    "slot": 1,
-                    "precinct": "gambir",
-                    "category": "brawl_prevented",
-                    "occurred_at": "2024-01-23T01:40:00+07:00",
-                    "people_involved": 6,
-                    "weapons_seized": 0,
-                    "description": None,
-                    "latitude": -6.1364,
-                    "longitude": 106.8097,
-                    "details_visible": False,
-                }
-            ],
-            "missing_reports": [],
-        },
-    },
-    response_only=True,
-)
 
 
 @extend_schema_view(

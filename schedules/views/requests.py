@@ -1,7 +1,7 @@
 """The Requests page: duty officers ask for blackouts and swaps, commanders decide.
 
-Who may ask or decide is the services' rule (schedules.requests); these views only
-pick what to list and which choices to offer, through the access helpers.
+Who may ask or decide is the services' rule (schedules.services.requests); these
+views only pick what to list and which choices to offer, through the access helpers.
 """
 
 import datetime as dt
@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST, require_safe
 from precincts import access
 from schedules import access as schedule_access
 from schedules import forms
-from schedules import requests as services_requests
 from schedules.models import Blackout, RequestStatus, ShiftStatus, SwapRequest
+from schedules.services import requests as services_requests
 
 REQUEST_NIGHTS = 28
 REQUEST_LIST_LIMIT = 50

@@ -1,50 +1,26 @@
-"""The pages people use. Each view fetches through an access helper, binds a form,
-calls a service and redirects or renders; the rules live in the services."""
+"""The Roster page and one shift's roster: add, remove, lead, copy the last team."""
 
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import (
-    require_http_methods,
-    require_POST,
-    require_safe,
-)
+from django.views.decorators.http import require_POST, require_safe
 
 from audit import history
 from audit import selectors as audit_selectors
-from common import text
+from common.views import require_GET_or_POST
 from precincts import access
-from precincts.models import Role
 from schedules import access as schedule_access
-from schedules import board as board_module
-from schedules import forms, grid, nights, roster, selectors
+from schedules import forms
 from schedules.models import Assignment, Shift, ShiftStatus
+from schedules.services import roster
 
 ROSTER_NIGHTS = 14
-
-
-# A page with a form: read it, post it; nothing else.
-require_GET_or_POST = require_http_methods(["GET", "HEAD", "POST"])
-
-
-@require_safe
-@login_required
-def home(request):
-    """The landing page after login is Tonight."""
-    return redirect("schedules:tonight")
-
-
-# --- roster -----------------------------------------------------------------------
 
 
 @require_safe
@@ -220,152 +196,3 @@ def copy_previous_team(request, pk: int):
             % {"count": len(added)},
         )
     return redirect("schedules:shift", pk=pk)
-
-
-# --- account ----------------------------------------------------------------------
-
-
-@require_GET_or_POST
-@login_required
-def password_change(request):
-    form = PasswordChangeForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        update_session_auth_hash(request, user)
-        messages.success(request, _("Your password was changed."))
-        return redirect("schedules:tonight")
-    status = 400 if form.is_bound else 200
-    return render(request, "schedules/password.html", {"form": form}, status=status)
-
-
-# --- tonight and print --------------------------------------------------------------
-
-
-def _night_or_400(request):
-    """The ?night= the user asked for (None means tonight) and its form."""
-    form = forms.NightForm(request.GET)
-    night = form.cleaned_data["night"] if form.is_valid() else None
-    return night, form
-
-
-@require_safe
-@login_required
-def tonight(request):
-    """Each visible plan's rotation for one duty night, tonight by default."""
-    night, form = _night_or_400(request)
-    at = timezone.now()
-    board = board_module.night_board(user=request.user, night=night, at=at)
-    shown = night or (board.plans[0].night if board.plans else timezone.localdate(at))
-    context = {
-        "board": board,
-        "at": at,
-        "night_form": form,
-        "shown": shown,
-        "is_tonight": night is None,
-        "previous_night": shown - dt.timedelta(days=1),
-        "next_night": shown + dt.timedelta(days=1),
-        "own_only": _own_shifts_only(request.user),
-    }
-    status = 400 if form.errors else 200
-    return render(request, "schedules/tonight.html", context, status=status)
-
-
-def _own_shifts_only(user) -> bool:
-    """An officer's board holds only the shifts they are on: the other slots are
-    hidden from them, not missing, so the pages leave them out."""
-    return access.role_of(user) == Role.OFFICER
-
-
-def _board_plan(request, plan_pk: int):
-    night, _form = _night_or_400(request)
-    board = board_module.night_board(user=request.user, night=night)
-    for board_plan in board.plans:
-        if board_plan.plan.pk == plan_pk:
-            return board_plan
-    raise Http404
-
-
-@require_safe
-@login_required
-def print_night(request, plan_pk: int):
-    """One plan's night on A4, for the post and the precinct board."""
-    context = {
-        "bp": _board_plan(request, plan_pk),
-        "own_only": _own_shifts_only(request.user),
-    }
-    return render(request, "schedules/print.html", context)
-
-
-@require_safe
-@login_required
-def night_text(request, plan_pk: int):
-    """The night as short plain text, ready to paste into a chat group."""
-    context = {
-        "bp": _board_plan(request, plan_pk),
-        "own_only": _own_shifts_only(request.user),
-    }
-    body = text.lines(render_to_string("schedules/night.txt", context, request))
-    return HttpResponse(body.strip() + "\n", content_type="text/plain; charset=utf-8")
-
-
-# --- calendar ---------------------------------------------------------------------
-
-
-@require_safe
-@login_required
-def calendar(request):
-    """A week or month of one plan's nights in precinct colours, with the tallies."""
-    plans = schedule_access.visible_plans(request.user).order_by("name", "pk")
-    form = forms.CalendarForm(
-        request.GET,
-        plans=plans,
-        precincts=access.visible_precincts(request.user),
-    )
-    valid = form.is_valid()
-    data = form.cleaned_data if valid else {}
-    plan = data.get("plan") or plans.select_related("zone").first()
-    context = {"form": form, "plan": plan, "plans": plans}
-    if plan is not None:
-        context.update(_calendar_context(request.user, plan, data))
-    return render(
-        request, "schedules/calendar.html", context, status=200 if valid else 400
-    )
-
-
-def _calendar_context(user, plan, data: dict) -> dict:
-    view = data.get("view") or grid.WEEK
-    anchor = data.get("date") or nights.tonight(
-        timezone.now(), plan.window_start, plan.window_end, plan.tz
-    )
-    first, last = grid.period(anchor, view)
-    shifts = list(
-        schedule_access.visible_shifts(user)
-        .filter(plan=plan)
-        .between_nights(first, last)
-        .select_related("precinct")
-        .distinct()
-    )
-    members = [m.precinct for m in plan.memberships.select_related("precinct")]
-    by_pk = {p.pk: p for p in members}
-    report = selectors.fairness_report(plan=plan, first=first, last=last)
-    return {
-        "view": view,
-        "anchor": anchor,
-        "first": first,
-        "last": last,
-        "previous_anchor": grid.step(anchor, view, -1),
-        "next_anchor": grid.step(anchor, view, +1),
-        "rows": grid.rows(first, last, plan.slot_count, shifts),
-        "slot_starts": [
-            b[0]
-            for b in nights.slot_bounds(
-                first, plan.window_start, plan.window_end, plan.slot_minutes, plan.tz
-            )
-        ],
-        "members": members,
-        "fairness": report,
-        "fairness_rows": [(by_pk[m.precinct_id], m) for m in report.members],
-        "only": data.get("precinct"),
-        "editable": set(access.roster_precincts(user).values_list("pk", flat=True)),
-        "now": timezone.now(),
-    }

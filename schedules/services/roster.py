@@ -35,8 +35,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notices import changes
 from precincts.models import Officer
+from schedules import changes
 from schedules.models import Assignment, AssignmentRole, Shift, ShiftStatus
 
 
@@ -143,8 +143,6 @@ def _lock_shift(shift: Shift, expected_version: int | None) -> Shift:
         raise ValidationError(
             {NON_FIELD_ERRORS: [_("This shift has ended: its roster is closed.")]}
         )
-    # What the change notice will compare with, if the shift was never snapshotted.
-    changes.snapshot_before_change([locked.pk])
     return locked
 
 
@@ -162,11 +160,9 @@ def _bump(shift: Shift, original: Shift) -> None:
     # The caller's instance follows, so it can send the new version next time.
     original.version = shift.version
     original.updated_at = shift.updated_at
-    # The shift's people and precincts hear of the change once it commits.
-    changes.notify_after_commit([shift.pk])
 
 
-def _officer_problems(shift: Shift, officer: Officer) -> tuple[list[str], list[str]]:
+def officer_problems(shift: Shift, officer: Officer) -> tuple[list[str], list[str]]:
     """Why this officer cannot join this shift: (overlapping shifts, other rule
     breaks); both empty when they can."""
     problems = []
@@ -275,12 +271,14 @@ def assign_officer(
                 ]
             }
         )
-    _refuse(*_officer_problems(locked, officer))
+    _refuse(*officer_problems(locked, officer))
     _check_need(locked, 1)
-    if role == AssignmentRole.LEADER:
-        _demote_leader(locked)
-    assignment = _create(locked, officer, role, by)
-    _bump(locked, shift)
+    # The shift's people and precincts hear of the change once it commits.
+    with changes.announced([locked.pk]):
+        if role == AssignmentRole.LEADER:
+            _demote_leader(locked)
+        assignment = _create(locked, officer, role, by)
+        _bump(locked, shift)
     return assignment
 
 
@@ -294,12 +292,17 @@ def remove_officer(
 ) -> None:
     """Take an officer off the shift."""
     locked = _lock_shift(shift, expected_version)
-    deleted, _rows = locked.assignments.filter(officer=officer).delete()
-    if not deleted:
-        raise ValidationError(
-            {"officer": [_("%(officer)s is not on this shift.") % {"officer": officer}]}
-        )
-    _bump(locked, shift)
+    with changes.announced([locked.pk]):
+        deleted, _rows = locked.assignments.filter(officer=officer).delete()
+        if not deleted:
+            raise ValidationError(
+                {
+                    "officer": [
+                        _("%(officer)s is not on this shift.") % {"officer": officer}
+                    ]
+                }
+            )
+        _bump(locked, shift)
 
 
 @transaction.atomic
@@ -321,11 +324,12 @@ def set_leader(
         )
     if current.role == AssignmentRole.LEADER:
         return current
-    # Demote first: at most one leader per shift is a database constraint.
-    _demote_leader(locked)
-    current.role = AssignmentRole.LEADER
-    current.save(update_fields=["role"])
-    _bump(locked, shift)
+    with changes.announced([locked.pk]):
+        # Demote first: at most one leader per shift is a database constraint.
+        _demote_leader(locked)
+        current.role = AssignmentRole.LEADER
+        current.save(update_fields=["role"])
+        _bump(locked, shift)
     return current
 
 
@@ -383,17 +387,18 @@ def copy_previous_team(
     officers = {o.pk: o for o in _lock_officers(a.officer for a in wanted)}
     overlaps, problems = [], []
     for assignment in wanted:
-        found = _officer_problems(locked, officers[assignment.officer_id])
+        found = officer_problems(locked, officers[assignment.officer_id])
         overlaps += found[0]
         problems += found[1]
     _refuse(overlaps, problems)
     _check_need(locked, len(wanted))
     has_leader = locked.assignments.filter(role=AssignmentRole.LEADER).exists()
     created = []
-    for assignment in wanted:
-        role = assignment.role
-        if role == AssignmentRole.LEADER and has_leader:
-            role = AssignmentRole.MEMBER
-        created.append(_create(locked, officers[assignment.officer_id], role, by))
-    _bump(locked, shift)
+    with changes.announced([locked.pk]):
+        for assignment in wanted:
+            role = assignment.role
+            if role == AssignmentRole.LEADER and has_leader:
+                role = AssignmentRole.MEMBER
+            created.append(_create(locked, officers[assignment.officer_id], role, by))
+        _bump(locked, shift)
     return created

@@ -1,0 +1,46 @@
+"""The schedules app's models, one module per concept, all importable from here."""
+
+from schedules.models.changes import ShiftChange, ShiftSnapshot
+from schedules.models.plans import (
+    PlanMember,
+    RotationPlan,
+    Strategy,
+    validate_time_zone,
+)
+from schedules.models.requests import (
+    Blackout,
+    BlackoutQuerySet,
+    Request,
+    RequestStatus,
+    SwapKind,
+    SwapRequest,
+)
+from schedules.models.shifts import (
+    Assignment,
+    AssignmentRole,
+    Reason,
+    Shift,
+    ShiftQuerySet,
+    ShiftStatus,
+)
+
+__all__ = [
+    "Assignment",
+    "AssignmentRole",
+    "Blackout",
+    "BlackoutQuerySet",
+    "PlanMember",
+    "Reason",
+    "Request",
+    "RequestStatus",
+    "RotationPlan",
+    "Shift",
+    "ShiftChange",
+    "ShiftQuerySet",
+    "ShiftSnapshot",
+    "ShiftStatus",
+    "Strategy",
+    "SwapKind",
+    "SwapRequest",
+    "validate_time_zone",
+]

@@ -1,0 +1,51 @@
+"""One night of one plan on paper and as text, and the landing redirect."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_safe
+
+from common import text
+from schedules import access as schedule_access
+from schedules import board as board_module
+from schedules import forms
+
+
+@require_safe
+@login_required
+def home(request):
+    """The landing page after login is Tonight."""
+    return redirect("tonight")
+
+
+def _board_plan(request, plan_pk: int):
+    night, _form = forms.requested_night(request)
+    board = board_module.night_board(user=request.user, night=night)
+    for board_plan in board.plans:
+        if board_plan.plan.pk == plan_pk:
+            return board_plan
+    raise Http404
+
+
+@require_safe
+@login_required
+def print_night(request, plan_pk: int):
+    """One plan's night on A4, for the post and the precinct board."""
+    context = {
+        "bp": _board_plan(request, plan_pk),
+        "own_only": schedule_access.sees_own_shifts_only(request.user),
+    }
+    return render(request, "schedules/print.html", context)
+
+
+@require_safe
+@login_required
+def night_text(request, plan_pk: int):
+    """The night as short plain text, ready to paste into a chat group."""
+    context = {
+        "bp": _board_plan(request, plan_pk),
+        "own_only": schedule_access.sees_own_shifts_only(request.user),
+    }
+    body = text.lines(render_to_string("schedules/night.txt", context, request))
+    return HttpResponse(body.strip() + "\n", content_type="text/plain; charset=utf-8")
