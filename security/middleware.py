@@ -54,13 +54,17 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any(
-            "\x00" in key or any("\x00" in value for value in values)
+        params = [
+            key
             for key, values in request.GET.lists()
-        ):
+            if "\x00" in key or any("\x00" in value for value in values)
+        ]
+        if params or "\x00" in request.path:
             detail = str(_("The address holds a NUL character."))
             if request.path.startswith("/api/"):
-                return JsonResponse(problem(400, detail), status=400)
+                # The API's shape: the parameters that hold one, by name.
+                errors = {key.replace("\x00", ""): [detail] for key in params}
+                return JsonResponse(problem(400, detail, errors or None), status=400)
             return HttpResponseBadRequest(detail, content_type="text/plain")
         return self.get_response(request)
 

@@ -92,7 +92,7 @@ def test_notices_mail_and_webhooks_carry_no_control_characters(
         dedupe_key="control-characters",
     )
 
-    assert notification.title == "Giliran  Bcc: all@example.go.id"
+    assert notification.title == "Giliran Bcc: all@example.go.id"
     assert "\r" not in notification.body
     assert "\x1b" not in notification.body
     # What the task queued after the commit does: e-mail, and a webhook delivery.
