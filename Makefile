@@ -8,11 +8,12 @@ PORT ?= 8000
 CHECK_ENV := SECRET_KEY=giliran-make-check-not-a-real-key
 
 .PHONY: help install install-dev migrate demo serve run worker beat lint format test \
-	check messages bench clean
+	test-slow check messages bench bench-rotation clean
 
 help:
 	@echo "make run      set up .venv, migrate, load the demo data, serve on http://$(HOST):$(PORT)"
-	@echo "make test     install the test tools and run lint, checks and the whole test suite"
+	@echo "make test     install the test tools and run lint, checks and the test suite"
+	@echo "make test-slow  the slow tier: fuzzing and exhaustive property runs (CI runs it)"
 	@echo "make install | migrate | demo | serve | worker | beat | lint | format | messages | bench"
 
 $(BIN)/python:
@@ -81,14 +82,27 @@ messages: install-dev
 	DEBUG=true $(BIN)/python manage.py makemessages -d djangojs -l id -l en --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*'
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
+# The suite runs on every core (pytest-xdist; each worker has a test database of its
+# own, and the tests of the real Celery worker share one process). PYTEST_WORKERS=0
+# runs it in this process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(CHECK_ENV) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
 test: lint check
-	$(CHECK_ENV) $(BIN)/python -m pytest
+	$(PYTEST) -m "not slow"
+
+# Long fuzzing and exhaustive property runs, kept out of the everyday suite.
+test-slow: install-dev
+	$(PYTEST) -m slow
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
 
-# The rotation generator on a synthetic city (PostgreSQL; prints figures only).
-bench: install-dev
+# Benchmarks print figures (never assertions) and keep them in docs/bench/*.md.
+bench: bench-rotation
+
+# The rotation generator on a synthetic city (PostgreSQL).
+bench-rotation: install-dev
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giliran_bench} \
 		$(BIN)/python bench/rotation.py
 

@@ -27,6 +27,7 @@ from audit import services as audit
 from audit.models import Action, Outcome
 from common.clientip import client_ip
 from common.statements import Statement
+from security.middleware import SECOND_FACTOR_OWED, second_factor_step
 
 logger = logging.getLogger(__name__)
 
@@ -199,6 +200,19 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     def authenticate_header(self, request) -> str:
         # Makes DRF answer 401 (with this challenge) rather than 403.
         return f'{self.keyword} realm="api"'
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """A browser's session (with its CSRF check), accepted only once it has given
+    the second factor it owes. What counts is what authenticated the request: a
+    key (ApiKeyAuthentication, asked first) passes on its own, and a session that
+    gave only its password is refused whatever other header the request carries."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and second_factor_step(request._request) is not None:
+            raise exceptions.PermissionDenied(SECOND_FACTOR_OWED)
+        return result
 
 
 MESSAGES = {

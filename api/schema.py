@@ -1,9 +1,12 @@
 """OpenAPI details shared by every API view: the error shape on every operation."""
 
+from django.contrib.auth.views import redirect_to_login
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample
-from rest_framework import serializers
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import exceptions, serializers
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -140,3 +143,19 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "gil_…`. Its scope (read, read+personnel, write) and precinct or "
             "command restriction decide what it sees and may change.",
         }
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The browser's session cookie, as drf-spectacular documents Django's."""
+
+    target_class = "api.authentication.VerifiedSessionAuthentication"
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI, like the schema it reads, for a signed-in person or a key
+    (SPECTACULAR_SETTINGS' SERVE_PERMISSIONS); a visitor is sent to log in."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, exceptions.NotAuthenticated):
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)

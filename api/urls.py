@@ -1,8 +1,8 @@
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from api import errors, shifts, views
+from api import errors, schema, shifts, views
 from api import patrols as patrol_api
 
 app_name = "api"
@@ -30,9 +30,7 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script as a file: the CSP refuses inline scripts.
-    path(
-        "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"
-    ),
+    path("docs/", schema.DocsView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/ is a 404 in the API's error shape.
     re_path(r"^[\s\S]*$", errors.not_found),
 ]

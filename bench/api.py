@@ -288,4 +288,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from bench import record
+
+    with record.recorded("api", "The API under gunicorn (bench/api.py)"):
+        main()

@@ -156,4 +156,10 @@ def _stages(client, path: str, args) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from bench import record
+
+    with record.recorded(
+        "pages", "CPU per request of pages and pulls (bench/pages.py)"
+    ):
+        status = main()
+    sys.exit(status)

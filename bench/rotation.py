@@ -628,4 +628,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from bench import record
+
+    with record.recorded("rotation", "The rotation generator (bench/rotation.py)"):
+        main()

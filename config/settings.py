@@ -246,7 +246,8 @@ REST_FRAMEWORK = {
     # API keys first: their Bearer challenge makes unauthenticated requests 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # A session counts once it has given its second factor (MFA_REQUIRED).
+        "api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -269,6 +270,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Joint patrol rotations shared by neighbouring police precincts.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page are for clients: a login or a key, like the API.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -300,10 +303,12 @@ LOGGING = {
 # --- Hardening (issue 7): headers, lockout, passwords, sessions, audit trail ------
 INSTALLED_APPS += ["csp", "axes", "security", "audit"]
 
-# HTTPS. SECURE_COOKIES=true marks a deployment behind TLS (see .env.example); tests
-# and `make run` speak plain HTTP. /healthz stays reachable over HTTP for probes.
+# HTTPS by default: without DEBUG, plain HTTP is redirected and cookies are Secure.
+# Plain HTTP is a choice made explicitly (SECURE_COOKIES=false, or
+# SECURE_SSL_REDIRECT=false): `make run` has DEBUG, the tests and the ops scripts set
+# it. /healthz stays reachable over HTTP for probes.
 SECURE_SSL_REDIRECT = env.bool(
-    "SECURE_SSL_REDIRECT", default=env.bool("SECURE_COOKIES", default=False)
+    "SECURE_SSL_REDIRECT", default=env.bool("SECURE_COOKIES", default=not DEBUG)
 )
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
@@ -344,7 +349,8 @@ SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # Passwords: 12 to 128 characters, not a known password, not built on the user's or
-# the force's own words. No composition rules (ASVS 5.0), so not "not all digits".
+# the force's own words, not mostly a pattern (repeats, sequences, rows of keys).
+# No composition rules (ASVS 5.0), so not "not all digits".
 AUTH_PASSWORD_VALIDATORS = [
     validator
     for validator in AUTH_PASSWORD_VALIDATORS
@@ -352,6 +358,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ] + [
     {"NAME": "security.validators.MaximumLengthValidator"},
     {"NAME": "security.validators.ContextWordsValidator"},
+    {"NAME": "security.validators.PatternValidator"},
 ]
 
 # Login lockout (django-axes): 5 failures lock a username for 30 minutes; an address

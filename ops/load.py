@@ -354,4 +354,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from bench import record
+
+    with record.recorded("load", "Simulated users against gunicorn (ops/load.py)"):
+        status = main()
+    sys.exit(status)

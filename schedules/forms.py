@@ -1,5 +1,5 @@
-"""Page forms. They check shape and bind choices; the services in schedules.roster
-and schedules.requests enforce the rules and raise field errors."""
+"""Page forms. They check shape and bind choices; the services in
+schedules.services (roster, requests) enforce the rules and raise field errors."""
 
 import datetime as dt
 import functools

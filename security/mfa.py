@@ -29,6 +29,7 @@ from audit import services as audit
 from audit.models import Action
 from precincts import access
 from precincts.models import Role
+from security import sessions
 
 TOTP_NAME = "authenticator"
 RECOVERY_NAME = "recovery codes"
@@ -118,9 +119,13 @@ def start_enrolment(*, user: AbstractBaseUser) -> TOTPDevice:
     return device
 
 
-def confirm_enrolment(*, user: AbstractBaseUser, code: str) -> tuple[Device, list]:
+def confirm_enrolment(
+    *, user: AbstractBaseUser, code: str, keep_session: str | None = None
+) -> tuple[Device, list]:
     """Confirm the authenticator with a first code from it; return the device and
-    the new recovery codes, which are shown once and never again."""
+    the new recovery codes, which are shown once and never again. The user's
+    other sessions (all but `keep_session`, the one that enrolled) end: each was
+    opened without a code that the login now needs."""
     device = totp_device(user, confirmed=False)
     if device is None or is_enrolled(user):
         raise ValidationError(
@@ -139,7 +144,13 @@ def confirm_enrolment(*, user: AbstractBaseUser, code: str) -> tuple[Device, lis
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _new_recovery_codes(user)
-        audit.record(action=Action.MFA_ENROLLED, obj=user, actor=user)
+        ended = sessions.end_sessions(user=user, keep=keep_session)
+        audit.record(
+            action=Action.MFA_ENROLLED,
+            obj=user,
+            actor=user,
+            after={"sessions_ended": ended},
+        )
     return device, codes
 
 
@@ -222,8 +233,11 @@ def _delete_devices(user: AbstractBaseUser) -> int:
     return deleted
 
 
-def remove_second_factor(*, user: AbstractBaseUser, code: str) -> None:
-    """The user turns two-factor login off, proving it with a current code."""
+def remove_second_factor(
+    *, user: AbstractBaseUser, code: str, keep_session: str | None = None
+) -> None:
+    """The user turns two-factor login off, proving it with a current code; the
+    user's other sessions (all but `keep_session`) end."""
     if not is_enrolled(user):
         raise ValidationError({"code": _("Two-factor login is not set up.")})
     # Checked outside the removal's transaction, so a wrong code's throttling is
@@ -231,19 +245,29 @@ def remove_second_factor(*, user: AbstractBaseUser, code: str) -> None:
     verify_code(user=user, code=code)
     with transaction.atomic():
         _delete_devices(user)
-        audit.record(action=Action.MFA_REMOVED, obj=user, actor=user)
+        ended = sessions.end_sessions(user=user, keep=keep_session)
+        audit.record(
+            action=Action.MFA_REMOVED,
+            obj=user,
+            actor=user,
+            after={"sessions_ended": ended},
+        )
 
 
 @transaction.atomic
 def reset_second_factor(*, user: AbstractBaseUser, by: AbstractBaseUser | None) -> bool:
     """An administrator removes a user's authenticator and recovery codes (a lost
-    phone). The user sets them up again at the next login if they are required.
+    phone). Every session of the user ends (one may be open on that phone, and
+    could otherwise set up a new authenticator); the user sets up two-factor
+    login again at the next login if it is required.
     `by` is None from the command line (`manage.py reset_second_factor`)."""
     deleted = _delete_devices(user)
+    ended = sessions.end_sessions(user=user)
     audit.record(
         action=Action.MFA_RESET,
         obj=user,
         actor=by,
         before={"devices": deleted},
+        after={"sessions_ended": ended},
     )
     return bool(deleted)

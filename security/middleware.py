@@ -8,9 +8,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.errors import problem
+
+# What a password-only session hears from the API until it gives its code (this
+# middleware's answer, and api.authentication's for the session it verifies).
+SECOND_FACTOR_OWED = gettext_lazy("Enter your two-factor code on the login page first.")
 
 # Session keys: when the login happened and when the session was last used.
 LOGIN_AT = "giliran_login_at"
@@ -76,9 +80,11 @@ def stamp_login(sender, request, user, **kwargs):
         request.session[SEEN_AT] = now
 
 
-# Session key: whether this login counts only after a second factor (see
-# security.mfa.code_needed). Decided once at login, so most requests cost no query.
+# Session keys: whether this login counts only after a second factor (see
+# security.mfa.code_needed), and the rules it was decided under. Decided once at
+# login, so most requests cost no query; decided again when the rules change.
 MFA_CHECK = "giliran_mfa_check"
+MFA_RULES = "giliran_mfa_rules"
 # Pages an unverified session may still reach: the code and set-up steps, logout,
 # the language switch and the health probe.
 MFA_OPEN_VIEWS = {
@@ -90,12 +96,27 @@ MFA_OPEN_VIEWS = {
 }
 
 
+def _rules(user) -> list:
+    """What the decision rests on that is known without a query: whether the
+    deployment requires a second factor of some roles (MFA_REQUIRED, which may be
+    turned on while sessions are open), and the user's admin flags. Enrolment,
+    removal and resets end the other sessions instead (security.sessions)."""
+    return [bool(settings.MFA_REQUIRED), bool(user.is_staff), bool(user.is_superuser)]
+
+
+def note_second_factor(request, needed: bool) -> None:
+    """Record whether the session owes a code, under today's rules."""
+    request.session[MFA_CHECK] = needed
+    request.session[MFA_RULES] = _rules(request.user)
+
+
 def mark_login(sender, request, user, **kwargs):
     """At login, note whether the session still needs a code."""
     if request is not None and hasattr(request, "session"):
         from security import mfa
 
         request.session[MFA_CHECK] = mfa.code_needed(user)
+        request.session[MFA_RULES] = _rules(user)
 
 
 def second_factor_step(request) -> str | None:
@@ -105,9 +126,11 @@ def second_factor_step(request) -> str | None:
 
     user = request.user
     needed = request.session.get(MFA_CHECK)
-    if needed is None:
-        # A session older than this check: decide now, once.
-        needed = request.session[MFA_CHECK] = mfa.code_needed(user)
+    if needed is None or request.session.get(MFA_RULES) != _rules(user):
+        # A session older than this check, or opened under other rules (say,
+        # before MFA_REQUIRED was turned on): decide now, once.
+        needed = mfa.code_needed(user)
+        note_second_factor(request, needed)
     # django_otp.middleware.OTPMiddleware adds is_verified(); a user logged in by
     # password during this very request has not given a code yet.
     if not needed or getattr(user, "is_verified", lambda: False)():
@@ -117,15 +140,26 @@ def second_factor_step(request) -> str | None:
     if mfa.required_by_role(user):
         return "security:setup"
     # An administrator reset the second factor of someone who needs none.
-    request.session[MFA_CHECK] = False
+    note_second_factor(request, False)
     return None
+
+
+def _bearer(request) -> bool:
+    """Whether the request names an API key (checked by the API's authentication,
+    which refuses a wrong one with 401)."""
+    scheme = request.headers.get("Authorization", "").split(" ", 1)[0]
+    return scheme.lower() == "bearer"
 
 
 class SecondFactorMiddleware:
     """Until a session has given its second factor, it reaches only the code step.
 
     Pages and the admin redirect there; the API answers 403 in its error shape.
-    API keys and calendar feed tokens are credentials of their own and pass.
+    API keys and calendar feed tokens are credentials of their own and pass. Any
+    other Authorization header (empty, Basic, a bare word) is no credential: the
+    session behind it still owes its code. The API's own session authentication
+    (api.authentication.VerifiedSessionAuthentication) asks the same question of
+    what actually authenticated each request.
     """
 
     def __init__(self, get_response):
@@ -141,12 +175,11 @@ class SecondFactorMiddleware:
         if match.view_name in MFA_OPEN_VIEWS or match.namespace == "feeds":
             return None
         api = match.namespaces[:1] == ["api"]
-        if api and "Authorization" in request.headers:
+        if api and _bearer(request):
             return None
         step = second_factor_step(request)
         if step is None:
             return None
         if api:
-            detail = _("Enter your two-factor code on the login page first.")
-            return JsonResponse(problem(403, detail), status=403)
+            return JsonResponse(problem(403, SECOND_FACTOR_OWED), status=403)
         return redirect_to_login(request.get_full_path(), reverse(step), "next")

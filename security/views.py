@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 
 from security import lockout, mfa
-from security.middleware import MFA_CHECK, second_factor_step
+from security.middleware import note_second_factor, second_factor_step
 
 
 class CodeForm(forms.Form):
@@ -61,7 +61,7 @@ def _credentials(user) -> dict:
 def _accept(request, verified_device) -> None:
     """The session now counts as verified: bind the device and rotate the key."""
     otp_login(request, verified_device)
-    request.session[MFA_CHECK] = True
+    note_second_factor(request, True)
     request.session.cycle_key()
 
 
@@ -121,7 +121,7 @@ def _owes_code(request) -> bool:
 
 
 def _code_first(request):
-    request.session[MFA_CHECK] = True
+    note_second_factor(request, True)
     return redirect(f"{reverse('security:verify')}?next={reverse('security:account')}")
 
 
@@ -143,7 +143,9 @@ def setup(request):
     if form.is_valid():
         try:
             device, codes = mfa.confirm_enrolment(
-                user=request.user, code=form.cleaned_data["code"]
+                user=request.user,
+                code=form.cleaned_data["code"],
+                keep_session=request.session.session_key,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -210,11 +212,15 @@ def remove(request):
     form = CodeForm(request.POST)
     if form.is_valid():
         try:
-            mfa.remove_second_factor(user=request.user, code=form.cleaned_data["code"])
+            mfa.remove_second_factor(
+                user=request.user,
+                code=form.cleaned_data["code"],
+                keep_session=request.session.session_key,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            request.session[MFA_CHECK] = mfa.code_needed(request.user)
+            note_second_factor(request, mfa.code_needed(request.user))
             messages.success(request, _("Two-factor login is off."))
             return redirect("security:account")
     return render(

@@ -17,6 +17,7 @@ import pytest
 from celery import _state as celery_state
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 from config.celery import app as celery_app
 from config.celery import ping
@@ -27,6 +28,14 @@ ROOT = Path(__file__).resolve().parent.parent
 REQUIRE_SERVICES = os.environ.get("GILIRAN_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
+# Under pytest-xdist each worker process gets a test database of its own (pytest-django
+# suffixes its name), but they all share one Redis: each worker's cache keys carry its
+# own prefix, and tests clear only their own keys (tests.caching.clear_cache). This
+# runs before anything opens the cache, so the prefix applies to every key.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if XDIST_WORKER:
+    settings.CACHES["default"]["KEY_PREFIX"] = XDIST_WORKER
+
 
 def _missing(reason: str):
     if REQUIRE_SERVICES:
@@ -34,14 +43,21 @@ def _missing(reason: str):
     pytest.skip(reason)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Apply the markers' requirements before any test runs."""
+    """Apply the markers' requirements before any test runs (and before xdist reads
+    the groups)."""
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.needs_service("PostgreSQL (DATABASE_URL)"))
-        if "worker" in item.keywords and not settings.REDIS_URL:
-            item.add_marker(pytest.mark.needs_service("Redis (REDIS_URL)"))
+        if "worker" in item.keywords:
+            if not settings.REDIS_URL:
+                item.add_marker(pytest.mark.needs_service("Redis (REDIS_URL)"))
+            # One real Celery worker consumes the shared queue, so the tests that
+            # use it run in one xdist process (`--dist loadgroup`), against its
+            # database.
+            item.add_marker(pytest.mark.xdist_group("celery-worker"))
         if "browser" in item.keywords and not Path(CHROMIUM).exists():
             item.add_marker(pytest.mark.needs_service(f"Chromium at {CHROMIUM}"))
 
@@ -202,7 +218,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     real worker (another process) can open it."""
     db = settings.DATABASES["default"]
     if settings.REDIS_URL and db["ENGINE"].endswith("sqlite3"):
-        db.setdefault("TEST", {})["NAME"] = str(ROOT / ".pytest-worker-db.sqlite3")
+        name = f".pytest-worker-db{XDIST_WORKER and '-' + XDIST_WORKER}.sqlite3"
+        db.setdefault("TEST", {})["NAME"] = str(ROOT / name)
 
 
 @pytest.fixture(scope="session")
@@ -270,6 +287,16 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 def _fast_password_hashing(settings):
     """Tests log in hundreds of times; PBKDF2's deliberate slowness only costs time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http():
+    """Production redirects plain HTTP to HTTPS (SECURE_SSL_REDIRECT defaults to
+    on without DEBUG); the test client and the live server speak plain HTTP, the
+    explicit choice a deployment behind no TLS makes. Session-wide, so that the
+    live server's handler, built once, is built with it."""
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
 
 
 @pytest.fixture(autouse=True)

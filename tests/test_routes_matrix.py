@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -40,6 +39,7 @@ from tests.api.conftest import (  # noqa: F401 (the API keys' fixtures)
     read_key,
     write_key_tambora,
 )
+from tests.caching import clear_cache
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 NIGHT = dt.date(2024, 1, 22)
@@ -203,12 +203,13 @@ MATRIX: dict[str, Route] = {
         "/api/v1/coverage/?zone={zone}",
         {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
     ),
+    # The schema and its docs are for clients: a visitor is sent to log in.
     "api:docs": Route(
         "/api/docs/",
         {
-            "GET": columns(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-            "POST": NOT_ALLOWED,
-            "DELETE": NOT_ALLOWED,
+            "GET": columns(302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+            "POST": columns(302, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+            "DELETE": columns(302, 405, 405, 405, 405, 405, 405, 405, 405, 405),
         },
     ),
     # Each client lists, makes and revokes its own feed tokens (a read key too: a
@@ -334,11 +335,7 @@ MATRIX: dict[str, Route] = {
     ),
     "api:schema": Route(
         "/api/schema/",
-        {
-            "GET": columns(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-            "POST": NOT_ALLOWED,
-            "DELETE": NOT_ALLOWED,
-        },
+        {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
     ),
     # 428: allowed, and If-Match is missing. Commanders see rosters but do not
     # keep them (403); the officer is not on this shift (404).
@@ -869,7 +866,7 @@ def test_every_route_has_a_row():
 
 @pytest.mark.parametrize("key", sorted(MATRIX))
 def test_each_role_gets_the_expected_status(request, world, key):
-    cache.clear()
+    clear_cache()
     route = MATRIX[key]
     url = route.url.format(**world)
     body = {name: str(value).format(**world) for name, value in route.body.items()}
@@ -881,7 +878,7 @@ def test_each_role_gets_the_expected_status(request, world, key):
                 got.setdefault(method, {})[role] = answer(
                     client, method, url + query, body
                 )
-    cache.clear()
+    clear_cache()
     wrong = {
         (method, role): (route.methods[method][role], status)
         for method, statuses in got.items()

@@ -4,12 +4,12 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api import services
 from api.models import ApiKey, Scope
 from tests import factories
+from tests.caching import clear_cache
 
 NIGHT = dt.date(2024, 1, 22)
 # Monday 22 January 2024, 12:00 WIB: that night's 00:00–05:00 window is ahead.
@@ -77,9 +77,9 @@ def _fast_passwords(settings):
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
     """Rate-limit counters live in the cache, which outlives each test's database."""
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 # Every kind of client, as fixture names, for the role x endpoint matrices.

@@ -40,14 +40,33 @@ def generate():
 
 
 def test_the_schema_is_served_and_valid(db):
-    response = client_for().get("/api/schema/", HTTP_ACCEPT="application/json")
+    _key, secret = make_key()
+    response = client_for(secret=secret).get(
+        "/api/schema/", HTTP_ACCEPT="application/json"
+    )
 
     assert response.status_code == 200
     validate_schema(generate())
 
 
-def test_the_docs_page_loads_its_assets_from_this_site_and_no_inline_script(db):
-    client = client_for()
+def test_the_schema_and_its_docs_need_a_login_or_a_key(db):
+    """The role table gives visitors the login page and the health check only."""
+    visitor = client_for()
+    schema = visitor.get("/api/schema/", HTTP_ACCEPT="application/json")
+    docs = visitor.get("/api/docs/")
+    script = visitor.get("/api/docs/?script=")
+
+    assert schema.status_code == 401
+    assert schema.json()["type"] == "not_authenticated"
+    assert docs.status_code == 302
+    assert docs["Location"] == "/login/?next=/api/docs/"
+    assert script.status_code == 302
+
+
+def test_the_docs_page_loads_its_assets_from_this_site_and_no_inline_script(
+    piket_tambora,
+):
+    client = client_for(piket_tambora)
     page = client.get("/api/docs/").content.decode()
     scripts = re.findall(r"<script([^>]*)>", page)
     init = re.search(r'<script src="([^"]*script[^"]*)"', page).group(1)
@@ -309,7 +328,12 @@ def _use_real_values(case, world, token) -> bool:
     return True
 
 
+# Every operation × identity through schemathesis takes minutes: the slow tier
+# (make test-slow). The check after it reads what the run recorded, so both stay in
+# one xdist process, in file order.
 @SCHEMA.parametrize()
+@pytest.mark.slow
+@pytest.mark.xdist_group("schemathesis")
 @hypothesis_settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -332,6 +356,8 @@ def test_the_api_answers_as_its_schema_says(case, identity, world):
         assert fields <= STATEFUL_FIELDS, (case.operation.label, real, response.json())
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("schemathesis")
 def test_every_operation_reached_its_success_path():
     """Runs after the schemathesis test above (pytest keeps file order)."""
     labels = {

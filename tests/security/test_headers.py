@@ -54,6 +54,34 @@ def test_production_settings_pass_the_security_checks_alone():
     assert "no issues" in result.stdout
 
 
+def test_with_debug_off_and_nothing_else_set_the_deployment_checks_pass():
+    """Secure by default: no HTTPS variable set at all, and still no warning
+    (the HTTPS redirect, Secure cookies and HSTS are the defaults)."""
+    env = _production_env()
+    del env["SECURE_COOKIES"]
+    env.pop("MFA_REQUIRED", None)
+    result = subprocess.run(
+        [*CHECK_DEPLOY, "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_plain_http_is_a_choice_that_turns_the_redirect_off():
+    env = _production_env(SECURE_COOKIES="false")
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; import django; "
+         "django.setup(); print(settings.SECURE_SSL_REDIRECT, "
+         "settings.SESSION_COOKIE_SECURE)"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert result.stdout.split() == ["False", "False"], result.stderr
+
+
 def test_a_production_server_without_https_settings_fails_the_checks():
     """The check above is not vacuous: switch HTTPS off and it complains."""
     result = subprocess.run(

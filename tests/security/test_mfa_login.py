@@ -8,6 +8,7 @@ import time_machine
 from axes.models import AccessAttempt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from audit.models import Action, AuditEvent, Outcome
@@ -489,7 +490,7 @@ def test_the_gate_costs_no_query_without_two_factor_and_one_with_it(
     assert _queries_for(client, "/tonight/") == plain + 1
 
 
-def test_a_reset_ends_the_verified_state_of_open_sessions(
+def test_a_reset_ends_open_sessions_and_the_next_login_sets_up_again(
     client, kapolsek_tambora, admin_user, mfa_required, clock
 ):
     device, _codes = enrol(kapolsek_tambora)
@@ -502,14 +503,28 @@ def test_a_reset_ends_the_verified_state_of_open_sessions(
 
     response = client.get("/tonight/")
     assert response.status_code == 302
-    assert response["Location"].startswith(SETUP)
+    assert response["Location"].startswith("/login/")
+    assert password_step(client, "kapolsek.tambora")["Location"].startswith(SETUP)
 
 
-def test_a_session_opened_before_enrolling_elsewhere_must_give_a_code_to_change_it(
-    client, piket_tambora, clock
-):
+def test_a_session_opened_before_enrolling_elsewhere_ends(client, piket_tambora, clock):
     client.force_login(piket_tambora)  # no code needed at this login
     enrol(piket_tambora)  # meanwhile, from another browser
+
+    response = client.post("/account/two-factor/recovery-codes/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+    assert actions(Action.RECOVERY_CODES_NEW) == 0
+
+
+def test_a_session_that_owes_a_code_cannot_change_the_second_factor(
+    client, piket_tambora, clock
+):
+    """Should such a session still be open (one that no enrolment ended), the
+    account pages ask for the code first."""
+    client.force_login(piket_tambora)  # no code needed at this login
+    TOTPDevice.objects.create(user=piket_tambora, name="authenticator", confirmed=True)
 
     response = client.post("/account/two-factor/recovery-codes/")
 

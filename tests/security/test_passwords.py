@@ -21,8 +21,8 @@ def _codes(password, user=None) -> set[str]:
         "kanal-barat-malam-2024",
         "839205718364",  # all digits: long enough, and no composition rules
         "correct horse battery",
-        "x" * 11 + "Q",
-        "ü" * 128,
+        "hujan-deras!",  # 12 characters, the least
+        ("kanal barat ümbul " * 8)[:128],  # 128, the most
     ],
 )
 def test_long_unguessable_passwords_are_accepted(password, piket_tambora):
@@ -40,6 +40,29 @@ def test_long_unguessable_passwords_are_accepted(password, piket_tambora):
 )
 def test_short_long_and_common_passwords_are_refused(password, code, db):
     assert code in _codes(password)
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "123456789012",
+        "aaaaaaaaaaaa",
+        "qwertyuiopas",
+        "abcdefghijkl",
+        "1qaz2wsx3edc",
+        "abcabcabcabc",
+        "987654321098",
+        "!@#$%^&*()_+",
+        "zxcvbnmasdfg",
+        "xq7!xq7!xq7!",
+    ],
+)
+def test_repeated_sequential_and_keyboard_passwords_are_refused(password, db):
+    assert "password_is_pattern" in _codes(password)
+
+
+def test_a_pattern_inside_a_longer_password_is_allowed(db):
+    assert _codes("jaga-malam-1234-kanal") == set()
 
 
 @pytest.mark.parametrize(
