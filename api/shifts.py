@@ -30,8 +30,8 @@ from api.renderers import FastJSONRenderer
 from api.schema import ProblemSerializer
 from api.views import ClientMixin
 from precincts import geo
-from schedules import board
 from schedules.models import Assignment, Shift, ShiftStatus
+from schedules.selectors import board
 from schedules.services import roster
 
 IF_MATCH = OpenApiParameter(
@@ -304,7 +304,8 @@ class NightView(conditional.ETagMixin, ClientMixin, APIView):
         responses={200: api_serializers.NightBoardSerializer},
     )
     def get(self, request, night: str):
-        return Response(board.night_rows(scope=self.client, night=parse_night(night)))
+        night_board = board.night_board(scope=self.client, night=parse_night(night))
+        return Response(api_serializers.board_dict(night_board))
 
 
 class CoverageQuerySerializer(serializers.Serializer):

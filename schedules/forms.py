@@ -17,8 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from precincts.models import Officer, Precinct
-from schedules import grid
 from schedules.models import RotationPlan, Shift
+from schedules.selectors import grid
 from schedules.services import roster
 
 # Primary keys are 64-bit: a longer number is no choice at all, and must not
