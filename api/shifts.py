@@ -23,7 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api import conditional, filters, rows, shift_list
+from api import board_serializers, conditional, filters, rows, shift_list
 from api import serializers as api_serializers
 from api.pagination import ShiftCursorPagination
 from api.renderers import FastJSONRenderer
@@ -301,11 +301,11 @@ class NightView(conditional.ETagMixin, ClientMixin, APIView):
                 ],
             )
         ],
-        responses={200: api_serializers.NightBoardSerializer},
+        responses={200: board_serializers.NightBoardSerializer},
     )
     def get(self, request, night: str):
         night_board = board.night_board(scope=self.client, night=parse_night(night))
-        return Response(api_serializers.board_dict(night_board))
+        return Response(board_serializers.board_dict(night_board))
 
 
 class CoverageQuerySerializer(serializers.Serializer):
@@ -347,7 +347,7 @@ class CoverageView(ClientMixin, APIView):
         "precinct and shift at `at`, with officers where the client may see "
         "personnel.",
         parameters=[CoverageQuerySerializer],
-        responses={200: api_serializers.CoverageSerializer(many=True)},
+        responses={200: board_serializers.CoverageSerializer(many=True)},
     )
     def get(self, request):
         query = CoverageQuerySerializer(data=request.query_params)
