@@ -1,7 +1,6 @@
 """API keys are created here; the secret is shown once, in the message after saving."""
 
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from api import services
@@ -87,4 +86,5 @@ class FeedTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected tokens now"))
     def revoke(self, request, queryset):
-        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        for token in queryset.filter(revoked_at__isnull=True):
+            services.revoke_feed_token(token=token)

@@ -103,7 +103,7 @@ def _team_rows(ids: list[int]) -> list[tuple]:
     return _TEAM.rows((ids, min(ids), max(ids)), using=router.db_for_read(Assignment))
 
 
-def _team(ids: list[int]) -> dict[int, list[dict]]:
+def teams(ids: list[int]) -> dict[int, list[dict]]:
     """Each shift's assignments as the API shows them to a client who sees the
     roster: leader first, then in the order they were added."""
     team: dict[int, list[dict]] = defaultdict(list)
@@ -136,7 +136,7 @@ def instant_of_text(text: str) -> dt.datetime:
 
 def shift_rows(shifts: list[dict], client) -> list[dict]:
     """API rows for shift dicts from shift_values(), in the same order."""
-    team = _team([s["id"] for s in shifts])
+    team = teams([s["id"] for s in shifts])
     sees: dict[int | None, bool] = {}
     rows = []
     for s in shifts:

@@ -66,7 +66,12 @@ def create_feed_token(
 
 @transaction.atomic
 def revoke_feed_token(*, token: FeedToken) -> FeedToken:
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-    return token
+    """Stop a feed token at once (the API and the admin call this)."""
+    # Locked and saved on its own, like a key: the first revocation's instant
+    # stays, and the audit trail records who revoked it.
+    locked = FeedToken.objects.select_for_update().get(pk=token.pk)
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+    token.revoked_at = locked.revoked_at
+    return locked

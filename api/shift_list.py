@@ -12,13 +12,15 @@ stays django-filter's, DRF's and api.rows' own: the answer is the one the ORM pa
 gives, which the tests check for every filter, cursor and page.
 
 A client whose visibility is restricted takes the ORM path (its shifts are filtered by
-what it may see, which differs from one client to the next).
+what it may see, which differs from one client to the next), and so does everyone with
+the setting API_COMPILED_SHIFTS = False (`make bench-pages` measures both paths).
 """
 
 import datetime as dt
 from types import SimpleNamespace
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import router
@@ -136,7 +138,7 @@ def page_for(request, client) -> ShiftPage | None:
     filter set's form would clean it (the fields are plain, and their widgets
     read one value each); building the whole form for every request cost more
     than the rest of the filtering."""
-    if not client.unrestricted:
+    if not client.unrestricted or not getattr(settings, "API_COMPILED_SHIFTS", True):
         return None
     params = request.query_params
     given, values = [], []

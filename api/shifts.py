@@ -24,7 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api import conditional, filters, rows, shift_list
+from api import board_serializers, conditional, filters, rows, shift_list
 from api import serializers as api_serializers
 from api.pagination import ShiftCursorPagination
 from api.renderers import FastJSONRenderer
@@ -32,8 +32,8 @@ from api.schema import ProblemSerializer
 from api.views import ClientMixin
 from common import dates
 from precincts import geo
-from schedules import board
 from schedules.models import Assignment, Shift, ShiftStatus
+from schedules.selectors import board
 from schedules.services import roster
 
 IF_MATCH = OpenApiParameter(
@@ -309,10 +309,11 @@ class NightView(conditional.ETagMixin, ClientMixin, APIView):
                 ],
             )
         ],
-        responses={200: api_serializers.NightBoardSerializer},
+        responses={200: board_serializers.NightBoardSerializer},
     )
     def get(self, request, night: str):
-        return Response(board.night_rows(scope=self.client, night=parse_night(night)))
+        night_board = board.night_board(scope=self.client, night=parse_night(night))
+        return Response(board_serializers.board_dict(night_board))
 
 
 class CoverageQuerySerializer(serializers.Serializer):
@@ -356,7 +357,7 @@ class CoverageView(ClientMixin, APIView):
         "precinct and shift at `at`, with officers where the client may see "
         "personnel.",
         parameters=[CoverageQuerySerializer],
-        responses={200: api_serializers.CoverageSerializer(many=True)},
+        responses={200: board_serializers.CoverageSerializer(many=True)},
     )
     def get(self, request):
         query = CoverageQuerySerializer(data=request.query_params)

@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from api import errors, schema, shifts, views
+from api import errors, request_views, schema, shifts, views
 from api import patrols as patrol_api
 
 app_name = "api"
@@ -14,8 +14,8 @@ router.register("zones", views.ZoneViewSet, basename="zone")
 router.register("officers", views.OfficerViewSet, basename="officer")
 router.register("plans", views.PlanViewSet, basename="plan")
 router.register("shifts", shifts.ShiftViewSet, basename="shift")
-router.register("blackouts", views.BlackoutViewSet, basename="blackout")
-router.register("swaps", views.SwapViewSet, basename="swap")
+router.register("blackouts", request_views.BlackoutViewSet, basename="blackout")
+router.register("swaps", request_views.SwapViewSet, basename="swap")
 router.register("feed-tokens", views.FeedTokenViewSet, basename="feed-token")
 router.register("checkins", patrol_api.CheckInViewSet, basename="checkin")
 router.register("reports", patrol_api.PatrolReportViewSet, basename="report")

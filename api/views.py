@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from api import filters, serializers
+from api import filters, plan_serializers, serializers
 from api import services as api_services
 from api.access import Client
 from api.models import FeedToken
@@ -27,7 +27,6 @@ from precincts.models import Precinct
 from schedules import nights, selectors
 from schedules.models import Shift
 from schedules.services import generation
-from schedules.services import requests as schedule_requests
 
 
 def _release(view, response) -> None:
@@ -239,13 +238,13 @@ class PlanViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="The plan's fairness report over a range of duty nights",
-        parameters=[serializers.FairnessQuerySerializer],
-        responses={200: serializers.FairnessSerializer},
+        parameters=[plan_serializers.FairnessQuerySerializer],
+        responses={200: plan_serializers.FairnessSerializer},
     )
     @action(detail=True, methods=["get"])
     def fairness(self, request, code=None):
         plan = self.get_object()
-        query = serializers.FairnessQuerySerializer(data=request.query_params)
+        query = plan_serializers.FairnessQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         end = query.validated_data.get("end") or nights.tonight(
             timezone.now(), plan.window_start, plan.window_end, plan.tz
@@ -257,180 +256,29 @@ class PlanViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
             )
         report = selectors.fairness_report(plan=plan, first=start, last=end)
         codes = {m.precinct_id: m.precinct.code for m in plan.memberships.all()}
-        return Response(serializers.fairness_dict(report, codes))
+        return Response(plan_serializers.fairness_dict(report, codes))
 
     @extend_schema(
         summary="Generate or regenerate the plan's shifts now",
         description="Commanders of a member precinct, administrators and write "
         "keys. Past, started, locked, swapped and hand-edited shifts are kept; "
         "running it twice changes nothing.",
-        request=serializers.GenerateSerializer,
-        responses={200: serializers.GenerationResultSerializer},
+        request=plan_serializers.GenerateSerializer,
+        responses={200: plan_serializers.GenerationResultSerializer},
     )
     @action(detail=True, methods=["post"])
     def generate(self, request, code=None):
         plan = self.get_object()
         if not self.client.can_generate(plan):
             raise PermissionDenied(_("Only commanders generate this plan's shifts."))
-        data = _valid(serializers.GenerateSerializer, request)
+        data = valid_input(plan_serializers.GenerateSerializer, request)
         result = generation.generate_shifts(
             plan=plan,
             start=data.get("start"),
             nights=data.get("nights"),
             dry_run=data["dry_run"],
         )
-        return Response(serializers.generation_dict(result))
-
-
-# --- blackouts and swaps -------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Blackouts of the precincts the client may see"),
-    retrieve=extend_schema(summary="One blackout"),
-    create=extend_schema(
-        summary="Ask for a blackout",
-        description="A duty officer's request waits for a commander; a commander's "
-        "own request is approved at once. People only (not API keys).",
-        request=serializers.BlackoutCreateSerializer,
-        responses={201: serializers.BlackoutSerializer},
-    ),
-)
-class BlackoutViewSet(
-    ClientMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
-):
-    serializer_class = serializers.BlackoutSerializer
-    filterset_class = filters.BlackoutFilter
-    lookup_value_regex = r"[0-9]+"
-
-    def get_queryset(self):
-        return (
-            self.client.visible_blackouts()
-            .select_related("precinct")
-            .order_by("-start", "pk")
-        )
-
-    def create(self, request, *args, **kwargs):
-        self.require_person()
-        data = _valid(serializers.BlackoutCreateSerializer, request)
-        precinct = _visible_precinct(self.client, data["precinct"], "precinct")
-        blackout = schedule_requests.request_blackout(
-            precinct=precinct,
-            start=data["start"],
-            end=data["end"],
-            reason=data["reason"],
-            category=data["category"],
-            by=request.user,
-        )
-        return Response(
-            self.get_serializer(blackout).data,
-            status=status.HTTP_201_CREATED,
-        )
-
-    @extend_schema(
-        summary="Approve a pending blackout (commanders)",
-        request=None,
-        responses={200: serializers.BlackoutSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        self.require_person()
-        blackout = schedule_requests.approve_blackout(
-            blackout=self.get_object(), by=request.user
-        )
-        return Response(self.get_serializer(blackout).data)
-
-    @extend_schema(
-        summary="Reject a pending blackout (commanders)",
-        request=serializers.DecisionSerializer,
-        responses={200: serializers.BlackoutSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        self.require_person()
-        data = _valid(serializers.DecisionSerializer, request)
-        blackout = schedule_requests.reject_blackout(
-            blackout=self.get_object(), by=request.user, note=data.get("note", "")
-        )
-        return Response(self.get_serializer(blackout).data)
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Swap requests on shifts the client may see"),
-    retrieve=extend_schema(summary="One swap request"),
-    create=extend_schema(
-        summary="Ask to hand over or trade a shift",
-        description="With `counter_shift`, a trade; without, a hand-over. "
-        "People only (not API keys).",
-        request=serializers.SwapCreateSerializer,
-        responses={201: serializers.SwapSerializer},
-    ),
-)
-class SwapViewSet(ClientMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = serializers.SwapSerializer
-    filterset_class = filters.SwapFilter
-    lookup_value_regex = r"[0-9]+"
-
-    def get_queryset(self):
-        return (
-            self.client.visible_swaps()
-            .select_related("from_precinct", "to_precinct")
-            .order_by("-created_at", "pk")
-        )
-
-    def create(self, request, *args, **kwargs):
-        self.require_person()
-        data = _valid(serializers.SwapCreateSerializer, request)
-        shifts = self.client.visible_shifts()
-        shift = _visible_shift(shifts, data["shift"], "shift")
-        counter = None
-        if data.get("counter_shift"):
-            counter = _visible_shift(shifts, data["counter_shift"], "counter_shift")
-        swap = schedule_requests.request_swap(
-            shift=shift,
-            to_precinct=_visible_precinct(
-                self.client, data["to_precinct"], "to_precinct"
-            ),
-            counter_shift=counter,
-            note=data.get("note", ""),
-            by=request.user,
-        )
-        return Response(
-            serializers.SwapSerializer(swap).data, status=status.HTTP_201_CREATED
-        )
-
-    def _decide(self, service, **kwargs):
-        self.require_person()
-        swap = service(swap=self.get_object(), by=self.request.user, **kwargs)
-        return Response(serializers.SwapSerializer(swap).data)
-
-    @extend_schema(
-        summary="Approve a swap (commanders of the asking precinct)",
-        request=None,
-        responses={200: serializers.SwapSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        return self._decide(schedule_requests.approve_swap)
-
-    @extend_schema(
-        summary="Reject a swap (commanders of the asking precinct)",
-        request=serializers.DecisionSerializer,
-        responses={200: serializers.SwapSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        data = _valid(serializers.DecisionSerializer, request)
-        return self._decide(schedule_requests.reject_swap, note=data.get("note", ""))
-
-    @extend_schema(
-        summary="Withdraw a pending swap (the asking precinct)",
-        request=None,
-        responses={200: serializers.SwapSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        return self._decide(schedule_requests.withdraw_swap)
+        return Response(plan_serializers.generation_dict(result))
 
 
 # --- feed tokens ----------------------------------------------------------------------
@@ -467,7 +315,7 @@ class FeedTokenViewSet(
         return tokens.filter(user=client.user).order_by("-created_at", "pk")
 
     def create(self, request, *args, **kwargs):
-        data = _valid(serializers.FeedTokenCreateSerializer, request)
+        data = valid_input(serializers.FeedTokenCreateSerializer, request)
         client = self.client
         token, secret = api_services.create_feed_token(
             user=None if client.key else request.user,
@@ -485,20 +333,20 @@ class FeedTokenViewSet(
 # --- helpers ---------------------------------------------------------------------
 
 
-def _valid(serializer_class, request) -> dict:
+def valid_input(serializer_class, request) -> dict:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
 
-def _visible_precinct(client: Client, code: str, field: str) -> Precinct:
+def visible_precinct(client: Client, code: str, field: str) -> Precinct:
     precinct = client.visible_precincts().filter(code=code).first()
     if precinct is None:
         raise exceptions.ValidationError({field: [_("No such precinct.")]})
     return precinct
 
 
-def _visible_shift(shifts, pk: int, field: str) -> Shift:
+def visible_shift(shifts, pk: int, field: str) -> Shift:
     shift = shifts.select_related("plan", "precinct").filter(pk=pk).first()
     if shift is None:
         raise exceptions.ValidationError({field: [_("No such shift.")]})

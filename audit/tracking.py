@@ -38,6 +38,7 @@ TRACKED: dict[str, set[str]] = {
     "precincts.Zone": set(),
     "auth.User": {"password", "last_login"},
     "api.ApiKey": {"key_hash", "last_used_at"},
+    "api.FeedToken": {"token_hash", "last_used_at"},
 }
 _SNAPSHOT = "_audit_before"
 _UNTRACKED = object()

@@ -79,10 +79,27 @@ def main() -> int:
             client.get(args.profile)
         profile.disable()
         pstats.Stats(profile).sort_stats("tottime").print_stats(30)
+    shifts = next(p for p in world["api_paths"] if p.startswith("/api/v1/shifts/"))
+    _without_compiled_path(reader, shifts, args)
     if args.stages:
-        shifts = next(p for p in world["api_paths"] if p.startswith("/api/v1/shifts/"))
         _stages(reader, shifts, args)
     return 0
+
+
+def _without_compiled_path(client, path: str, args) -> None:
+    """What the compiled shifts/ path (api/shift_list.py) buys: the same request
+    on the plain ORM path, which restricted clients always take."""
+    from django.test import override_settings
+
+    rounds = []
+    with override_settings(API_COMPILED_SHIFTS=False):
+        client.get(path)
+        for _ in range(args.rounds):
+            started = time.process_time()
+            for _ in range(args.requests):
+                client.get(path)
+            rounds.append((time.process_time() - started) / args.requests * 1000)
+    print(f"{path[:52] + ' (ORM path)':64}{min(rounds):8.1f}")
 
 
 def _stages(client, path: str, args) -> None:
@@ -111,13 +128,13 @@ def _stages(client, path: str, args) -> None:
 
     timed(ClientHandler, "__call__", "whole request (Django's handler)")
     timed(APIView, "initial", "DRF initial: authentication, throttle")
-    timed(authentication.ApiKeyAuthentication, "_key_for", "  API key lookup")
+    timed(authentication, "key_with_prefix", "  API key lookup")
     # A client who sees every shift takes api.shift_list; others, django-filter.
     timed(shift_list, "page_for", "filters")
     timed(DjangoFilterBackend, "filter_queryset", "filters")
     timed(GenericAPIView, "paginate_queryset", "page: the main query")
     timed(rows, "shift_rows", "rows, with their officers")
-    timed(rows, "_team", "  officers query")
+    timed(rows, "teams", "  officers query")
     timed(shifts.ShiftViewSet, "finalize_response", "rendering and ETag")
     started: dict[str, float] = {}
 

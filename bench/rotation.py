@@ -18,6 +18,7 @@ grid's shortest point is then set against its own database work, replayed bare
 
 import argparse
 import datetime as dt
+import logging
 import os
 import random
 import resource
@@ -395,19 +396,23 @@ def _database_floor(plan, nights: int, now, runs: int = FLOOR_RUNS):
         sent.append((sql, params))
         return execute(sql, params, many, context)
 
-    insert = storage.insert_shifts
+    class CopyMark(logging.Handler):
+        """The storage module logs its COPY, which Django's cursor never sees."""
 
-    def capture_copy(plans, when):
-        sent.append(copied)
-        return insert(plans, when)
+        def emit(self, record):
+            sent.append(copied)
 
     _truncate(Shift)
-    storage.insert_shifts = capture_copy
+    mark, storage_log = CopyMark(), logging.getLogger(storage.__name__)
+    level = storage_log.level
+    storage_log.addHandler(mark)
+    storage_log.setLevel(logging.DEBUG)
     try:
         with connection.execute_wrapper(capture):
             _generate_all([plan], nights, now)
     finally:
-        storage.insert_shifts = insert
+        storage_log.removeHandler(mark)
+        storage_log.setLevel(level)
     rows = list(Shift.objects.filter(plan=plan).values_list(*storage.COPY_COLUMNS))
     copy_sql = storage.copy_statement()
     cut = sent.index(copied)

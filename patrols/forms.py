@@ -9,7 +9,6 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -282,64 +281,34 @@ def submit(form: ReportForm, formset, *, by) -> PatrolReport | None:
 
 
 def correct(form: ReportForm, formset, *, by) -> PatrolReport | None:
-    """Apply a correction (report fields, then each incident change) as one unit:
-    any refused step leaves the report as it was."""
+    """Send the correction the page asks for to the service, which applies it as
+    one unit; errors land on the forms."""
     start, end = form.times()
-    report, note = form.report, form.cleaned_data["note"]
-    incidents = {i.pk: i for i in report.incidents.all()}
-    changes = list(_incident_forms(formset))
+    incidents = {i.pk: i for i in form.report.incidents.all()}
+    changes = services.IncidentChanges()
+    for f, kept in _incident_forms(formset):
+        known = incidents.get(f.cleaned_data.get("id"))
+        if known is not None and not kept:
+            changes.removed.append(known)
+        elif known is not None:
+            changes.edited.append((known, f.incident_fields(form.shift)))
+        elif kept:
+            changes.added.append(f.incident_fields(form.shift))
     try:
-        with transaction.atomic():
-            # Lock the report and check the version the editor saw, before any step
-            # bumps it.
-            services.correct_report(
-                report=report, by=by, expected_version=form.cleaned_data["version"]
-            )
-            for f, kept in changes:
-                if not kept and f.cleaned_data.get("id"):
-                    services.remove_incident(
-                        incident=incidents[f.cleaned_data["id"]], by=by, note=note
-                    )
-            edits = [
-                (f, incidents[f.cleaned_data["id"]])
-                for f, kept in changes
-                if kept and f.cleaned_data.get("id")
-            ]
-            # The report's new times must hold every incident, and each incident
-            # must fall within the report's times: widen before, narrow after.
-            widens = start <= report.started_at and end >= report.ended_at
-            if widens:
-                _correct_fields(form, by, start, end, note)
-            for f, incident in edits:
-                fields = f.incident_fields(form.shift)
-                if any(getattr(incident, k) != v for k, v in fields.items()):
-                    services.correct_incident(
-                        incident=incident, by=by, note=note, **fields
-                    )
-            if not widens:
-                _correct_fields(form, by, start, end, note)
-            for f, kept in changes:
-                if kept and not f.cleaned_data.get("id"):
-                    services.add_incident(
-                        report=report, by=by, note=note, **f.incident_fields(form.shift)
-                    )
+        return services.correct_report_and_incidents(
+            report=form.report,
+            by=by,
+            expected_version=form.cleaned_data["version"],
+            started_at=start,
+            ended_at=end,
+            summary=form.cleaned_data["summary"],
+            present=form.cleaned_data["present"],
+            incidents=changes,
+            note=form.cleaned_data["note"],
+        )
     except ValidationError as error:
         _show(form, formset, error)
         return None
-    return report
-
-
-def _correct_fields(form: ReportForm, by, start, end, note) -> None:
-    services.correct_report(
-        report=form.report,
-        by=by,
-        started_at=start,
-        ended_at=end,
-        summary=form.cleaned_data["summary"],
-        present=form.cleaned_data["present"],
-        note=note,
-    )
-    form.report.refresh_from_db()
 
 
 def _show(form, formset, error: ValidationError) -> None:

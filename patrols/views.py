@@ -22,10 +22,10 @@ from patrols.models import PatrolReport
 from precincts import access as precinct_access
 from precincts.models import Officer
 from schedules import access as schedule_access
-from schedules import board as board_selectors
 from schedules import forms as schedule_forms
 from schedules.forms import apply_service_errors
 from schedules.models import Shift, ShiftStatus
+from schedules.selectors import board as board_selectors
 
 RECENT_NIGHTS = 31
 

@@ -1,5 +1,5 @@
-"""Page forms. They check shape and bind choices; the services in schedules.roster
-and schedules.requests enforce the rules and raise field errors."""
+"""Page forms. They check shape and bind choices; the services in
+schedules.services (roster, requests) enforce the rules and raise field errors."""
 
 import datetime as dt
 import functools
@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from common import dates
 from precincts.models import Officer, Precinct
-from schedules import grid
 from schedules.models import BlackoutCategory, RotationPlan, Shift
+from schedules.selectors import grid
 from schedules.services import roster
 
 # Primary keys are 64-bit: a longer number is no choice at all, and must not

@@ -26,18 +26,21 @@ forms show it as usual; the API answers 409). On PostgreSQL an exclusion constra
 functions; its violation reaching a roster function becomes the same OfficerBusy.
 """
 
-import datetime as dt
-from collections.abc import Iterable
-
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from precincts.models import Officer
 from schedules import changes
 from schedules.models import Assignment, AssignmentRole, Shift, ShiftStatus
+from schedules.services.rules import (
+    clash_message,
+    clashing_shifts,
+    lock_officers,
+    officer_problems,
+)
 
 
 class ShiftChanged(Exception):
@@ -68,48 +71,6 @@ def is_overlap_violation(error: BaseException) -> bool:
         getattr(cause, "sqlstate", None) == "23P01"
         and getattr(diag, "constraint_name", None) == NO_OVERLAP_CONSTRAINT
     )
-
-
-def clashing_shifts(
-    officer: Officer, start: dt.datetime, end: dt.datetime, *, exclude: int | None
-) -> models.QuerySet:
-    """The officer's live shifts overlapping [start, end), except shift `exclude`."""
-    return (
-        Shift.objects.live()
-        .filter(assignments__officer=officer)
-        .overlapping(start, end)
-        .exclude(pk=exclude)
-        .select_related("plan")
-        .order_by("start")
-    )
-
-
-def clash_message(officer: Officer, other: Shift) -> str:
-    local = timezone.localtime(other.start, other.plan.tz)
-    return _("%(officer)s is already on an overlapping shift (%(plan)s, %(at)s).") % {
-        "officer": officer,
-        "plan": other.plan,
-        "at": f"{local:%d %b %H:%M}",
-    }
-
-
-def clashes(shift: Shift, officers: Iterable[Officer]) -> list[str]:
-    """Why `shift` as it stands in memory (perhaps an unsaved edit of its times or
-    status) would put one of these officers on two overlapping live shifts.
-
-    Locks the shift row, then the officers' rows, in the roster's order, so a
-    roster edit cannot slip in between this check and the caller's write: the
-    admin calls it inside its transaction.
-    """
-    if shift.status == ShiftStatus.CANCELLED or not shift.start or not shift.end:
-        return []
-    if shift.pk:
-        list(Shift.objects.select_for_update().filter(pk=shift.pk).values_list("pk"))
-    return [
-        clash_message(officer, other)
-        for officer in _lock_officers(officers)
-        for other in clashing_shifts(officer, shift.start, shift.end, exclude=shift.pk)
-    ]
 
 
 def _busy(shift: Shift, officer: Officer) -> OfficerBusy:
@@ -146,60 +107,12 @@ def _lock_shift(shift: Shift, expected_version: int | None) -> Shift:
     return locked
 
 
-def _lock_officers(officers: Iterable[Officer]) -> list[Officer]:
-    """Lock officer rows in a stable order (primary key) so two editors never
-    deadlock, and re-read them so `active` is current."""
-    pks = sorted({officer.pk for officer in officers})
-    locked = Officer.objects.select_for_update().filter(pk__in=pks).order_by("pk")
-    return list(locked)
-
-
 def _bump(shift: Shift, original: Shift) -> None:
     shift.version += 1
     shift.save(update_fields=["version", "updated_at"])
     # The caller's instance follows, so it can send the new version next time.
     original.version = shift.version
     original.updated_at = shift.updated_at
-
-
-def officer_problems(shift: Shift, officer: Officer) -> tuple[list[str], list[str]]:
-    """Why this officer cannot join this shift: (overlapping shifts, other rule
-    breaks); both empty when they can."""
-    problems = []
-    if officer.precinct_id != shift.precinct_id:
-        problems.append(
-            _("%(officer)s is not an officer of %(precinct)s.")
-            % {"officer": officer, "precinct": shift.precinct}
-        )
-    if not officer.active:
-        problems.append(_("%(officer)s is not active.") % {"officer": officer})
-    if problems:
-        return [], problems
-
-    rest = dt.timedelta(hours=shift.plan.rest_hours)
-    # Everything that overlaps the shift or sits inside its rest margin.
-    others = clashing_shifts(
-        officer, shift.start - rest, shift.end + rest, exclude=shift.pk
-    )
-    overlaps = []
-    for other in others:
-        if other.start < shift.end and other.end > shift.start:
-            overlaps.append(clash_message(officer, other))
-        elif other.end != shift.start and other.start != shift.end:
-            local = timezone.localtime(other.start, shift.plan.tz)
-            problems.append(
-                _(
-                    "%(officer)s needs %(hours)s hours of rest between shifts; "
-                    "they are on %(plan)s at %(at)s."
-                )
-                % {
-                    "officer": officer,
-                    "hours": shift.plan.rest_hours,
-                    "plan": other.plan,
-                    "at": f"{local:%d %b %H:%M}",
-                }
-            )
-    return overlaps, problems
 
 
 def _refuse(overlaps: list[str], problems: list[str]) -> None:
@@ -262,7 +175,7 @@ def assign_officer(
     """Put an officer of the holding precinct on the shift."""
     _validate_role(role)
     locked = _lock_shift(shift, expected_version)
-    officer = _lock_officers([officer])[0]
+    officer = lock_officers([officer])[0]
     if locked.assignments.filter(officer=officer).exists():
         raise ValidationError(
             {
@@ -384,7 +297,7 @@ def copy_previous_team(
     wanted = [a for a in previous if a.officer_id not in present]
     if not wanted:
         return []
-    officers = {o.pk: o for o in _lock_officers(a.officer for a in wanted)}
+    officers = {o.pk: o for o in lock_officers(a.officer for a in wanted)}
     overlaps, problems = [], []
     for assignment in wanted:
         found = officer_problems(locked, officers[assignment.officer_id])

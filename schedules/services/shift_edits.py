@@ -28,7 +28,7 @@ from audit.models import Action
 from precincts.models import Officer
 from schedules import changes
 from schedules.models import Assignment, AssignmentRole, Reason, Shift, ShiftStatus
-from schedules.services import roster
+from schedules.services import roster, rules
 
 # Fields whose change makes a shift a manual decision the generator keeps.
 HAND_FIELDS = {"precinct", "start", "end", "status"}
@@ -66,7 +66,7 @@ def check_edit(
     lines = _lines_or_current(roster_lines, current)
     _check_shape(lines)
     if shift.status != ShiftStatus.CANCELLED:
-        busy = roster.clashes(shift, [line.officer for line in lines])
+        busy = rules.clashes(shift, [line.officer for line in lines])
         if busy:
             raise roster.OfficerBusy({"officer": busy})
     problems = _rule_breaks(shift, lines, current, set(changed))
@@ -199,7 +199,7 @@ def _rule_breaks(shift, lines, current, changed) -> list[str]:
     checked = lines if {"precinct", "start", "end"} & changed else added
     if shift.precinct_id is not None and shift.start and shift.end:
         for line in checked:
-            problems += roster.officer_problems(shift, line.officer)[1]
+            problems += rules.officer_problems(shift, line.officer)[1]
     need = shift.plan.min_officers
     if len(lines) > need and len(lines) > len(current):
         problems.append(

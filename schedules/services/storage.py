@@ -9,6 +9,7 @@ anything: schedules.services.generation does.
 """
 
 import datetime as dt
+import logging
 
 from django.db import connection, router
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
@@ -17,6 +18,8 @@ from django.db.models.functions import Coalesce
 from common.statements import Statement
 from precincts.models import Precinct
 from schedules.models import Blackout, PlanMember, RotationPlan, Shift
+
+logger = logging.getLogger(__name__)
 
 # Fields the generator owns on a shift row; a difference in any of them is a change.
 GENERATED_FIELDS = (
@@ -70,7 +73,9 @@ def insert_shifts(plans: list[tuple[int, list]], now: dt.datetime) -> None:
         return
     # COPY is several times faster than INSERT, for a year of a city's shifts and
     # for one plan's month alike (Django's bulk INSERT prepares every field of
-    # every row in Python).
+    # every row in Python). It bypasses Django's cursor, so it says so itself
+    # (bench/rotation.py places it among the statements a run sends).
+    logger.debug("COPY of %d plans' new shifts", len(plans))
     tail = (False, 1, now, now)
     with (
         connection.cursor() as cursor,

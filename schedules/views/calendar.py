@@ -7,7 +7,8 @@ from django.views.decorators.http import require_safe
 
 from precincts import access
 from schedules import access as schedule_access
-from schedules import forms, grid, nights, selectors
+from schedules import forms, nights, selectors
+from schedules.selectors import grid
 
 
 @require_safe

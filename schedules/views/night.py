@@ -8,8 +8,8 @@ from django.views.decorators.http import require_safe
 
 from common import text
 from schedules import access as schedule_access
-from schedules import board as board_module
 from schedules import forms
+from schedules.selectors import board as board_module
 
 
 @require_safe

@@ -2,7 +2,9 @@
 
 import re
 
+from api import services as api_services
 from api.models import ApiKey, digest
+from audit.models import Action, AuditEvent
 from tests.api.conftest import client_for
 
 
@@ -58,3 +60,21 @@ def test_the_revoke_action_stops_a_key(admin_user, read_key):
     )
 
     assert client_for(secret=secret).get("/api/v1/plans/").status_code == 401
+
+
+def test_the_feed_token_revoke_action_goes_through_the_service(admin_user, db):
+    token, _secret = api_services.create_feed_token(user=admin_user, name="phone")
+
+    client_for(admin_user).post(
+        "/admin/api/feedtoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    # Saved by the service, one by one: the trail names who revoked it.
+    event = AuditEvent.objects.get(
+        action=Action.UPDATE, object_type="api.feedtoken", object_id=str(token.pk)
+    )
+    assert event.actor_id == admin_user.pk
+    assert set(event.after) == {"revoked_at"}

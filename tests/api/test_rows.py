@@ -32,7 +32,7 @@ def test_the_team_query_gives_the_orms_rows_in_the_orms_order(crewed):
 
 
 def test_the_leader_comes_first_whatever_the_order_of_adding(crewed):
-    team = rows._team([crewed[0].pk])[crewed[0].pk]
+    team = rows.teams([crewed[0].pk])[crewed[0].pk]
 
     assert [entry["role"] for entry in team] == ["leader", "member"]
 

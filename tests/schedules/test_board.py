@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from schedules.board import night_board
+from schedules.selectors.board import night_board
 from tests import factories
 
 NIGHT = dt.date(2024, 1, 22)

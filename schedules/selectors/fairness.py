@@ -1,4 +1,4 @@
-"""Reads that join several models for one screen, report or endpoint."""
+"""The fairness report: who held how many minutes and which hours, per member."""
 
 import datetime as dt
 from dataclasses import dataclass, field

@@ -1,18 +1,17 @@
 """The night board: one duty night's rotation across every plan a user may see.
 
-Shared by the Tonight page and the API's nights/ endpoint. A fixed handful of
+The one builder of it, for the Tonight page, print and text, and the API's nights/
+endpoint (which renders it with api.serializers.board_dict). A fixed handful of
 queries whatever the number of plans and shifts: the plans with their zone and
 members, the shifts of all (plan, night) pairs in one query, their assignments
 with officers in one more, and the user's profile and editable precincts once.
 """
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from zoneinfo import ZoneInfo
 
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from precincts import access
@@ -268,177 +267,3 @@ def night_board(
             )
         board_plans.append(board_plan)
     return NightBoard(at=at, night=night, plans=board_plans)
-
-
-# --- the same night as plain rows (the API's nights/ endpoint) ---------------------
-
-
-def _plans_for(scope, night: dt.date | None, at: dt.datetime):
-    """Active visible plans as dicts, each with the night wanted of it."""
-    plans = []
-    for plan in (
-        scope.visible_plans()
-        .filter(active=True)
-        .order_by("name", "pk")
-        .values(
-            "id",
-            "code",
-            "name",
-            "window_start",
-            "window_end",
-            "slot_minutes",
-            "min_officers",
-            "valid_from",
-            "valid_until",
-            "time_zone",
-            zone_code=F("zone__code"),
-        )
-    ):
-        plan["tz"] = tz = ZoneInfo(plan["time_zone"])
-        plan["night"] = when = night or nights.tonight(
-            at, plan["window_start"], plan["window_end"], tz
-        )
-        if plan["valid_from"] <= when and (
-            plan["valid_until"] is None or when <= plan["valid_until"]
-        ):
-            plans.append(plan)
-    return plans
-
-
-def _board_officer_rows(shift_ids: list[int]) -> dict[int, list[dict]]:
-    """Each shift's officers: leader first, then by name (as on the board)."""
-    officers: dict[int, list[tuple]] = defaultdict(list)
-    # Sorted here, so no ORDER BY (the model's own would join the shifts).
-    for shift_id, role, nrp, name, rank, phone in (
-        Assignment.objects.filter(shift_id__any_of=shift_ids)
-        .order_by()
-        .values_list(
-            "shift_id",
-            "role",
-            "officer__nrp",
-            "officer__name",
-            "officer__rank",
-            "officer__phone",
-        )
-    ):
-        officers[shift_id].append(
-            (role != AssignmentRole.LEADER, name, nrp, rank, role, phone)
-        )
-    return {
-        shift_id: [
-            {"nrp": nrp, "name": name, "rank": rank, "role": role, "phone": phone}
-            for _, name, nrp, rank, role, phone in sorted(rows, key=lambda r: r[:2])
-        ]
-        for shift_id, rows in officers.items()
-    }
-
-
-def night_rows(
-    *, scope, night: dt.date | None = None, at: dt.datetime | None = None
-) -> dict:
-    """night_board()'s answer for the API, read as rows rather than model
-    instances: three queries (plans, shifts, officers) and plain dicts, the shape
-    of api.serializers.NightBoardSerializer. `scope` is an api.access.Client."""
-    at = at or timezone.now()
-    plans = _plans_for(scope, night, at)
-    shifts: dict[tuple[int, int], dict] = {}
-    if plans:
-        wanted = {p["id"]: p["night"] for p in plans}
-        # Each plan's own night: one or two dates for "tonight", so ask for the
-        # plans and dates and drop the few pairs not wanted.
-        for shift in (
-            scope.visible_shifts()
-            .filter(plan_id__in=list(wanted), night__in=set(wanted.values()))
-            .order_by()
-            .values(
-                "id",
-                "plan_id",
-                "night",
-                "slot",
-                "start",
-                "end",
-                "status",
-                "reason",
-                "version",
-                "locked",
-                "precinct_id",
-                precinct_code=F("precinct__code"),
-                substitute_code=F("substitute_for__code"),
-            )
-        ):
-            if wanted[shift["plan_id"]] == shift["night"]:
-                shifts[shift["plan_id"], shift["slot"]] = shift
-    officers = _board_officer_rows([s["id"] for s in shifts.values()])
-    sees: dict[int | None, bool] = {}
-    editable = scope.roster_precinct_ids
-    now = timezone.now()
-    answer = []
-    for plan in plans:
-        tz, when = plan["tz"], plan["night"]
-        start, end = nights.window_bounds(
-            when, plan["window_start"], plan["window_end"], tz
-        )
-        bounds = nights.slot_bounds(
-            when, plan["window_start"], plan["window_end"], plan["slot_minutes"], tz
-        )
-        slots = []
-        short_count = uncovered_count = 0
-        for index, (slot_start, slot_end) in enumerate(bounds):
-            shift = shifts.get((plan["id"], index))
-            if shift is None:
-                slots.append(
-                    {
-                        "index": index,
-                        "start": slot_start.isoformat(),
-                        "end": slot_end.isoformat(),
-                        "shift": None,
-                    }
-                )
-                continue
-            precinct_id, status = shift["precinct_id"], shift["status"]
-            see = sees.get(precinct_id)
-            if see is None:
-                see = sees[precinct_id] = scope.sees_roster_of(precinct_id)
-            team = officers.get(shift["id"], [])
-            scheduled = status == ShiftStatus.SCHEDULED
-            short_by = max(plan["min_officers"] - len(team), 0) if scheduled else 0
-            short_count += short_by > 0
-            uncovered_count += status == ShiftStatus.UNCOVERED
-            slots.append(
-                {
-                    "index": index,
-                    # A shift edited by hand keeps its own times.
-                    "start": shift["start"].astimezone(tz).isoformat(),
-                    "end": shift["end"].astimezone(tz).isoformat(),
-                    "shift": {
-                        "id": shift["id"],
-                        "precinct": shift["precinct_code"],
-                        "status": status,
-                        "reason": shift["reason"],
-                        "substitute_for": shift["substitute_code"],
-                        "version": shift["version"],
-                        "locked": shift["locked"],
-                        "officer_count": len(team),
-                        "officers": team if see else None,
-                        "short_by": short_by,
-                        "uncovered": status == ShiftStatus.UNCOVERED,
-                        "can_edit": (
-                            precinct_id in editable and scheduled and shift["end"] > now
-                        ),
-                    },
-                }
-            )
-        answer.append(
-            {
-                "plan": plan["code"],
-                "name": plan["name"],
-                "zone": plan["zone_code"],
-                "night": when.isoformat(),
-                "start": start.isoformat(),
-                "end": end.isoformat(),
-                "short_count": short_count,
-                "uncovered_count": uncovered_count,
-                "slots": slots,
-            }
-        )
-    return {"night": night.isoformat() if night else None, "plans": answer}

@@ -1,0 +1,159 @@
+"""API v1 for blackout and swap requests: list, ask, decide, withdraw."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api import filters, request_serializers
+from api.views import ClientMixin, valid_input, visible_precinct, visible_shift
+from schedules.services import requests as schedule_requests
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Blackouts of the precincts the client may see"),
+    retrieve=extend_schema(summary="One blackout"),
+    create=extend_schema(
+        summary="Ask for a blackout",
+        description="A duty officer's request waits for a commander; a commander's "
+        "own request is approved at once. People only (not API keys).",
+        request=request_serializers.BlackoutCreateSerializer,
+        responses={201: request_serializers.BlackoutSerializer},
+    ),
+)
+class BlackoutViewSet(
+    ClientMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    serializer_class = request_serializers.BlackoutSerializer
+    filterset_class = filters.BlackoutFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return (
+            self.client.visible_blackouts()
+            .select_related("precinct")
+            .order_by("-start", "pk")
+        )
+
+    def create(self, request, *args, **kwargs):
+        self.require_person()
+        data = valid_input(request_serializers.BlackoutCreateSerializer, request)
+        precinct = visible_precinct(self.client, data["precinct"], "precinct")
+        blackout = schedule_requests.request_blackout(
+            precinct=precinct,
+            start=data["start"],
+            end=data["end"],
+            reason=data["reason"],
+            category=data["category"],
+            by=request.user,
+        )
+        return Response(
+            self.get_serializer(blackout).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary="Approve a pending blackout (commanders)",
+        request=None,
+        responses={200: request_serializers.BlackoutSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        self.require_person()
+        blackout = schedule_requests.approve_blackout(
+            blackout=self.get_object(), by=request.user
+        )
+        return Response(self.get_serializer(blackout).data)
+
+    @extend_schema(
+        summary="Reject a pending blackout (commanders)",
+        request=request_serializers.DecisionSerializer,
+        responses={200: request_serializers.BlackoutSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        self.require_person()
+        data = valid_input(request_serializers.DecisionSerializer, request)
+        blackout = schedule_requests.reject_blackout(
+            blackout=self.get_object(), by=request.user, note=data.get("note", "")
+        )
+        return Response(self.get_serializer(blackout).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Swap requests on shifts the client may see"),
+    retrieve=extend_schema(summary="One swap request"),
+    create=extend_schema(
+        summary="Ask to hand over or trade a shift",
+        description="With `counter_shift`, a trade; without, a hand-over. "
+        "People only (not API keys).",
+        request=request_serializers.SwapCreateSerializer,
+        responses={201: request_serializers.SwapSerializer},
+    ),
+)
+class SwapViewSet(ClientMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = request_serializers.SwapSerializer
+    filterset_class = filters.SwapFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return (
+            self.client.visible_swaps()
+            .select_related("from_precinct", "to_precinct")
+            .order_by("-created_at", "pk")
+        )
+
+    def create(self, request, *args, **kwargs):
+        self.require_person()
+        data = valid_input(request_serializers.SwapCreateSerializer, request)
+        shifts = self.client.visible_shifts()
+        shift = visible_shift(shifts, data["shift"], "shift")
+        counter = None
+        if data.get("counter_shift"):
+            counter = visible_shift(shifts, data["counter_shift"], "counter_shift")
+        swap = schedule_requests.request_swap(
+            shift=shift,
+            to_precinct=visible_precinct(
+                self.client, data["to_precinct"], "to_precinct"
+            ),
+            counter_shift=counter,
+            note=data.get("note", ""),
+            by=request.user,
+        )
+        return Response(
+            request_serializers.SwapSerializer(swap).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def _decide(self, service, **kwargs):
+        self.require_person()
+        swap = service(swap=self.get_object(), by=self.request.user, **kwargs)
+        return Response(request_serializers.SwapSerializer(swap).data)
+
+    @extend_schema(
+        summary="Approve a swap (commanders of the asking precinct)",
+        request=None,
+        responses={200: request_serializers.SwapSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(schedule_requests.approve_swap)
+
+    @extend_schema(
+        summary="Reject a swap (commanders of the asking precinct)",
+        request=request_serializers.DecisionSerializer,
+        responses={200: request_serializers.SwapSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = valid_input(request_serializers.DecisionSerializer, request)
+        return self._decide(schedule_requests.reject_swap, note=data.get("note", ""))
+
+    @extend_schema(
+        summary="Withdraw a pending swap (the asking precinct)",
+        request=None,
+        responses={200: request_serializers.SwapSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._decide(schedule_requests.withdraw_swap)
