@@ -19,6 +19,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck
@@ -90,7 +91,10 @@ def test_every_operation_documents_its_errors_in_one_shape():
 
 
 SCHEMA = schemathesis.openapi.from_dict(generate())
-APP = get_wsgi_application()
+# The handler reads its middleware's settings now, at import, before any fixture:
+# plain HTTP, as the test client speaks it (tests/conftest.py's _plain_http).
+with override_settings(SECURE_SSL_REDIRECT=False):
+    APP = get_wsgi_application()
 SCHEMA.app = APP
 # The API ignores query parameters and body fields it does not know, as most do
 # (a client may send one a later version understands); schemathesis would count an
@@ -128,6 +132,15 @@ STATEFUL_FIELDS = {
     "at",
     "occurred_at",
     "night",
+    # Dates and instants must lie within REQUEST_DATE_RANGE_DAYS of today, and
+    # generation within GENERATION_HORIZON_DAYS: a range counted from now.
+    "night_after",
+    "night_before",
+    "start_after",
+    "start_before",
+    "updated_since",
+    "nights",
+    "incidents",  # each one's occurred_at
     "version",
     "kind",
     "latitude",
