@@ -35,6 +35,9 @@ os.environ.setdefault(
     "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/giliran_bench"
 )
 os.environ.setdefault("SECRET_KEY", "giliran-bench-not-a-real-key")
+# The grid generates up to 730 nights from ANCHOR, a few days after its `now`:
+# past the default limit of GENERATION_HORIZON_DAYS after tonight.
+os.environ.setdefault("GENERATION_HORIZON_DAYS", "800")
 
 PRECINCTS = 100
 ZONES = 50

@@ -99,7 +99,11 @@ class Lab:
             "REDIS_URL": f"redis://{HOST}:{self.redis_port}/0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "DEBUG": "false",
+            # Plain HTTP on a spare port: the explicit choice (no TLS in the lab).
             "SECURE_COOKIES": "false",
+            # The worker-kill drills generate KILL_NIGHTS nights, twice over, so a
+            # run lasts long enough to be killed: past the usual two years.
+            "GENERATION_HORIZON_DAYS": str(2 * KILL_NIGHTS + 1),
             "ALLOWED_HOSTS": HOST,
             "LOG_LEVEL": "WARNING",
             # The lab's commander logs in with a password only: two-factor login
