@@ -193,6 +193,10 @@ def test_the_compose_health_check_passes_over_plain_http_with_secure_defaults(
     command = compose["services"]["web"]["healthcheck"]["test"]
     assert command[:3] == ["CMD", "python", "-c"]
     code = command[3].replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+    # Compose gives the app a start period: the first request loads it.
+    warm = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    warm.request("GET", "/healthz", headers={"Host": "giliran.example.go.id"})
+    warm.getresponse().read()
 
     check = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, timeout=60

@@ -143,7 +143,9 @@ def test_the_admin_imports_a_clean_xlsx_after_confirmation(
 
     assert job.status == ImportStatus.CHECKED
     assert Officer.objects.count() == 0  # checked, not imported yet
-    page = admin_client_logged.get(response["Location"]).content.decode()
+    page = admin_client_logged.get(
+        response["Location"], HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "Import 3 officers" in page
     confirm(admin_client_logged, job, django_capture_on_commit_callbacks)
     assert job.status == ImportStatus.DONE
