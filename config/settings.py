@@ -142,18 +142,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
 CELERY_TIMEZONE = "UTC"
 # Periodic jobs; each one also has a management command calling the same service.
-CELERY_BEAT_SCHEDULE: dict = {}
-# The night (issue 6): each service decides per plan, in its time zone, what is due.
-CELERY_BEAT_SCHEDULE |= {
+CELERY_BEAT_SCHEDULE: dict = {
+    # The night (issue 6): each service decides per plan, in its zone, what is due.
     "roster-reminders": {"task": "notices.send_roster_reminders", "schedule": 300.0},
     "shift-reminders": {"task": "notices.send_shift_reminders", "schedule": 300.0},
     "shift-change-scan": {"task": "notices.scan_shift_changes", "schedule": 300.0},
     "morning-reports": {"task": "patrols.send_morning_reports", "schedule": 300.0},
-}
-# The rotation (issue 3): hourly, and each plan moves on at 12:00 in its own zone.
-CELERY_BEAT_SCHEDULE["rotation-horizons"] = {
-    "task": "schedules.extend_horizons",
-    "schedule": 3600.0,
+    # The rotation (issue 3): hourly; each plan moves on at 12:00 in its own zone.
+    "rotation-horizons": {"task": "schedules.extend_horizons", "schedule": 3600.0},
 }
 # The task outbox (outbox/services.py): tasks are rows written with the change that
 # needs them, sent after the commit with a short broker timeout; rows the broker did
