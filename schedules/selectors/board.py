@@ -199,27 +199,9 @@ def night_board(
     """The rotation of one duty night (or each plan's tonight) for this user."""
     scope = scope or UserScope(user)
     at = at or timezone.now()
-    plans = list(
-        scope.visible_plans()
-        .filter(active=True)
-        .select_related("zone")
-        .prefetch_related("memberships__precinct")
-        .order_by("name", "pk")
-    )
-    wanted: dict[int, dt.date] = {}
-    for plan in plans:
-        wanted[plan.pk] = night or nights.tonight(
-            at, plan.window_start, plan.window_end, plan.tz
-        )
-    plans = [
-        p
-        for p in plans
-        if p.valid_from <= wanted[p.pk]
-        and (p.valid_until is None or wanted[p.pk] <= p.valid_until)
-    ]
+    plans, wanted = _plans_and_nights(scope, night, at)
     if not plans:
         return NightBoard(at=at, night=night, plans=[])
-
     shifts = (
         scope.visible_shifts()
         # Each plan's own night: one or two dates for "tonight", so ask for the
@@ -237,33 +219,51 @@ def night_board(
         )
     )
     by_slot = {(s.plan_id, s.slot): s for s in shifts if wanted[s.plan_id] == s.night}
-
-    board_plans = []
-    for plan in plans:
-        when = wanted[plan.pk]
-        start, end = nights.window_bounds(
-            when, plan.window_start, plan.window_end, plan.tz
-        )
-        board_plan = BoardPlan(plan=plan, night=when, start=start, end=end)
-        bounds = nights.slot_bounds(
-            when, plan.window_start, plan.window_end, plan.slot_minutes, plan.tz
-        )
-        for index, (slot_start, slot_end) in enumerate(bounds):
-            shift = by_slot.get((plan.pk, index))
-            if shift is not None:
-                shift.plan = plan
-            board_plan.slots.append(
-                BoardSlot(
-                    index=index,
-                    # A shift edited by hand keeps its own times.
-                    start=timezone.localtime(shift.start, plan.tz)
-                    if shift
-                    else slot_start,
-                    end=timezone.localtime(shift.end, plan.tz) if shift else slot_end,
-                    shift=(
-                        _board_shift(shift, scope, plan.min_officers) if shift else None
-                    ),
-                )
-            )
-        board_plans.append(board_plan)
+    board_plans = [_board_plan(plan, wanted[plan.pk], by_slot, scope) for plan in plans]
     return NightBoard(at=at, night=night, plans=board_plans)
+
+
+def _plans_and_nights(scope, night, at) -> tuple[list[RotationPlan], dict]:
+    """The active visible plans valid on the night wanted of each (the night
+    asked for, or each plan's tonight), and {plan id: that night}."""
+    plans = list(
+        scope.visible_plans()
+        .filter(active=True)
+        .select_related("zone")
+        .prefetch_related("memberships__precinct")
+        .order_by("name", "pk")
+    )
+    wanted = {
+        plan.pk: night
+        or nights.tonight(at, plan.window_start, plan.window_end, plan.tz)
+        for plan in plans
+    }
+    valid = [
+        p
+        for p in plans
+        if p.valid_from <= wanted[p.pk]
+        and (p.valid_until is None or wanted[p.pk] <= p.valid_until)
+    ]
+    return valid, wanted
+
+
+def _board_plan(plan, when: dt.date, by_slot: dict, scope) -> BoardPlan:
+    start, end = nights.window_bounds(when, plan.window_start, plan.window_end, plan.tz)
+    board_plan = BoardPlan(plan=plan, night=when, start=start, end=end)
+    bounds = nights.slot_bounds(
+        when, plan.window_start, plan.window_end, plan.slot_minutes, plan.tz
+    )
+    for index, (slot_start, slot_end) in enumerate(bounds):
+        shift = by_slot.get((plan.pk, index))
+        if shift is not None:
+            shift.plan = plan
+        board_plan.slots.append(
+            BoardSlot(
+                index=index,
+                # A shift edited by hand keeps its own times.
+                start=timezone.localtime(shift.start, plan.tz) if shift else slot_start,
+                end=timezone.localtime(shift.end, plan.tz) if shift else slot_end,
+                shift=_board_shift(shift, scope, plan.min_officers) if shift else None,
+            )
+        )
+    return board_plan
