@@ -4,7 +4,9 @@ The UID is the shift's id, which lives as long as the shift, so a calendar
 updates events in place across regeneration and swaps; SEQUENCE follows the
 shift's version. Times are written with TZID (the plan's zone) and the matching
 VTIMEZONE; cancelled shifts stay in the feed as STATUS:CANCELLED so subscribers
-drop them.
+drop them. Every text put in is cleaned of control characters first: the
+icalendar library escapes a line feed but not a bare carriage return, which a
+parser reads as the end of the line (common.text).
 """
 
 import datetime as dt
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 import icalendar
 from django.utils import timezone
 
+from common import text
 from schedules.models import Shift, ShiftStatus
 
 PRODID = "-//Giliran//Joint patrol rotations//EN"
@@ -24,7 +27,7 @@ def uid(shift: Shift) -> str:
 
 def _summary(shift: Shift) -> str:
     holder = shift.precinct.name if shift.precinct_id else "—"
-    return f"{shift.plan.name}: {holder}"
+    return text.one_line(f"{shift.plan.name}: {holder}")
 
 
 def _description(shift: Shift, officers: list[str] | None) -> str:
@@ -33,12 +36,13 @@ def _description(shift: Shift, officers: list[str] | None) -> str:
         lines.append(shift.reason_note)
     if officers:
         lines += officers
-    return "\n".join(lines)
+    return "\n".join(text.lines(line) for line in lines)
 
 
 def _location(shift: Shift) -> str:
     zone = shift.plan.zone
-    return ", ".join(p for p in (zone.name, zone.kelurahan, zone.kecamatan) if p)
+    parts = (zone.name, zone.kelurahan, zone.kecamatan)
+    return text.one_line(", ".join(p for p in parts if p))
 
 
 def build(
@@ -50,7 +54,7 @@ def build(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", text.one_line(name))
     now = timezone.now()
     for shift in shifts:
         tz = shift.plan.tz
@@ -67,7 +71,9 @@ def build(
         officers = None
         if sees_roster(shift):
             officers = [
-                f"{a.officer.get_rank_display()} {a.officer.name} ({a.officer.nrp})"
+                text.one_line(
+                    f"{a.officer.get_rank_display()} {a.officer.name} ({a.officer.nrp})"
+                )
                 + (" *" if a.role == "leader" else "")
                 for a in shift.assignments.all()
             ]

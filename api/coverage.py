@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from api import board_serializers, rows
 from api import serializers as api_serializers
 from api.views import ClientMixin
+from common import dates
 from precincts import geo
 from schedules.models import Shift, ShiftStatus
 
@@ -21,7 +22,9 @@ class CoverageQuerySerializer(serializers.Serializer):
     lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
     lng = serializers.FloatField(required=False, min_value=-180, max_value=180)
     at = serializers.DateTimeField(
-        required=False, help_text="ISO 8601 instant; default now."
+        required=False,
+        help_text="ISO 8601 instant; default now.",
+        validators=[dates.check_request_date],
     )
 
     def validate(self, attrs):

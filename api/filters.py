@@ -18,6 +18,7 @@ from rest_framework.exceptions import ValidationError
 
 from api.access import Client
 from api.pagination import StrictPageSizeMixin
+from common import dates
 from patrols.models import CheckIn, Incident, MorningReport, PatrolReport
 from precincts.models import Officer
 from schedules.models import Blackout, RequestStatus, Shift, ShiftStatus, SwapRequest
@@ -25,7 +26,13 @@ from schedules.models import Blackout, RequestStatus, Shift, ShiftStatus, SwapRe
 
 class InstantFilter(django_filters.IsoDateTimeFilter):
     """An ISO 8601 instant, compared in UTC. Python takes offsets up to ±23:59 and
-    PostgreSQL only up to ±15:59, so the client's offset never reaches the SQL."""
+    PostgreSQL only up to ±15:59, so the client's offset never reaches the SQL;
+    an instant outside the request range (common.dates) is a 400, so the
+    conversion cannot overflow (0001-01-01T00:00:00+23:59)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [dates.check_request_date])
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         return super().filter(qs, self.query_value(value))
@@ -137,8 +144,8 @@ class VisibleCodeFilter(django_filters.CharFilter):
 
 
 # Dates as the API documents them (YYYY-MM-DD), whatever the request's language:
-# one format to try, not the locale's nine.
-ISO_DATE = {"input_formats": ["%Y-%m-%d"]}
+# one format to try, not the locale's nine; within the request range.
+ISO_DATE = {"input_formats": ["%Y-%m-%d"], "validators": [dates.check_request_date]}
 
 
 class ShiftFilter(StrictFilterSet):
@@ -261,17 +268,21 @@ def night_filterset(model, shift_path: str | None):
     prefix = f"{shift_path}__" if shift_path else ""
     fields = {
         "night": django_filters.DateFilter(
-            field_name=f"{prefix}night", help_text=_("One duty night.")
+            field_name=f"{prefix}night",
+            help_text=_("One duty night."),
+            validators=[dates.check_request_date],
         ),
         "night_after": django_filters.DateFilter(
             field_name=f"{prefix}night",
             lookup_expr="gte",
             help_text=_("Duty nights from this one (YYYY-MM-DD)."),
+            validators=[dates.check_request_date],
         ),
         "night_before": django_filters.DateFilter(
             field_name=f"{prefix}night",
             lookup_expr="lte",
             help_text=_("Duty nights up to this one (YYYY-MM-DD)."),
+            validators=[dates.check_request_date],
         ),
         "plan": django_filters.ModelChoiceFilter(
             field_name=f"{prefix}plan",

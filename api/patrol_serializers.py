@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from api.serializers import JSONInputSerializer
+from common import dates
 from patrols.models import (
     CheckIn,
     CheckInKind,
@@ -86,7 +87,9 @@ class CheckInCreateSerializer(JSONInputSerializer):
         "officer's check-in is recorded on their behalf (duty officers).",
     )
     at = serializers.DateTimeField(
-        required=False, help_text="Leave out for now (your own check-ins always are)."
+        required=False,
+        help_text="Leave out for now (your own check-ins always are).",
+        validators=[dates.check_request_date],
     )
     # Floats, rounded to the stored 9 decimals by the service: a client's GPS
     # reading has more digits than the column and must not be refused for it.
@@ -149,7 +152,7 @@ class NestedIncidentSerializer(serializers.ModelSerializer):
 
 class IncidentInputSerializer(JSONInputSerializer):
     category = serializers.ChoiceField(choices=IncidentCategory.choices)
-    occurred_at = serializers.DateTimeField()
+    occurred_at = serializers.DateTimeField(validators=[dates.check_request_date])
     people_involved = serializers.IntegerField(
         min_value=0, max_value=100_000, default=0
     )
@@ -226,10 +229,14 @@ class PatrolReportDetailSerializer(PatrolReportSerializer):
 class PatrolReportCreateSerializer(JSONInputSerializer):
     shift = serializers.IntegerField(min_value=1)
     started_at = serializers.DateTimeField(
-        required=False, help_text="Leave out to take it from the check-ins."
+        required=False,
+        help_text="Leave out to take it from the check-ins.",
+        validators=[dates.check_request_date],
     )
     ended_at = serializers.DateTimeField(
-        required=False, help_text="Leave out to take it from the check-ins."
+        required=False,
+        help_text="Leave out to take it from the check-ins.",
+        validators=[dates.check_request_date],
     )
     summary = serializers.CharField(required=False, allow_blank=True, default="")
     present = serializers.ListField(
@@ -245,8 +252,12 @@ class PatrolReportCorrectSerializer(JSONInputSerializer):
     version = serializers.IntegerField(
         min_value=1, help_text="The version you read; 400 if it changed since."
     )
-    started_at = serializers.DateTimeField(required=False)
-    ended_at = serializers.DateTimeField(required=False)
+    started_at = serializers.DateTimeField(
+        required=False, validators=[dates.check_request_date]
+    )
+    ended_at = serializers.DateTimeField(
+        required=False, validators=[dates.check_request_date]
+    )
     summary = serializers.CharField(required=False, allow_blank=True)
     present = serializers.ListField(
         child=serializers.RegexField(r"^[0-9]{8}$"), required=False

@@ -3,12 +3,14 @@
 from rest_framework import serializers
 
 from api.serializers import JSONInputSerializer
+from common import dates
 
 
 class GenerateSerializer(JSONInputSerializer):
     start = serializers.DateField(
         required=False,
         help_text="First duty night; default: tonight (or the plan's first night).",
+        validators=[dates.check_request_date],
     )
     nights = serializers.IntegerField(
         required=False,
@@ -49,10 +51,14 @@ def generation_dict(result) -> dict:
 
 class FairnessQuerySerializer(serializers.Serializer):
     start = serializers.DateField(
-        required=False, help_text="First duty night; default: 27 nights before end."
+        required=False,
+        help_text="First duty night; default: 27 nights before end.",
+        validators=[dates.check_request_date],
     )
     end = serializers.DateField(
-        required=False, help_text="Last duty night; default: tonight."
+        required=False,
+        help_text="Last duty night; default: tonight.",
+        validators=[dates.check_request_date],
     )
 
     def validate(self, attrs):

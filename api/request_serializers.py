@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from api.serializers import JSONInputSerializer
+from common import dates
 from schedules.models import (
     Blackout,
     SwapRequest,
@@ -28,8 +29,10 @@ class BlackoutSerializer(serializers.ModelSerializer):
 
 class BlackoutCreateSerializer(JSONInputSerializer):
     precinct = serializers.SlugField(help_text="Precinct code.")
-    start = serializers.DateTimeField(help_text="ISO 8601 with offset.")
-    end = serializers.DateTimeField()
+    start = serializers.DateTimeField(
+        help_text="ISO 8601 with offset.", validators=[dates.check_request_date]
+    )
+    end = serializers.DateTimeField(validators=[dates.check_request_date])
     reason = serializers.CharField(max_length=255)
 
 

@@ -7,6 +7,7 @@ the shift moved on) and answer with the shift at its new version.
 import datetime as dt
 import re
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -28,6 +29,7 @@ from api.pagination import ShiftCursorPagination
 from api.renderers import FastJSONRenderer
 from api.schema import ProblemSerializer
 from api.views import ClientMixin
+from common import dates
 from schedules.models import Assignment, Shift
 from schedules.selectors import board
 from schedules.services import roster
@@ -269,11 +271,17 @@ def parse_night(value: str) -> dt.date | None:
         # fromisoformat also takes 20240122 and 2024-W04-1: only the documented form.
         if not re.match(NIGHT_PATTERN, value):
             raise ValueError(value)
-        return dt.date.fromisoformat(value)
+        night = dt.date.fromisoformat(value)
     except ValueError:
         raise exceptions.ValidationError(
             {"night": [_("Give a date as YYYY-MM-DD, or 'tonight'.")]}
         ) from None
+    try:
+        # The board reaches the morning after: near year 9999 that overflows.
+        dates.check_request_date(night)
+    except DjangoValidationError as error:
+        raise exceptions.ValidationError({"night": error.messages}) from None
+    return night
 
 
 class NightView(conditional.ETagMixin, ClientMixin, APIView):

@@ -2,6 +2,7 @@
 
 The JSON error shape (errors), statements compiled once by the ORM (statements),
 the client's address (clientip), the read-only admin (admin), the database-down
-answer (dbdown) and the health check (health). Nothing here imports a Giliran app;
-import-linter holds that (pyproject.toml).
+answer (dbdown), the health check (health), the sane range of the dates requests
+name (dates) and typed text made safe for the formats it leaves in (text).
+Nothing here imports a Giliran app; import-linter holds that (pyproject.toml).
 """

@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "audit.middleware.RequestContextMiddleware",
     "security.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything looks a code up: PostgreSQL text cannot hold a NUL.
+    "security.middleware.RefuseNulMiddleware",
     # A 500 while the database is unreachable becomes a plain 503 (issue 7).
     "common.dbdown.DatabaseDownMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -280,6 +282,13 @@ SPECTACULAR_SETTINGS = {
         "CheckInKindEnum": "patrols.models.CheckInKind",
     },
 }
+
+# Sane ranges for dates (see common/dates.py): a date or instant that a request
+# names (a filter, a night, a blackout, a report's times) lies within
+# REQUEST_DATE_RANGE_DAYS of today; generation reaches no further than
+# GENERATION_HORIZON_DAYS after tonight. Beyond them, a 400 or a form error.
+REQUEST_DATE_RANGE_DAYS = env.int("REQUEST_DATE_RANGE_DAYS", default=730)
+GENERATION_HORIZON_DAYS = env.int("GENERATION_HORIZON_DAYS", default=730)
 
 # Officers import/export in admin: a file with any bad row imports nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

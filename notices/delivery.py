@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from common import text
 from notices import selectors, webhooks
 from notices.models import DeliveryStatus, Notification, Webhook, WebhookDelivery
 from outbox import services as outbox
@@ -55,12 +56,12 @@ def _send_email(notification: Notification) -> None:
     ).update(emailed_at=timezone.now())
     if not claimed:
         return
-    body = notification.body
+    body = text.lines(notification.body)
     if notification.link:
         body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{notification.link}"
     try:
         send_mail(
-            subject=f"[Giliran] {notification.title}",
+            subject=f"[Giliran] {text.one_line(notification.title)}",
             message=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[notification.recipient.email],
@@ -80,8 +81,8 @@ def webhook_payload(delivery: WebhookDelivery) -> dict:
         "notification": {
             "id": notification.pk,
             "kind": notification.kind,
-            "title": notification.title,
-            "body": notification.body,
+            "title": text.one_line(notification.title),
+            "body": text.lines(notification.body),
             "link": notification.link,
             "plan": notification.plan.code if notification.plan_id else None,
             "night": notification.night.isoformat() if notification.night else None,
@@ -89,7 +90,7 @@ def webhook_payload(delivery: WebhookDelivery) -> dict:
         },
         "recipient": {
             "username": recipient.get_username(),
-            "name": recipient.get_full_name(),
+            "name": text.one_line(recipient.get_full_name()),
             "email": recipient.email,
         },
     }

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 
+from common import text
 from notices.models import (
     Notification,
 )
@@ -36,14 +37,16 @@ def notify(
     target: models.Model | None = None,
     link: str = "",
 ) -> Notification | None:
-    """Store a notification unless its key exists; None when it was already sent."""
+    """Store a notification unless its key exists; None when it was already sent.
+    Its title is one line and its body plain lines (common.text): they go out as
+    an e-mail's subject and body and in webhooks."""
     notification, created = Notification.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults={
             "recipient": recipient,
             "kind": kind,
-            "title": str(title)[:200],
-            "body": str(body),
+            "title": text.one_line(title)[:200],
+            "body": text.lines(body),
             "plan": plan,
             "night": night,
             "target_model": target._meta.label if target else "",

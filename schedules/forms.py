@@ -7,7 +7,6 @@ import zoneinfo
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.db.models import Q
 from django.forms.utils import flatatt
@@ -16,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common import dates
 from precincts.models import Officer, Precinct
 from schedules.models import RotationPlan, Shift
 from schedules.selectors import grid
@@ -102,19 +102,15 @@ def apply_service_errors(
             form.add_error(None, messages)
 
 
-# Duty nights outside these bounds are typing errors, and near year 9999 the night
-# arithmetic (the morning after, the next month) would overflow.
-FIRST_NIGHT = dt.date(1970, 1, 1)
-LAST_NIGHT = dt.date(2999, 12, 31)
-
-
 def night_field(label) -> forms.DateField:
+    # A night far from today is a typing error, and near year 9999 the night
+    # arithmetic (the morning after, the next month) would overflow.
     return forms.DateField(
         label=label,
         required=False,
         input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[MinValueValidator(FIRST_NIGHT), MaxValueValidator(LAST_NIGHT)],
+        validators=[dates.check_request_date],
     )
 
 
@@ -232,21 +228,15 @@ class BlackoutRequestForm(forms.Form):
         label=_("From"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[dates.check_request_date],
     )
     end = forms.DateTimeField(
         label=_("Until"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[dates.check_request_date],
     )
     reason = forms.CharField(label=_("Why the precinct cannot serve"), max_length=255)
-
-    def clean(self):
-        data = super().clean()
-        for name in ("start", "end"):
-            value = data.get(name)
-            if value and not FIRST_NIGHT <= value.date() <= LAST_NIGHT:
-                self.add_error(name, _("Choose a date between 1970 and 2999."))
-        return data
 
     def __init__(self, *args, precincts, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,16 +5,16 @@ import time
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from common.errors import problem
 
-# What a password-only session hears from the API until it gives its code (this
-# middleware's answer, and api.authentication's for the session it verifies).
-SECOND_FACTOR_OWED = gettext_lazy("Enter your two-factor code on the login page first.")
+# What a session that gave only its password is told on the API (also by
+# api.authentication, whatever other header the request carries).
+SECOND_FACTOR_OWED = _("Enter your two-factor code on the login page first.")
 
 # Session keys: when the login happened and when the session was last used.
 LOGIN_AT = "giliran_login_at"
@@ -39,6 +39,34 @@ class NoStoreMiddleware:
         if not request.path.startswith(f"/{settings.STATIC_URL.lstrip('/')}"):
             add_never_cache_headers(response)
         return response
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to a request with a NUL character in its path or query string.
+
+    PostgreSQL text can neither hold nor be compared with one, so any lookup
+    made of it (a code in the path, an admin filter or search, an autocomplete
+    term) would fail as a server error. Form and JSON fields refuse it already
+    (Django's and DRF's CharField).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        params = [
+            key
+            for key, values in request.GET.lists()
+            if "\x00" in key or any("\x00" in value for value in values)
+        ]
+        if params or "\x00" in request.path:
+            detail = str(_("The address holds a NUL character."))
+            if request.path.startswith("/api/"):
+                # The API's shape: the parameters that hold one, by name.
+                errors = {key.replace("\x00", ""): [detail] for key in params}
+                return JsonResponse(problem(400, detail, errors or None), status=400)
+            return HttpResponseBadRequest(detail, content_type="text/plain")
+        return self.get_response(request)
 
 
 class SessionLimitsMiddleware:
@@ -181,5 +209,5 @@ class SecondFactorMiddleware:
         if step is None:
             return None
         if api:
-            return JsonResponse(problem(403, SECOND_FACTOR_OWED), status=403)
+            return JsonResponse(problem(403, str(SECOND_FACTOR_OWED)), status=403)
         return redirect_to_login(request.get_full_path(), reverse(step), "next")

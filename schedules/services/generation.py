@@ -328,12 +328,14 @@ def regenerate_after_change(
     tonight = night_math.tonight(now, plan.window_start, plan.window_end, plan.tz)
     # Nights already served cannot change; the ledger carries on from them.
     start = max(first, tonight, plan.valid_from)
+    limit = inputs.generation_limit(plan, now)
+    # Nights stored past the limit (before generation was bounded) are left be.
     stored_last = (
-        Shift.objects.filter(plan=plan)
+        Shift.objects.filter(plan=plan, night__lte=limit)
         .exclude(status=ShiftStatus.CANCELLED)
         .aggregate(last=Max("night"))["last"]
     )
-    end = max(last, stored_last or last)
+    end = min(max(last, stored_last or last), limit)
     if plan.valid_until is not None:
         end = min(end, plan.valid_until)
     if end < start or not plan.active:
@@ -363,24 +365,33 @@ def extend_horizons(*, now: dt.datetime | None = None) -> list[GenerationResult]
     """Extend every active plan whose horizon falls short of today's target, all
     in one generate_plans() batch."""
     now = now or timezone.now()
-    due = []
-    last_nights = dict(
-        Shift.objects.exclude(status=ShiftStatus.CANCELLED)
-        .values_list("plan")
-        .annotate(last=Max("night"))
-    )
     staffed = set(
         PlanMember.objects.order_by().values_list("plan_id", flat=True).distinct()
     )
+    wanted = {}
     for plan in RotationPlan.objects.filter(active=True).order_by("pk"):
         tonight, target = horizon_due(plan, now)
         start = max(tonight, plan.valid_from)
+        target = min(target, inputs.generation_limit(plan, now))
         if plan.valid_until is not None:
             target = min(target, plan.valid_until)
-        stored = last_nights.get(plan.pk)
-        if target < start or (stored is not None and stored >= target):
-            continue
-        if plan.pk not in staffed:
-            continue
-        due.append((plan, start, (target - start).days + 1))
+        if target >= start and plan.pk in staffed:
+            wanted[plan.pk] = (plan, start, target)
+    # A plan is due when its target night is not generated yet. Whether any later
+    # night is (someone generated far ahead) says nothing about the nights before.
+    reached = set(
+        Shift.objects.exclude(status=ShiftStatus.CANCELLED)
+        .filter(
+            plan__in=list(wanted),
+            night__in={target for _, _, target in wanted.values()},
+        )
+        .order_by()
+        .values_list("plan", "night")
+        .distinct()
+    )
+    due = [
+        (plan, start, (target - start).days + 1)
+        for plan, start, target in wanted.values()
+        if (plan.pk, target) not in reached
+    ]
     return generate_plans(due, now=now) if due else []

@@ -60,11 +60,48 @@ def plan_cells(plan: RotationPlan, first: dt.date, last: dt.date) -> list:
     )
 
 
+def generation_limit(plan: RotationPlan, now: dt.datetime) -> dt.date:
+    """The last duty night that generation may reach at `now`: far-future nights
+    would cost every later regeneration their whole span, and hold up the horizon
+    task's check of what is already generated."""
+    tonight = night_math.tonight(now, plan.window_start, plan.window_end, plan.tz)
+    return tonight + dt.timedelta(days=settings.GENERATION_HORIZON_DAYS)
+
+
 def check_range(
-    plan: RotationPlan, start: dt.date, nights: int
+    plan: RotationPlan, start: dt.date, nights: int | None, limit: dt.date
 ) -> tuple[dt.date, dt.date]:
-    if nights < 1:
+    """The nights to generate: within the plan's validity and `limit`. Without a
+    count (the plan's horizon) the range stops at the limit; a count that would
+    pass it is refused, as is a start past it."""
+    if nights is not None and nights < 1:
         raise ValidationError({"nights": _("Generate at least one night.")})
+    if start > limit:
+        raise ValidationError(
+            {
+                "start": _(
+                    "Shifts are generated at most %(days)d nights ahead: start "
+                    "on %(date)s at the latest."
+                )
+                % {"days": settings.GENERATION_HORIZON_DAYS, "date": limit.isoformat()}
+            }
+        )
+    if nights is None:
+        nights = min(plan.horizon_days, (limit - start).days + 1)
+    elif (limit - start).days + 1 < nights:
+        raise ValidationError(
+            {
+                "nights": _(
+                    "Shifts are generated at most %(days)d nights ahead, up to "
+                    "%(date)s: from this start, ask for %(most)d nights at most."
+                )
+                % {
+                    "days": settings.GENERATION_HORIZON_DAYS,
+                    "date": limit.isoformat(),
+                    "most": (limit - start).days + 1,
+                }
+            }
+        )
     if start < plan.valid_from:
         raise ValidationError(
             {
@@ -176,9 +213,7 @@ def prepare(plan, members, counts, start, nights, now) -> Run:
             night_math.tonight(now, plan.window_start, plan.window_end, tz),
             plan.valid_from,
         )
-    first, last = check_range(
-        plan, start, plan.horizon_days if nights is None else nights
-    )
+    first, last = check_range(plan, start, nights, generation_limit(plan, now))
     peek = last + dt.timedelta(days=rotation.lookahead_nights(plan_spec(plan, members)))
     if plan.valid_until is not None:
         peek = min(peek, plan.valid_until)

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import dates, text
 from outbox import services as outbox
 from precincts import access
 from precincts.models import Precinct
@@ -104,9 +105,13 @@ def request_blackout(
     for field, value in (("start", start), ("end", end)):
         if timezone.is_naive(value):
             errors[field] = [_("Give the time with its offset or time zone.")]
+        elif not dates.in_request_range(value):
+            errors[field] = [dates.out_of_range_message()]
     if not errors and end <= start:
         errors["end"] = [_("The end must come after the start.")]
-    if not (reason or "").strip():
+    # Notes are one line: they travel into feeds, e-mails and texts (common.text).
+    reason = text.one_line(reason or "").strip()
+    if not reason:
         errors["reason"] = [_("Say why the precinct cannot serve.")]
     if errors:
         raise ValidationError(errors)
@@ -115,7 +120,7 @@ def request_blackout(
         # UTC, as stored: PostgreSQL refuses offsets past ±15:59 that Python allows.
         start=start.astimezone(dt.UTC),
         end=end.astimezone(dt.UTC),
-        reason=reason.strip(),
+        reason=reason,
         requested_by=by,
     )
     if _commands(by, precinct):
@@ -154,6 +159,12 @@ def _lock_blackout(blackout: Blackout, by: User) -> Blackout:
 def approve_blackout(*, blackout: Blackout, by: User) -> Blackout:
     """Approve a pending blackout; the affected nights are regenerated."""
     locked = _lock_blackout(blackout, by)
+    # One asked before dates were bounded (year 1, year 9999) would overflow the
+    # night arithmetic of the regeneration: it can only be rejected.
+    if not (
+        dates.in_request_range(locked.start) and dates.in_request_range(locked.end)
+    ):
+        raise ValidationError({NON_FIELD_ERRORS: [dates.out_of_range_message()]})
     _decide(locked, by, RequestStatus.APPROVED)
     _regenerate_for_blackout(locked)
     return locked
@@ -164,8 +175,9 @@ def reject_blackout(*, blackout: Blackout, by: User, note: str = "") -> Blackout
     """Refuse a pending blackout."""
     locked = _lock_blackout(blackout, by)
     # Blackout has no decision note field; the note goes after the reason.
-    if note.strip():
-        locked.reason = f"{locked.reason} — {note.strip()}"[:255]
+    note = text.one_line(note).strip()
+    if note:
+        locked.reason = f"{locked.reason} — {note}"[:255]
         locked.save(update_fields=["reason"])
     _decide(locked, by, RequestStatus.REJECTED)
     return locked
@@ -236,7 +248,7 @@ def request_swap(
                 from_precinct=shift.precinct,
                 to_precinct=to_precinct,
                 counter_shift=counter_shift,
-                note=(note or "").strip()[:255],
+                note=text.one_line(note or "").strip()[:255],
                 requested_by=by,
             )
     except IntegrityError:
@@ -319,7 +331,8 @@ def approve_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
 def reject_swap(*, swap: SwapRequest, by: User, note: str = "") -> SwapRequest:
     """Refuse a pending swap."""
     locked = _lock_swap(swap, by)
-    _decide(locked, by, RequestStatus.REJECTED, note=(note or "").strip()[:255])
+    note = text.one_line(note or "").strip()[:255]
+    _decide(locked, by, RequestStatus.REJECTED, note=note)
     return locked
 
 

@@ -6,6 +6,7 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
+from common import text
 from precincts import access
 from precincts.models import Role
 from schedules import nights
@@ -32,6 +33,12 @@ def night_label(night: dt.date, plan: RotationPlan | None = None) -> str:
     else:
         first = formats.date_format(night, "D j")
     return f"{first} → {formats.date_format(morning, 'D j M Y')}"
+
+
+@register.filter
+def one_line(value) -> str:
+    """A typed name or note on one line, for plain-text output (common.text)."""
+    return text.one_line(value)
 
 
 @register.simple_tag

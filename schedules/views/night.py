@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
+from common import text
 from schedules import access as schedule_access
 from schedules import forms
 from schedules.selectors import board as board_module
@@ -46,5 +47,5 @@ def night_text(request, plan_pk: int):
         "bp": _board_plan(request, plan_pk),
         "own_only": schedule_access.sees_own_shifts_only(request.user),
     }
-    text = render_to_string("schedules/night.txt", context, request)
-    return HttpResponse(text.strip() + "\n", content_type="text/plain; charset=utf-8")
+    body = text.lines(render_to_string("schedules/night.txt", context, request))
+    return HttpResponse(body.strip() + "\n", content_type="text/plain; charset=utf-8")

@@ -46,7 +46,7 @@ def test_an_unexpected_failure_is_a_json_500(plan, admin_user, monkeypatch):
     assert "fire" not in response.json()["detail"]
 
 
-def test_a_blackout_with_bad_times_is_400_with_fields(plan, piket_tambora):
+def test_a_blackout_with_bad_times_is_400_with_fields(noon, plan, piket_tambora):
     response = client_for(piket_tambora).post(
         "/api/v1/blackouts/",
         {
@@ -87,7 +87,7 @@ def test_malformed_blackouts_are_400(plan, piket_tambora, payload):
 
 
 def test_a_commander_rejects_a_blackout_with_a_note(
-    plan, piket_tambora, kapolsek_tambora
+    noon, plan, piket_tambora, kapolsek_tambora
 ):
     created = (
         client_for(piket_tambora)

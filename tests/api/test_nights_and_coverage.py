@@ -62,7 +62,7 @@ def test_a_bad_night_is_400(night, admin_user, night_param):
     assert "night" in response.json()["errors"]
 
 
-def test_the_night_board_answers_304_when_nothing_changed(night, admin_user):
+def test_the_night_board_answers_304_when_nothing_changed(noon, night, admin_user):
     client = client_for(admin_user)
     etag = client.get("/api/v1/nights/2024-01-22/")["ETag"]
 
@@ -74,7 +74,7 @@ def test_the_night_board_answers_304_when_nothing_changed(night, admin_user):
 
 @pytest.mark.parametrize("plans", [1, 5])
 def test_the_night_board_takes_a_bounded_number_of_queries(
-    plans, tambora, gambir, admin_user, django_assert_max_num_queries
+    noon, plans, tambora, gambir, admin_user, django_assert_max_num_queries
 ):
     for _ in range(plans):
         plan = factories.RotationPlanFactory(members=[tambora, gambir])
@@ -92,7 +92,7 @@ def test_the_night_board_takes_a_bounded_number_of_queries(
 
 
 def test_coverage_names_the_precinct_holding_the_zone_at_an_instant(
-    night, kapolres_jakbar
+    noon, night, kapolres_jakbar
 ):
     response = client_for(kapolres_jakbar).get(
         "/api/v1/coverage/",
@@ -106,7 +106,7 @@ def test_coverage_names_the_precinct_holding_the_zone_at_an_instant(
     assert row["shift"]["assignments"][0]["officer"]["nrp"]
 
 
-def test_outside_the_window_nobody_covers_the_zone(night, admin_user):
+def test_outside_the_window_nobody_covers_the_zone(noon, night, admin_user):
     [row] = (
         client_for(admin_user)
         .get(
@@ -120,7 +120,7 @@ def test_outside_the_window_nobody_covers_the_zone(night, admin_user):
 
 
 def test_coverage_by_location_finds_the_zone_whose_area_holds_the_point(
-    night, canal, admin_user
+    noon, night, canal, admin_user
 ):
     canal.geometry = CANAL_AREA
     canal.save()
@@ -155,7 +155,7 @@ def test_bad_coverage_queries_are_400(night, admin_user, query):
     assert response.json()["errors"]
 
 
-def test_a_read_key_sees_who_holds_the_zone_but_not_the_officers(night, read_key):
+def test_a_read_key_sees_who_holds_the_zone_but_not_the_officers(noon, night, read_key):
     [row] = (
         client_for(secret=read_key[1])
         .get(
@@ -233,7 +233,7 @@ def test_the_night_rows_hide_officers_and_keep_the_shape(varied_nights, read_key
 
 
 def test_the_night_rows_put_the_leader_first_then_officers_by_name(
-    varied_nights, admin_user
+    noon, varied_nights, admin_user
 ):
     body = client_for(admin_user).get("/api/v1/nights/2024-01-22/").json()
 

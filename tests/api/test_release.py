@@ -51,7 +51,7 @@ def handler():
     [("/api/v1/shifts/", "night_after=2024-01-22"), ("/api/v1/precincts/", "")],
 )
 def test_a_sent_response_is_freed_without_the_garbage_collector(
-    night, handler, path, query
+    night, noon, handler, path, query
 ):
     _, secret = make_key()
     _get(handler, path, query, secret)  # warm: first-use caches stay out of it

@@ -21,7 +21,7 @@ NIGHTS = 4
 
 
 @pytest.fixture
-def city(plan, tambora, gambir):
+def city(plan, tambora, gambir, noon):
     """Two plans in two zones over four nights, some shifts cancelled or crewed,
     and updated_at values shared by several shifts (so the cursor
     needs offsets)."""

@@ -110,7 +110,7 @@ def test_an_officer_sees_only_the_shifts_they_are_on(night, officer_tambora):
         ("status=cancelled", []),
     ],
 )
-def test_filters(night, admin_user, query, expected):
+def test_filters(noon, night, admin_user, query, expected):
     response = client_for(admin_user).get(f"{URL}?{query}")
 
     assert response.status_code == 200
@@ -219,7 +219,7 @@ def test_pages_follow_the_cursor_in_update_order(night, admin_user):
     assert len(seen) == len(set(seen)) == 5
 
 
-def test_updated_since_returns_changes_and_cancellations(night, admin_user):
+def test_updated_since_returns_changes_and_cancellations(noon, night, admin_user):
     client = client_for(admin_user)
     with time_machine.travel(dt.datetime(2024, 1, 22, 6, 0, tzinfo=dt.UTC), tick=False):
         for shift in night:
@@ -361,10 +361,10 @@ def test_pages_neither_skip_nor_repeat_when_many_shifts_share_a_timestamp(
 
 
 @pytest.mark.parametrize(
-    "value", ["9940-02-13T10:48:36+17:05", "2024-01-23T00:00:00-23:59"]
+    "value", ["2024-02-13T10:48:36+17:05", "2024-01-23T00:00:00-23:59"]
 )
 def test_an_offset_postgresql_cannot_store_is_still_a_valid_instant(
-    night, admin_user, value
+    noon, night, admin_user, value
 ):
     response = client_for(admin_user).get(URL, {"start_after": value})
 

@@ -1,10 +1,12 @@
 """The transactional outbox: written with the change, sent after commit, never lost,
 never sent twice by two drainers."""
 
+import datetime as dt
 import logging
 import threading
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
@@ -80,6 +82,7 @@ def test_with_the_broker_down_the_row_waits_after_one_connection_attempt(
     assert broker_down.connections == 1
 
 
+@time_machine.travel(dt.datetime(2024, 1, 22, 12, 0, tzinfo=dt.UTC), tick=False)
 def test_a_write_with_the_broker_down_answers_and_keeps_its_task(
     db, plan, kapolsek_tambora, broker_down, django_capture_on_commit_callbacks
 ):
