@@ -63,13 +63,7 @@ def main() -> int:
 
     print(f"{'request':64}{'CPU ms':>8}")
     for client, path in paths:
-        rounds = []
-        for _ in range(args.rounds):
-            started = time.process_time()
-            for _ in range(args.requests):
-                client.get(path)
-            rounds.append((time.process_time() - started) / args.requests * 1000)
-        print(f"{path[:64]:64}{min(rounds):8.1f}")
+        print(f"{path[:64]:64}{_cpu_ms(client, path, args):8.1f}")
 
     if args.profile:
         client = reader if args.profile.startswith("/api/") else piket
@@ -91,15 +85,21 @@ def _without_compiled_path(client, path: str, args) -> None:
     on the plain ORM path, which restricted clients always take."""
     from django.test import override_settings
 
-    rounds = []
     with override_settings(API_COMPILED_SHIFTS=False):
         client.get(path)
-        for _ in range(args.rounds):
-            started = time.process_time()
-            for _ in range(args.requests):
-                client.get(path)
-            rounds.append((time.process_time() - started) / args.requests * 1000)
-    print(f"{path[:52] + ' (ORM path)':64}{min(rounds):8.1f}")
+        spent = _cpu_ms(client, path, args)
+    print(f"{path[:52] + ' (ORM path)':64}{spent:8.1f}")
+
+
+def _cpu_ms(client, path: str, args) -> float:
+    """CPU milliseconds per request: the least of the rounds."""
+    rounds = []
+    for _ in range(args.rounds):
+        started = time.process_time()
+        for _ in range(args.requests):
+            client.get(path)
+        rounds.append((time.process_time() - started) / args.requests * 1000)
+    return min(rounds)
 
 
 def _stages(client, path: str, args) -> None:
@@ -155,6 +155,10 @@ def _stages(client, path: str, args) -> None:
         for label, seconds in spent.items():
             best[label] = min(best.get(label, seconds), seconds)
     gc.callbacks.remove(collector)
+    _print_stages(path, best, args.requests * 10)
+
+
+def _print_stages(path: str, best: dict[str, float], requests: int) -> None:
     print(f"\nCPU ms per request of {path[:60]}, by stage:")
     order = [
         "whole request (Django's handler)",
@@ -169,7 +173,7 @@ def _stages(client, path: str, args) -> None:
     ]
     for label in order:
         seconds = best.get(label, 0.0)
-        print(f"  {label:44}{seconds / (args.requests * 10) * 1000:8.2f}")
+        print(f"  {label:44}{seconds / (requests) * 1000:8.2f}")
 
 
 if __name__ == "__main__":

@@ -173,19 +173,6 @@ RUN_HEARTBEAT_SECONDS = 5
 RUN_STALE_SECONDS = 30
 RUN_MAX_RECOVERIES = 3
 
-AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation."
-        "UserAttributeSimilarityValidator"
-    },
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -357,10 +344,15 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # the force's own words, not mostly a pattern (repeats, sequences, rows of keys).
 # No composition rules (ASVS 5.0), so not "not all digits".
 AUTH_PASSWORD_VALIDATORS = [
-    validator
-    for validator in AUTH_PASSWORD_VALIDATORS
-    if not validator["NAME"].endswith(".NumericPasswordValidator")
-] + [
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "security.validators.MaximumLengthValidator"},
     {"NAME": "security.validators.ContextWordsValidator"},
     {"NAME": "security.validators.PatternValidator"},

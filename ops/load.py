@@ -61,20 +61,12 @@ def build(nights: int, seed: int) -> dict:
     from bench import api as bench_api
 
     zone, month, secret, shifts, assignments = bench_api.build(nights, seed)
-    from django.conf import settings
     from django.contrib.auth import (
-        BACKEND_SESSION_KEY,
-        HASH_SESSION_KEY,
-        SESSION_KEY,
         get_user_model,
     )
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.utils import timezone
 
-    from precincts.models import Officer, Precinct, Role, StaffProfile
-    from schedules import nights as night_math
-    from schedules.models import RotationPlan, Shift
+    from precincts.models import Precinct, Role, StaffProfile
 
     User = get_user_model()
     User.objects.filter(username__startswith="load.").delete()
@@ -87,6 +79,32 @@ def build(nights: int, seed: int) -> dict:
         StaffProfile(user=u, role=Role.DUTY_OFFICER, precinct=p)
         for u, p in zip(users, precincts, strict=True)
     )
+    logins = _piket_logins(users, precincts)
+    first, last = month
+    return {
+        "key": secret,
+        "logins": logins,
+        "api_paths": [
+            f"/api/v1/shifts/?zone={zone}&night_after={first}&night_before={last}",
+            "/api/v1/nights/tonight/",
+        ],
+        "shifts": shifts,
+        "assignments": assignments,
+    }
+
+
+def _piket_logins(users, precincts) -> list[dict]:
+    """A database session per precinct's piket with coming shifts to edit, with
+    those shifts and the precinct's officers."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from precincts.models import Officer
+    from schedules import nights as night_math
+    from schedules.models import RotationPlan, Shift
+
     backend = "django.contrib.auth.backends.ModelBackend"
     assert backend in settings.AUTHENTICATION_BACKENDS
     plan = RotationPlan.objects.order_by("pk").first()
@@ -119,17 +137,7 @@ def build(nights: int, seed: int) -> dict:
                 "nrps": nrps_of[precinct.pk],
             }
         )
-    first, last = month
-    return {
-        "key": secret,
-        "logins": logins,
-        "api_paths": [
-            f"/api/v1/shifts/?zone={zone}&night_after={first}&night_before={last}",
-            "/api/v1/nights/tonight/",
-        ],
-        "shifts": shifts,
-        "assignments": assignments,
-    }
+    return logins
 
 
 class Recorder:
@@ -264,7 +272,6 @@ def main() -> int:
     args = parser.parse_args()
     if args.seconds > 180:
         parser.error("--seconds is at most 180 (a bounded run)")
-    think = tuple(float(x) for x in args.think.split("-"))
 
     started = time.perf_counter()
     world = build(args.nights, args.seed)
@@ -280,35 +287,9 @@ def main() -> int:
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
     base = f"http://{HOST}:{port}"
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": DATABASE_URL,
-        "REDIS_URL": REDIS_URL,
-        "DEBUG": "false",
-        "SECURE_COOKIES": "false",
-        "ALLOWED_HOSTS": HOST,
-        "LOG_LEVEL": "WARNING",
-    }
-    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (gunicorn writes it)
-        prefix="giliran-load-", suffix=".log", delete=False
-    )
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"{HOST}:{port}",
-         "-w", str(args.workers), "-k", "gthread", "--threads", "4",
-         "--timeout", "60", "--keep-alive", "30"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
+    server, log = _start_gunicorn(port, args.workers)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        else:
+        if not _answers(base):
             print(f"FAIL  gunicorn did not answer within 60 s (log: {log.name})")
             return 1
         for path in PAGES:  # warm every worker once
@@ -320,21 +301,7 @@ def main() -> int:
         pids = server_pids(server.pid)
         server_cpu, client_cpu = cpu_seconds(pids), time.process_time()
         began = time.monotonic()
-        stop_at = began + args.seconds
-        logins = world["logins"]
-        threads = [
-            threading.Thread(
-                target=user_loop,
-                args=(base, world, logins[i % len(logins)], recorder, stop_at),
-                kwargs={"think": think, "seed": args.seed + i},
-                daemon=True,
-            )
-            for i in range(args.users)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=max(1, stop_at + 40 - time.monotonic()))
+        _run_users(args, base, world, recorder, stop_at=began + args.seconds)
         elapsed = time.monotonic() - began
         ok = report(recorder, elapsed)
         print(
@@ -351,6 +318,62 @@ def main() -> int:
             server.wait(15)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
+
+
+def _start_gunicorn(port: int, workers: int):
+    """gunicorn on the load database, in a session of its own, and its log file."""
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "DEBUG": "false",
+        "SECURE_COOKIES": "false",
+        "ALLOWED_HOSTS": HOST,
+        "LOG_LEVEL": "WARNING",
+    }
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (gunicorn writes it)
+        prefix="giliran-load-", suffix=".log", delete=False
+    )
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"{HOST}:{port}",
+         "-w", str(workers), "-k", "gthread", "--threads", "4",
+         "--timeout", "60", "--keep-alive", "30"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    return server, log
+
+
+def _answers(base: str, seconds: float = 60) -> bool:
+    """Whether the server's health check answers 200 within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def _run_users(args, base: str, world: dict, recorder, *, stop_at: float) -> None:
+    """The simulated users, one thread each, until stop_at."""
+    logins = world["logins"]
+    think = tuple(float(x) for x in args.think.split("-"))
+    threads = [
+        threading.Thread(
+            target=user_loop,
+            args=(base, world, logins[i % len(logins)], recorder, stop_at),
+            kwargs={"think": think, "seed": args.seed + i},
+            daemon=True,
+        )
+        for i in range(args.users)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=max(1, stop_at + 40 - time.monotonic()))
 
 
 if __name__ == "__main__":
