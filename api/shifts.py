@@ -310,5 +310,7 @@ class NightView(conditional.ETagMixin, ClientMixin, APIView):
         responses={200: board_serializers.NightBoardSerializer},
     )
     def get(self, request, night: str):
-        night_board = board.night_board(scope=self.client, night=parse_night(night))
+        night_board = board.night_board_rows(
+            scope=self.client, night=parse_night(night)
+        )
         return Response(board_serializers.board_dict(night_board))
