@@ -1,6 +1,6 @@
 """CPU cost per request of what `make load` asks for (`make bench-pages`).
 
-Builds the load test's city (ops/load.py: 100 precincts, 50 plans, 45 nights, a
+Builds the load test's city (bench/load_city.py: 100 precincts, 50 plans, 45 nights, a
 piket login per precinct, a read key) in a database of its own
 (BENCH_PAGES_DATABASE_URL, default .../giliran_bench_pages: wiped first), then
 requests each page of the load mix as a piket and each API pull with the read key,
@@ -21,21 +21,25 @@ import cProfile
 import gc
 import os
 import pstats
+import secrets
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ["LOAD_DATABASE_URL"] = os.environ.get(
+DATABASE_URL = os.environ.get(
     "BENCH_PAGES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/giliran_bench_pages"
 )
+# bench/api.py builds the city; it reads its database from this variable.
+os.environ["BENCH_API_DATABASE_URL"] = os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.pop("REDIS_URL", None)  # the cache is local memory: no Redis round trips
 
-from ops import load  # noqa: E402  (sets DATABASE_URL and SECRET_KEY)
+from bench import load_city  # noqa: E402  (the database and key set above)
 
 
 def main() -> int:
@@ -48,13 +52,15 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    world = load.build(45, 20240122)
+    world = load_city.build(45, 20240122)
     from django.test import Client
 
     piket = Client()
     piket.cookies["sessionid"] = world["logins"][0]["session"]
     reader = Client(HTTP_AUTHORIZATION=f"Bearer {world['key']}")
-    paths = [(piket, p) for p in load.PAGES] + [(reader, p) for p in world["api_paths"]]
+    paths = [(piket, p) for p in load_city.PAGES] + [
+        (reader, p) for p in world["api_paths"]
+    ]
     for client, path in paths:  # warm up; every one must answer 200
         status = client.get(path).status_code
         if status != 200:
