@@ -14,7 +14,7 @@ help:
 	@echo "make run      set up .venv, migrate, load the demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test     install the test tools and run lint, checks and the test suite"
 	@echo "make test-slow  the slow tier: fuzzing and exhaustive property runs (CI runs it)"
-	@echo "make install | migrate | demo | serve | worker | beat | lint | format | messages | bench"
+	@echo "make install | migrate | demo | serve | worker | beat | lint | format | messages | bench | db-roles"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -121,6 +121,16 @@ bench-pages: install-dev
 	BENCH_PAGES_DATABASE_URL=$${BENCH_PAGES_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giliran_bench_pages} \
 		$(BIN)/python bench/pages.py
 bench: bench-pages
+
+# Two PostgreSQL roles (README, "Database roles"): DB_OWNER owns every table and runs
+# migrations, DB_APP is the role the app connects as, which may only read and add
+# audit events. Run as a superuser (DATABASE_URL), once and after each migration;
+# passwords from DATABASE_OWNER_PASSWORD and DATABASE_APP_PASSWORD.
+DB_OWNER ?= giliran_owner
+DB_APP ?= giliran_app
+.PHONY: db-roles
+db-roles: install
+	$(BIN)/python manage.py set_up_database_roles --owner $(DB_OWNER) --app $(DB_APP)
 
 # Issue 7: outages and task faults against a throwaway PostgreSQL cluster and Redis
 # server on spare ports (gunicorn and a worker; PASS/FAIL per check, exit 1 on any FAIL).

@@ -80,6 +80,10 @@ class Client:
             return Precinct.objects.filter(command_id=self.key.command_id)
         return Precinct.objects.all()
 
+    @cached_property
+    def home_precinct_ids(self) -> frozenset[int]:
+        return frozenset(self.home_precincts().values_list("pk", flat=True))
+
     def visible_precincts(self) -> QuerySet[Precinct]:
         if self.key is None:
             return access.visible_precincts(self.user)

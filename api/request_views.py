@@ -44,10 +44,11 @@ class BlackoutViewSet(
             start=data["start"],
             end=data["end"],
             reason=data["reason"],
+            category=data["category"],
             by=request.user,
         )
         return Response(
-            request_serializers.BlackoutSerializer(blackout).data,
+            self.get_serializer(blackout).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -62,7 +63,7 @@ class BlackoutViewSet(
         blackout = schedule_requests.approve_blackout(
             blackout=self.get_object(), by=request.user
         )
-        return Response(request_serializers.BlackoutSerializer(blackout).data)
+        return Response(self.get_serializer(blackout).data)
 
     @extend_schema(
         summary="Reject a pending blackout (commanders)",
@@ -76,7 +77,7 @@ class BlackoutViewSet(
         blackout = schedule_requests.reject_blackout(
             blackout=self.get_object(), by=request.user, note=data.get("note", "")
         )
-        return Response(request_serializers.BlackoutSerializer(blackout).data)
+        return Response(self.get_serializer(blackout).data)
 
 
 @extend_schema_view(

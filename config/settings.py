@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "notices",
     "api",
     "outbox",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -267,6 +268,8 @@ SPECTACULAR_SETTINGS = {
         "AssignmentRoleEnum": "schedules.models.AssignmentRole",
         "ReportStatusEnum": "patrols.models.ReportStatus",
         "CheckInKindEnum": "patrols.models.CheckInKind",
+        "BlackoutCategoryEnum": "schedules.models.BlackoutCategory",
+        "IncidentCategoryEnum": "patrols.models.IncidentCategory",
     },
 }
 
@@ -276,6 +279,14 @@ SPECTACULAR_SETTINGS = {
 # GENERATION_HORIZON_DAYS after tonight. Beyond them, a 400 or a form error.
 REQUEST_DATE_RANGE_DAYS = env.int("REQUEST_DATE_RANGE_DAYS", default=730)
 GENERATION_HORIZON_DAYS = env.int("GENERATION_HORIZON_DAYS", default=730)
+
+# The officer import (imports/): at most this many rows and bytes, and an XLSX that
+# unpacks to at most this much; files up to the inline size are checked and
+# imported during the request, larger ones by a task.
+OFFICER_IMPORT_MAX_ROWS = 5000
+OFFICER_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+OFFICER_IMPORT_MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
+OFFICER_IMPORT_INLINE_BYTES = 32 * 1024
 
 # Officers import/export in admin: a file with any bad row imports nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

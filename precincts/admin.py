@@ -1,8 +1,6 @@
-from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
-from import_export.forms import ImportForm
+from import_export.admin import ExportMixin
 
 from precincts import resources
 from precincts.models import Command, Officer, Precinct, StaffProfile, Zone
@@ -25,25 +23,13 @@ class PrecinctAdmin(admin.ModelAdmin):
     prepopulated_fields = {"code": ["name"]}
 
 
-class OfficerImportForm(ImportForm):
-    """A precinct's personnel list is a few hundred rows: far below this limit."""
-
-    max_bytes = 5 * 1024 * 1024
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        if upload.size > self.max_bytes:
-            raise forms.ValidationError(
-                _("The file is too large: send at most %(mib)d MiB.")
-                % {"mib": self.max_bytes // (1024 * 1024)}
-            )
-        return upload
-
-
 @admin.register(Officer)
-class OfficerAdmin(ImportExportModelAdmin):
+class OfficerAdmin(ExportMixin, admin.ModelAdmin):
+    """Officers, with export to CSV/XLSX; import is its own page (Imports →
+    Officer imports), which checks a file in the background, within limits."""
+
     resource_classes = [resources.OfficerResource]
-    import_form_class = OfficerImportForm
+    import_export_change_list_template = "admin/precincts/officer/change_list.html"
     list_display = ["nrp", "name", "rank", "precinct", "unit", "phone", "active"]
     list_filter = ["active", "precinct", "rank", "unit"]
     list_select_related = ["precinct"]

@@ -259,8 +259,16 @@ class AssignmentAdmin(OverlapRefusedMixin, admin.ModelAdmin):
 
 @admin.register(Blackout)
 class BlackoutAdmin(admin.ModelAdmin):
-    list_display = ["precinct", "start", "end", "reason", "status", "decided_by"]
-    list_filter = ["status", "precinct"]
+    list_display = [
+        "precinct",
+        "start",
+        "end",
+        "category",
+        "reason",
+        "status",
+        "decided_by",
+    ]
+    list_filter = ["status", "category", "precinct"]
     list_select_related = ["precinct", "decided_by"]
     search_fields = ["precinct__name", "reason"]
     autocomplete_fields = ["precinct"]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common import dates
 from precincts.models import Officer, Precinct
-from schedules.models import RotationPlan, Shift
+from schedules.models import BlackoutCategory, RotationPlan, Shift
 from schedules.selectors import grid
 from schedules.services import roster
 
@@ -236,11 +236,25 @@ class BlackoutRequestForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         validators=[dates.check_request_date],
     )
-    reason = forms.CharField(label=_("Why the precinct cannot serve"), max_length=255)
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=BlackoutCategory.choices,
+        initial=BlackoutCategory.OTHER,
+        required=False,
+        help_text=_("Partner precincts see the dates and this, not the reason."),
+    )
+    reason = forms.CharField(
+        label=_("Why the precinct cannot serve"),
+        max_length=255,
+        help_text=_("Only your precinct and its commanders read this."),
+    )
 
     def __init__(self, *args, precincts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["precinct"].queryset = precincts
+
+    def clean_category(self) -> str:
+        return self.cleaned_data["category"] or BlackoutCategory.OTHER
         self.fields["start"].help_text = _("Local time, %(zone)s.") % {
             "zone": timezone.get_current_timezone_name()
         }

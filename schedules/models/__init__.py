@@ -9,6 +9,7 @@ from schedules.models.plans import (
 )
 from schedules.models.requests import (
     Blackout,
+    BlackoutCategory,
     BlackoutQuerySet,
     Request,
     RequestStatus,
@@ -28,6 +29,7 @@ __all__ = [
     "Assignment",
     "AssignmentRole",
     "Blackout",
+    "BlackoutCategory",
     "BlackoutQuerySet",
     "PlanMember",
     "Reason",

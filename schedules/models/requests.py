@@ -18,6 +18,17 @@ class RequestStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
+class BlackoutCategory(models.TextChoices):
+    """What keeps a precinct away, as partner precincts may see it; the reason
+    (free text) stays with the precinct and its commanders."""
+
+    OPERATION = "operation", _("police operation")
+    EVENT = "event", _("event security")
+    TRAINING = "training", _("training or ceremony")
+    SHORTAGE = "shortage", _("too few officers")
+    OTHER = "other", _("other")
+
+
 class BlackoutQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=RequestStatus.APPROVED)
@@ -69,6 +80,13 @@ class Blackout(Request):
     )
     start = models.DateTimeField(_("from"))
     end = models.DateTimeField(_("until"))
+    category = models.CharField(
+        _("category"),
+        max_length=20,
+        choices=BlackoutCategory.choices,
+        default=BlackoutCategory.OTHER,
+        help_text=_("What partner precincts see; the reason is for your own."),
+    )
     reason = models.CharField(_("reason"), max_length=255)
 
     objects = BlackoutQuerySet.as_manager()

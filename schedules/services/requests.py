@@ -24,6 +24,7 @@ from precincts.models import Precinct
 from schedules import changes, tasks
 from schedules.models import (
     Blackout,
+    BlackoutCategory,
     Reason,
     RequestStatus,
     Shift,
@@ -93,9 +94,11 @@ def request_blackout(
     end: dt.datetime,
     reason: str,
     by: User,
+    category: str = BlackoutCategory.OTHER,
 ) -> Blackout:
     """Ask that a precinct be given no slot between two instants; a commander's or
-    an administrator's own request is approved at once."""
+    an administrator's own request is approved at once. Partner precincts see
+    the category; the reason only the precinct's own people."""
     if not _may_request(by, precinct):
         raise PermissionDenied(
             _("Only the duty officers and commanders of %(precinct)s can ask this.")
@@ -113,6 +116,8 @@ def request_blackout(
     reason = text.one_line(reason or "").strip()
     if not reason:
         errors["reason"] = [_("Say why the precinct cannot serve.")]
+    if category not in BlackoutCategory.values:
+        errors["category"] = [_("Choose one of the categories.")]
     if errors:
         raise ValidationError(errors)
     blackout = Blackout.objects.create(
@@ -120,6 +125,7 @@ def request_blackout(
         # UTC, as stored: PostgreSQL refuses offsets past ±15:59 that Python allows.
         start=start.astimezone(dt.UTC),
         end=end.astimezone(dt.UTC),
+        category=category,
         reason=reason,
         requested_by=by,
     )

@@ -295,28 +295,6 @@ def test_a_page_form_over_the_limit_is_a_plain_error_not_a_500(
     assert b"Traceback" not in response.content
 
 
-def test_an_officer_import_file_over_the_limit_is_refused(db):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from precincts.admin import OfficerAdmin, OfficerImportForm
-    from precincts.models import Officer
-
-    admin = OfficerAdmin(Officer, None)
-    form = OfficerImportForm(
-        formats=admin.get_import_formats(),
-        resources=admin.get_import_resource_classes(None),
-        data={"format": "0", "resource": "0"},
-        files={
-            "import_file": SimpleUploadedFile(
-                "officers.csv", b"x" * (OfficerImportForm.max_bytes + 1)
-            )
-        },
-    )
-
-    assert not form.is_valid()
-    assert "too large" in form.errors["import_file"][0]
-
-
 # --- input types as the schema states them (found by schemathesis) -------------------
 
 

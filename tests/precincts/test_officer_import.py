@@ -7,9 +7,11 @@ import pytest
 import tablib
 from django.utils import translation
 
+from imports.models import ImportStatus, OfficerImport
 from precincts.models import Officer
 from precincts.resources import OfficerResource
 
+ADD = "/admin/imports/officerimport/add/"
 HEADER = "nrp,name,rank,precinct,unit,phone,active\n"
 GOOD = HEADER + (
     "81000001,Agus Pratama,Bripda,tambora,samapta,+6281200001,1\n"
@@ -79,46 +81,75 @@ def admin_client_logged(client, admin_user):
     return client
 
 
+def upload(client, name: str, content: bytes, callbacks):
+    """Upload a file on the import page; return the response and the import."""
+    file = io.BytesIO(content)
+    file.name = name
+    with callbacks(execute=True):
+        response = client.post(ADD, {"import_file": file})
+    return response, OfficerImport.objects.order_by("pk").last()
+
+
+def confirm(client, job, callbacks):
+    with callbacks(execute=True):
+        response = client.post(f"/admin/imports/officerimport/{job.pk}/confirm/")
+    job.refresh_from_db()
+    return response
+
+
 def test_the_admin_import_shows_row_errors_and_saves_nothing(
-    admin_client_logged, tambora
+    admin_client_logged, tambora, django_capture_on_commit_callbacks
 ):
-    upload = io.BytesIO(BAD.encode())
-    upload.name = "officers.csv"
-    response = admin_client_logged.post(
-        "/admin/precincts/officer/import/",
-        {"import_file": upload, "format": "0", "resource": "0"},
+    response, job = upload(
+        admin_client_logged,
+        "officers.csv",
+        BAD.encode(),
+        django_capture_on_commit_callbacks,
     )
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert "8100000X" in body
-    assert "atlantis" in body
-    assert "confirm" not in body.lower() or "process_import" not in body
+
+    assert response.status_code == 302
+    assert job.status == ImportStatus.INVALID
+    assert {error["row"] for error in job.errors} == {3, 4, 5, 6}
+    page = admin_client_logged.get(
+        response["Location"], HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    with translation.override("en"):
+        assert "8 digit" in " ".join(
+            " ".join(e["messages"]) for e in job.errors if e["row"] == 3
+        )
+    assert "atlantis" in page
+    assert "Traceback" not in page
+    assert "/confirm/" not in page
     assert Officer.objects.count() == 0
+    assert job.content == b""  # the refused list is not kept
 
 
 def test_the_admin_imports_a_clean_xlsx_after_confirmation(
-    admin_client_logged, tambora, gambir
+    admin_client_logged, tambora, gambir, django_capture_on_commit_callbacks
 ):
     book = openpyxl.Workbook()
     sheet = book.active
     for line in GOOD.strip().splitlines():
         sheet.append(line.split(","))
-    upload = io.BytesIO()
-    book.save(upload)
-    upload.seek(0)
-    upload.name = "officers.xlsx"
-    response = admin_client_logged.post(
-        "/admin/precincts/officer/import/",
-        {"import_file": upload, "format": "1", "resource": "0"},
+    content = io.BytesIO()
+    book.save(content)
+
+    response, job = upload(
+        admin_client_logged,
+        "officers.xlsx",
+        content.getvalue(),
+        django_capture_on_commit_callbacks,
     )
-    assert response.status_code == 200
-    assert Officer.objects.count() == 0  # a preview first
-    confirm = response.context["confirm_form"]
-    response = admin_client_logged.post(
-        "/admin/precincts/officer/process_import/", confirm.initial
-    )
-    assert response.status_code == 302
+
+    assert job.status == ImportStatus.CHECKED
+    assert Officer.objects.count() == 0  # checked, not imported yet
+    page = admin_client_logged.get(response["Location"]).content.decode()
+    assert "Import 3 officers" in page
+    confirm(admin_client_logged, job, django_capture_on_commit_callbacks)
+    assert job.status == ImportStatus.DONE
+    assert job.counts == {"created": 3, "updated": 0, "unchanged": 0}
     assert Officer.objects.count() == 3
+    assert job.content == b""
 
 
 def test_the_export_neutralises_spreadsheet_formulae(admin_client_logged, tambora):
