@@ -117,13 +117,7 @@ class PatrolIncidentSerializer(serializers.ModelSerializer):
             "plan",
             "precinct",
             "night",
-            "category",
-            "occurred_at",
-            "people_involved",
-            "weapons_seized",
-            "description",
-            "latitude",
-            "longitude",
+            *Incident.CONTENT_FIELDS,
         ]
 
 
@@ -136,13 +130,7 @@ class NestedIncidentSerializer(serializers.ModelSerializer):
         model = Incident
         fields = [
             "id",
-            "category",
-            "occurred_at",
-            "people_involved",
-            "weapons_seized",
-            "description",
-            "latitude",
-            "longitude",
+            *Incident.CONTENT_FIELDS,
         ]
 
     @extend_schema_field(OpenApiTypes.DATETIME)

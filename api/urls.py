@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from api import errors, request_views, schema, shifts, views
+from api import coverage, errors, morning_reports, request_views, schema, shifts, views
 from api import patrols as patrol_api
 
 app_name = "api"
@@ -21,12 +21,12 @@ router.register("checkins", patrol_api.CheckInViewSet, basename="checkin")
 router.register("reports", patrol_api.PatrolReportViewSet, basename="report")
 router.register("incidents", patrol_api.IncidentViewSet, basename="incident")
 router.register(
-    "morning-reports", patrol_api.MorningReportViewSet, basename="morning-report"
+    "morning-reports", morning_reports.MorningReportViewSet, basename="morning-report"
 )
 
 urlpatterns = [
     path("v1/nights/<str:night>/", shifts.NightView.as_view(), name="night"),
-    path("v1/coverage/", shifts.CoverageView.as_view(), name="coverage"),
+    path("v1/coverage/", coverage.CoverageView.as_view(), name="coverage"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script as a file: the CSP refuses inline scripts.

@@ -1,6 +1,6 @@
 """CPU cost per request of what `make load` asks for (`make bench-pages`).
 
-Builds the load test's city (ops/load.py: 100 precincts, 50 plans, 45 nights, a
+Builds the load test's city (bench/load_city.py: 100 precincts, 50 plans, 45 nights, a
 piket login per precinct, a read key) in a database of its own
 (BENCH_PAGES_DATABASE_URL, default .../giliran_bench_pages: wiped first), then
 requests each page of the load mix as a piket and each API pull with the read key,
@@ -21,21 +21,25 @@ import cProfile
 import gc
 import os
 import pstats
+import secrets
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ["LOAD_DATABASE_URL"] = os.environ.get(
+DATABASE_URL = os.environ.get(
     "BENCH_PAGES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/giliran_bench_pages"
 )
+# bench/api.py builds the city; it reads its database from this variable.
+os.environ["BENCH_API_DATABASE_URL"] = os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.pop("REDIS_URL", None)  # the cache is local memory: no Redis round trips
 
-from ops import load  # noqa: E402  (sets DATABASE_URL and SECRET_KEY)
+from bench import load_city  # noqa: E402  (the database and key set above)
 
 
 def main() -> int:
@@ -48,13 +52,15 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    world = load.build(45, 20240122)
+    world = load_city.build(45, 20240122)
     from django.test import Client
 
     piket = Client()
     piket.cookies["sessionid"] = world["logins"][0]["session"]
     reader = Client(HTTP_AUTHORIZATION=f"Bearer {world['key']}")
-    paths = [(piket, p) for p in load.PAGES] + [(reader, p) for p in world["api_paths"]]
+    paths = [(piket, p) for p in load_city.PAGES] + [
+        (reader, p) for p in world["api_paths"]
+    ]
     for client, path in paths:  # warm up; every one must answer 200
         status = client.get(path).status_code
         if status != 200:
@@ -63,13 +69,7 @@ def main() -> int:
 
     print(f"{'request':64}{'CPU ms':>8}")
     for client, path in paths:
-        rounds = []
-        for _ in range(args.rounds):
-            started = time.process_time()
-            for _ in range(args.requests):
-                client.get(path)
-            rounds.append((time.process_time() - started) / args.requests * 1000)
-        print(f"{path[:64]:64}{min(rounds):8.1f}")
+        print(f"{path[:64]:64}{_cpu_ms(client, path, args):8.1f}")
 
     if args.profile:
         client = reader if args.profile.startswith("/api/") else piket
@@ -91,15 +91,21 @@ def _without_compiled_path(client, path: str, args) -> None:
     on the plain ORM path, which restricted clients always take."""
     from django.test import override_settings
 
-    rounds = []
     with override_settings(API_COMPILED_SHIFTS=False):
         client.get(path)
-        for _ in range(args.rounds):
-            started = time.process_time()
-            for _ in range(args.requests):
-                client.get(path)
-            rounds.append((time.process_time() - started) / args.requests * 1000)
-    print(f"{path[:52] + ' (ORM path)':64}{min(rounds):8.1f}")
+        spent = _cpu_ms(client, path, args)
+    print(f"{path[:52] + ' (ORM path)':64}{spent:8.1f}")
+
+
+def _cpu_ms(client, path: str, args) -> float:
+    """CPU milliseconds per request: the least of the rounds."""
+    rounds = []
+    for _ in range(args.rounds):
+        started = time.process_time()
+        for _ in range(args.requests):
+            client.get(path)
+        rounds.append((time.process_time() - started) / args.requests * 1000)
+    return min(rounds)
 
 
 def _stages(client, path: str, args) -> None:
@@ -155,6 +161,10 @@ def _stages(client, path: str, args) -> None:
         for label, seconds in spent.items():
             best[label] = min(best.get(label, seconds), seconds)
     gc.callbacks.remove(collector)
+    _print_stages(path, best, args.requests * 10)
+
+
+def _print_stages(path: str, best: dict[str, float], requests: int) -> None:
     print(f"\nCPU ms per request of {path[:60]}, by stage:")
     order = [
         "whole request (Django's handler)",
@@ -169,7 +179,7 @@ def _stages(client, path: str, args) -> None:
     ]
     for label in order:
         seconds = best.get(label, 0.0)
-        print(f"  {label:44}{seconds / (args.requests * 10) * 1000:8.2f}")
+        print(f"  {label:44}{seconds / (requests) * 1000:8.2f}")
 
 
 if __name__ == "__main__":

@@ -13,12 +13,11 @@ measured --repeat times in pairs and their ratios taken pair by pair (the median
 is judged); each point of the time-per-cell grid is the best of several runs, taken
 round the points rather than one point after the other. The
 grid's shortest point is then set against its own database work, replayed bare
-(_database_floor()), to show how much of its time any service could save.
+(bench/floor.py), to show how much of its time any service could save.
 """
 
 import argparse
 import datetime as dt
-import logging
 import os
 import random
 import resource
@@ -39,12 +38,20 @@ os.environ.setdefault("SECRET_KEY", "giliran-bench-not-a-real-key")
 # past the default limit of GENERATION_HORIZON_DAYS after tonight.
 os.environ.setdefault("GENERATION_HORIZON_DAYS", "800")
 
-PRECINCTS = 100
-ZONES = 50
-SLOTS = 5
-NIGHTS = 365
-BLACKOUT_RATE = 0.03
-ANCHOR = dt.date(2025, 1, 6)
+from bench import fairness as bench_fairness  # noqa: E402
+from bench import floor  # noqa: E402
+from bench.city import (  # noqa: E402  (the project root and settings first)
+    ANCHOR,
+    BLACKOUT_RATE,
+    NIGHTS,
+    PRECINCTS,
+    SLOTS,
+    ZONES,
+    build_city,
+    generate_all,
+    setup,
+    truncate,
+)
 
 # Issue 3's targets.
 END_TO_END_SECONDS = 5.0
@@ -52,139 +59,12 @@ COPY_RATIO = 3.0
 NOOP_SHARE = 0.10
 FLAT_WITHIN = 0.30
 STABILITY_SHIFTS = 10
-# Runs of each kind in the database-floor comparison (_database_floor()).
+# Runs of each kind in the database-floor comparison (bench/floor.py).
 FLOOR_RUNS = 20
 
 
 def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
-
-
-def _ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _setup():
-    url = os.environ["DATABASE_URL"]
-    if not url.startswith("postgres"):
-        sys.exit("bench/rotation.py needs PostgreSQL in DATABASE_URL")
-    _ensure_database(url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-
-
-def _truncate(*models) -> None:
-    from django.db import connection
-
-    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-
-
-def _city(rng: random.Random, zones: int):
-    """Precincts, zones of 2-4 members, plans and ~3% blackout precinct-nights."""
-    from precincts.models import Command, Precinct, Zone
-    from schedules.models import Blackout, PlanMember, RotationPlan, Shift
-
-    _truncate(Shift, PlanMember, RotationPlan, Blackout, Zone.precincts.through)
-    _truncate(Zone, Precinct, Command)
-    commands = Command.objects.bulk_create(
-        Command(code=f"polres-{i}", name=f"Polres {i}") for i in range(10)
-    )
-    memberships = []
-    for _ in range(zones):
-        memberships.append(rng.sample(range(PRECINCTS), rng.randint(2, 4)))
-    plans_of = [0] * PRECINCTS
-    for members in memberships:
-        for p in members:
-            plans_of[p] += 1
-    precincts = Precinct.objects.bulk_create(
-        Precinct(
-            code=f"polsek-{i}",
-            name=f"Polsek {i}",
-            command=commands[i % 10],
-            # Most precincts can staff all their posts at once; one in ten of
-            # those in exactly two zones cannot, so capacity binds somewhere
-            # (never so far that the precinct is due more hours than it is free).
-            max_concurrent_posts=1
-            if plans_of[i] == 2 and rng.random() < 0.1
-            else max(1, plans_of[i]),
-        )
-        for i in range(PRECINCTS)
-    )
-    zone_rows = Zone.objects.bulk_create(
-        Zone(code=f"zone-{z}", name=f"Zone {z}") for z in range(zones)
-    )
-    through = Zone.precincts.through
-    through.objects.bulk_create(
-        through(zone_id=zone_rows[z].pk, precinct_id=precincts[p].pk)
-        for z, members in enumerate(memberships)
-        for p in members
-    )
-    plans = RotationPlan.objects.bulk_create(
-        RotationPlan(
-            code=f"plan-{z}",
-            name=f"Plan {z}",
-            zone=zone_rows[z],
-            window_start=dt.time(0, 0),
-            window_end=dt.time(5, 0),
-            slot_minutes=60,
-            valid_from=ANCHOR,
-            horizon_days=NIGHTS,
-        )
-        for z in range(zones)
-    )
-    PlanMember.objects.bulk_create(
-        PlanMember(plan=plans[z], precinct=precincts[p], position=i)
-        for z, members in enumerate(memberships)
-        for i, p in enumerate(members)
-    )
-    from zoneinfo import ZoneInfo
-
-    tz = ZoneInfo("Asia/Jakarta")
-    blackouts = []
-    involved = sorted({p for members in memberships for p in members})
-    for night in range(NIGHTS * 2 + 10):
-        day = ANCHOR + dt.timedelta(days=night + 1)
-        for p in involved:
-            if rng.random() < BLACKOUT_RATE:
-                first = rng.choice([0, 0, 0, 1, 2])
-                last = rng.choice([5, 5, 5, 3, 4])
-                blackouts.append(
-                    Blackout(
-                        precinct=precincts[p],
-                        start=dt.datetime.combine(day, dt.time(first), tzinfo=tz),
-                        end=dt.datetime.combine(day, dt.time(0), tzinfo=tz)
-                        + dt.timedelta(hours=last),
-                        reason="bench",
-                        status="approved",
-                    )
-                )
-    Blackout.objects.bulk_create(blackouts)
-    return plans, precincts
-
-
-def _generate_all(plans, nights: int, now):
-    """Generate every plan's range as the horizon task does: one batch, one
-    transaction."""
-    from schedules.services import generation
-
-    return generation.generate_plans(
-        [(plan, ANCHOR, nights) for plan in plans], now=now
-    )
 
 
 def _copy_seconds() -> tuple[float, int]:
@@ -240,76 +120,6 @@ def _core_only(plans, nights: int):
     return decided, time.perf_counter() - started
 
 
-def _fairness(plans):
-    """The shared metrics() of every stored plan-year, and its uncovered cells that
-    some member could have taken (free of blackouts and below capacity)."""
-    from schedules import metrics, rotation
-    from schedules.models import Blackout, Shift
-    from schedules.services import inputs
-
-    measured, avoidable = [], 0
-    for plan in plans:
-        members = inputs.plan_members(plan)
-        spec = inputs.plan_spec(plan, members)
-        decisions = [
-            rotation.Decision(n, s, a, b, p)
-            for n, s, a, b, p in Shift.objects.filter(plan=plan)
-            .exclude(status="cancelled")
-            .order_by("night", "slot")
-            .values_list("night", "slot", "start", "end", "precinct_id")
-        ]
-        cells = inputs.plan_cells(plan, ANCHOR, ANCHOR + dt.timedelta(NIGHTS - 1))
-        blackouts = [
-            rotation.Interval(*row)
-            for row in Blackout.objects.approved()
-            .filter(precinct__in=members)
-            .values_list("precinct_id", "start", "end")
-        ]
-        busy = inputs.busy_intervals(
-            plan, inputs.tight_members(plan, members), cells[0].start, cells[-1].end
-        )
-        unavailable = rotation.unavailability(
-            spec, cells, blackouts=blackouts, busy=busy
-        )
-        measured.append(metrics.metrics(spec, decisions, unavailable=unavailable))
-        avoidable += sum(
-            1
-            for d in decisions
-            if d.member is None
-            and len(unavailable.get((d.night, d.slot), {})) < len(members)
-        )
-    return measured, avoidable
-
-
-def _print_fairness(measured, avoidable, plans) -> None:
-    minute = sorted(m.minute_spread // 60 - m.minute_bound_slots for m in measured)
-    position = sorted(m.worst_position_spread - m.position_bound for m in measured)
-    print(f"minute spread above the blackout-free bound, slots, per zone: {minute}")
-    print(f"worst position spread above its bound, per zone: {position}")
-    blackout = sum(m.violations["blackout"] for m in measured)
-    capacity = sum(m.violations["capacity"] for m in measured)
-    uncovered = sum(m.violations["uncovered"] for m in measured)
-    longest = max(m.longest_run for m in measured)
-    print(
-        f"hard violations: blackout {blackout}, capacity {capacity}, uncovered "
-        f"{uncovered} of which {avoidable} had a member free to take them: "
-        f"{_verdict(blackout == capacity == avoidable == 0)} (target 0; a slot every "
-        "member is away from cannot be covered)"
-    )
-    print(
-        f"longest run of one member in one slot position: {longest} nights: "
-        f"{_verdict(longest <= 2)} (target at most 2 where a schedule allows it)"
-    )
-    seed = measured[0]
-    print(f"{plans[0].code}: minutes per member, holdings per slot (worst first):")
-    order = [slot for slot, _ in seed.position_spreads]
-    for member, counts in seed.positions.items():
-        print(
-            f"  precinct {member}: {seed.minutes[member]} min, "
-            + " ".join(f"s{slot}={counts[slot]}" for slot in order)
-        )
-
-
 def _year(plans, now, repeat: int):
     """(first generation, bare COPY, no-op regeneration) seconds, `repeat` times,
     each triple measured back to back on fresh tables."""
@@ -317,14 +127,14 @@ def _year(plans, now, repeat: int):
 
     triples = []
     for _ in range(repeat):
-        _truncate(Shift)
+        truncate(Shift)
         started = time.perf_counter()
-        results = _generate_all(plans, NIGHTS, now)
+        results = generate_all(plans, NIGHTS, now)
         first = time.perf_counter() - started
         rows = sum(r.created for r in results)
         copy_seconds, copied = _copy_seconds()
         started = time.perf_counter()
-        again = _generate_all(plans, NIGHTS, now)
+        again = generate_all(plans, NIGHTS, now)
         noop = time.perf_counter() - started
         touched = sum(r.created + r.changed + r.removed for r in again)
         triples.append((first, copy_seconds, noop, rows, copied, touched))
@@ -356,10 +166,10 @@ def _grid(plans, now, rounds: int = 7):
             if turn not in turns_of[shape]:
                 continue
             zones, nights = shape
-            _truncate(Shift)
+            truncate(Shift)
             started = time.perf_counter()
             made[shape] = sum(
-                r.created for r in _generate_all(plans[:zones], nights, now)
+                r.created for r in generate_all(plans[:zones], nights, now)
             )
             seconds = time.perf_counter() - started
             best[shape] = min(best.get(shape, seconds), seconds)
@@ -373,100 +183,6 @@ def _grid(plans, now, rounds: int = 7):
     return points
 
 
-def _database_floor(plan, nights: int, now, runs: int = FLOOR_RUNS):
-    """Best-of-`runs` seconds of one plan's generation of `nights` on fresh tables,
-    and of the same run's database work alone, as (service, one by one, pipelined).
-
-    The database work is what the service sent: its statements, captured with
-    their parameters, and its COPY of the new rows, replayed in the same order on
-    a psycopg connection of its own as prepared statements (as the service's
-    connection runs them once warm). "One by one" waits for each statement as the
-    service does; "pipelined" sends everything before the COPY in one pipeline and
-    everything after it, with the COMMIT, in another, which no real run can do
-    (later reads depend on earlier ones): a lower bound for any way of writing the
-    service on this database.
-    """
-    import psycopg
-    from django.db import connection
-
-    from schedules.models import Shift
-    from schedules.services import storage
-
-    sent: list = []
-    copied = object()
-
-    def capture(execute, sql, params, many, context):
-        sent.append((sql, params))
-        return execute(sql, params, many, context)
-
-    class CopyMark(logging.Handler):
-        """The storage module logs its COPY, which Django's cursor never sees."""
-
-        def emit(self, record):
-            sent.append(copied)
-
-    _truncate(Shift)
-    mark, storage_log = CopyMark(), logging.getLogger(storage.__name__)
-    level = storage_log.level
-    storage_log.addHandler(mark)
-    storage_log.setLevel(logging.DEBUG)
-    try:
-        with connection.execute_wrapper(capture):
-            _generate_all([plan], nights, now)
-    finally:
-        storage_log.removeHandler(mark)
-        storage_log.setLevel(level)
-    rows = list(Shift.objects.filter(plan=plan).values_list(*storage.COPY_COLUMNS))
-    copy_sql = storage.copy_statement()
-    cut = sent.index(copied)
-    before, after = sent[:cut], sent[cut + 1 :]
-
-    def copy(raw):
-        with raw.cursor().copy(copy_sql) as stream:
-            for row in rows:
-                stream.write_row(row)
-
-    def one_by_one(raw):
-        raw.execute("BEGIN")
-        for sql, params in before:
-            raw.execute(sql, params, prepare=True)
-        copy(raw)
-        for sql, params in after:
-            raw.execute(sql, params, prepare=True)
-        raw.execute("COMMIT")
-
-    def pipelined(raw):
-        with raw.pipeline():
-            raw.execute("BEGIN")
-            for sql, params in before:
-                raw.execute(sql, params, prepare=True)
-        copy(raw)
-        with raw.pipeline():
-            for sql, params in after:
-                raw.execute(sql, params, prepare=True)
-            raw.execute("COMMIT")
-
-    def service(_raw):
-        _generate_all([plan], nights, now)
-
-    best = {}
-    # Connected as Django connects (same binding, prepare threshold and adapters).
-    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as raw:
-        # Interleaved, so that a slower stretch of a shared machine hits all three.
-        for _ in range(runs):
-            for name, run in (
-                ("service", service),
-                ("one by one", one_by_one),
-                ("pipelined", pipelined),
-            ):
-                _truncate(Shift)
-                started = time.perf_counter()
-                run(raw)
-                seconds = time.perf_counter() - started
-                best[name] = min(best.get(name, seconds), seconds)
-    return best["service"], best["one by one"], best["pipelined"], len(rows)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=int, default=20240122)
@@ -475,11 +191,8 @@ def main() -> None:
         "--repeat", type=int, default=3, help="year measurements to take (median)"
     )
     args = parser.parse_args()
-    _setup()
+    setup()
     from django.db import connection
-
-    from schedules.models import Blackout, Shift
-    from schedules.services import generation, inputs
 
     now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     print(
@@ -489,7 +202,7 @@ def main() -> None:
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
     rng = random.Random(args.seed)
-    plans, _ = _city(rng, ZONES)
+    plans, _ = build_city(rng, ZONES)
 
     decided, core_seconds = _core_only(plans, NIGHTS)
     print(
@@ -497,12 +210,25 @@ def main() -> None:
         f"{decided / core_seconds:,.0f} decisions/s"
     )
 
+    _report_year(plans, now, max(1, args.repeat))
+    # Fairness of the generated year, before the stability trials add blackouts.
+    fairness = bench_fairness.measure(plans)
+    _report_stability(plans, rng, now)
+    bench_fairness.report(*fairness, plans)
+    if args.quick:
+        return
+    points, middle = _report_grid(plans, now)
+    _report_floor(plans, now, points, middle)
+
+
+def _report_year(plans, now, repeat: int) -> None:
+    """The year generated and stored, against a bare COPY and a no-op rerun."""
     tracemalloc.start()
-    _generate_all(plans, NIGHTS, now)
+    generate_all(plans, NIGHTS, now)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     # tracemalloc slows Python down; the timings come from untraced runs.
-    triples = _year(plans, now, max(1, args.repeat))
+    triples = _year(plans, now, repeat)
     rows = triples[-1][3]
     touched = max(t[5] for t in triples)
     print(
@@ -539,9 +265,13 @@ def main() -> None:
         f"process max RSS {rss:.0f} MiB"
     )
 
-    # Stability: one new single-night blackout in a published zone-year. As on
-    # approval, every plan of the precinct is regenerated after it.
-    fairness = _fairness(plans)
+
+def _report_stability(plans, rng, now) -> None:
+    """Stability: one new single-night blackout in a published zone-year. As on
+    approval, every plan of the precinct is regenerated after it."""
+    from schedules.models import Blackout
+    from schedules.services import generation, inputs
+
     changes = []
     for plan in rng.sample(plans, 10):
         member = rng.choice(inputs.plan_members(plan))
@@ -579,11 +309,13 @@ def main() -> None:
         f"{_verdict(per_zone <= STABILITY_SHIFTS)} (target at most "
         f"{STABILITY_SHIFTS})"
     )
-    _print_fairness(*fairness, plans)
 
-    if args.quick:
-        return
-    _truncate(Shift)
+
+def _report_grid(plans, now) -> tuple[list, float]:
+    """Time per cell over horizons and plan counts: (points, the grid's median)."""
+    from schedules.models import Shift
+
+    truncate(Shift)
     points = _grid(plans, now)
     middle = statistics.median(p[3] / p[2] for p in points)
     print(
@@ -615,11 +347,16 @@ def main() -> None:
             f"{per_cell * 1e6:.1f} µs per cell"
         )
     print(f"time per cell flat within ±{FLAT_WITHIN:.0%}: {_verdict(flat)}")
+    return points, middle
 
-    # The shortest point against the least its database work can take.
+
+def _report_floor(plans, now, points, middle) -> None:
+    """The shortest point against the least its database work can take."""
     nights, _, made, _, core, _ = points[0]
     allowed = (1 + FLAT_WITHIN) * middle * made
-    service, one_by_one, pipelined, rows = _database_floor(plans[0], nights, now)
+    service, one_by_one, pipelined, rows = floor.database_floor(
+        plans[0], nights, now, runs=FLOOR_RUNS
+    )
     print(
         f"one plan, {nights} nights ({rows} cells), best of {FLOOR_RUNS} interleaved "
         f"runs on fresh tables: the service {service * 1e3:.2f} ms; the database "

@@ -145,18 +145,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
 CELERY_TIMEZONE = "UTC"
 # Periodic jobs; each one also has a management command calling the same service.
-CELERY_BEAT_SCHEDULE: dict = {}
-# The night (issue 6): each service decides per plan, in its time zone, what is due.
-CELERY_BEAT_SCHEDULE |= {
+CELERY_BEAT_SCHEDULE: dict = {
+    # The night (issue 6): each service decides per plan, in its zone, what is due.
     "roster-reminders": {"task": "notices.send_roster_reminders", "schedule": 300.0},
     "shift-reminders": {"task": "notices.send_shift_reminders", "schedule": 300.0},
     "shift-change-scan": {"task": "notices.scan_shift_changes", "schedule": 300.0},
     "morning-reports": {"task": "patrols.send_morning_reports", "schedule": 300.0},
-}
-# The rotation (issue 3): hourly, and each plan moves on at 12:00 in its own zone.
-CELERY_BEAT_SCHEDULE["rotation-horizons"] = {
-    "task": "schedules.extend_horizons",
-    "schedule": 3600.0,
+    # The rotation (issue 3): hourly; each plan moves on at 12:00 in its own zone.
+    "rotation-horizons": {"task": "schedules.extend_horizons", "schedule": 3600.0},
 }
 # The task outbox (outbox/services.py): tasks are rows written with the change that
 # needs them, sent after the commit with a short broker timeout; rows the broker did
@@ -177,19 +173,6 @@ OUTBOX_KEEP_DAYS = 7
 RUN_HEARTBEAT_SECONDS = 5
 RUN_STALE_SECONDS = 30
 RUN_MAX_RECOVERIES = 3
-
-AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation."
-        "UserAttributeSimilarityValidator"
-    },
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -372,10 +355,15 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # the force's own words, not mostly a pattern (repeats, sequences, rows of keys).
 # No composition rules (ASVS 5.0), so not "not all digits".
 AUTH_PASSWORD_VALIDATORS = [
-    validator
-    for validator in AUTH_PASSWORD_VALIDATORS
-    if not validator["NAME"].endswith(".NumericPasswordValidator")
-] + [
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "security.validators.MaximumLengthValidator"},
     {"NAME": "security.validators.ContextWordsValidator"},
     {"NAME": "security.validators.PatternValidator"},

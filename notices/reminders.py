@@ -110,6 +110,22 @@ def send_shift_reminders(*, at: dt.datetime | None = None) -> list[Notification]
         .select_related("shift__plan__zone", "shift__precinct", "officer__user")
         .order_by("shift__start")
     )
+    pending = _not_sent_yet(due)
+    slots = _night_slots(pending)
+    shifts = Shift.objects.in_bulk([pk for ids in slots.values() for pk in ids])
+    sent = []
+    for key, assignment in pending.items():
+        own = slots[
+            (assignment.shift.plan_id, assignment.shift.night, assignment.officer_id)
+        ]
+        notification = _remind(key, assignment, [shifts[pk] for pk in own])
+        if notification:
+            sent.append(notification)
+    return sent
+
+
+def _not_sent_yet(due) -> dict[str, Assignment]:
+    """{reminder key: the first due assignment of it} for reminders not yet sent."""
     first: dict[str, Assignment] = {}
     for assignment in due:
         shift = assignment.shift
@@ -122,8 +138,12 @@ def send_shift_reminders(*, at: dt.datetime | None = None) -> list[Notification]
             "dedupe_key", flat=True
         )
     )
-    pending = {k: a for k, a in first.items() if k not in sent_before}
-    # One reminder for the night lists all of the officer's slots in it.
+    return {k: a for k, a in first.items() if k not in sent_before}
+
+
+def _night_slots(pending: dict[str, Assignment]) -> dict:
+    """{(plan, night, officer): their shift ids that night}, in order: one
+    reminder for the night lists all of the officer's slots in it."""
     slots = defaultdict(list)
     for shift_id, plan_id, night, officer_id in (
         Assignment.objects.filter(
@@ -135,32 +155,29 @@ def send_shift_reminders(*, at: dt.datetime | None = None) -> list[Notification]
         .values_list("shift_id", "shift__plan_id", "shift__night", "officer_id")
     ):
         slots[(plan_id, night, officer_id)].append(shift_id)
-    shifts = Shift.objects.in_bulk([pk for ids in slots.values() for pk in ids])
-    sent = []
-    for key, assignment in pending.items():
-        shift, user = assignment.shift, assignment.officer.user
-        plan = shift.plan
-        own = slots[(plan.pk, shift.night, assignment.officer_id)]
-        notification = services.notify(
-            recipient=user,
-            kind=NotificationKind.SHIFT_REMINDER,
-            title=_("Your patrol shift at %(zone)s starts at %(time)s")
-            % {
-                "zone": plan.zone.name,
-                "time": f"{timezone.localtime(shift.start, plan.tz):%H:%M}",
-            },
-            body=_("%(plan)s, %(precinct)s: %(slots)s")
-            % {
-                "plan": plan.name,
-                "precinct": shift.precinct.name,
-                "slots": ", ".join(_slot_label(shifts[pk], plan.tz) for pk in own),
-            },
-            plan=plan,
-            night=shift.night,
-            target=shift,
-            link=render.page_link("tonight"),
-            dedupe_key=key,
-        )
-        if notification:
-            sent.append(notification)
-    return sent
+    return slots
+
+
+def _remind(key: str, assignment: Assignment, own: list[Shift]):
+    shift, user = assignment.shift, assignment.officer.user
+    plan = shift.plan
+    return services.notify(
+        recipient=user,
+        kind=NotificationKind.SHIFT_REMINDER,
+        title=_("Your patrol shift at %(zone)s starts at %(time)s")
+        % {
+            "zone": plan.zone.name,
+            "time": f"{timezone.localtime(shift.start, plan.tz):%H:%M}",
+        },
+        body=_("%(plan)s, %(precinct)s: %(slots)s")
+        % {
+            "plan": plan.name,
+            "precinct": shift.precinct.name,
+            "slots": ", ".join(_slot_label(s, plan.tz) for s in own),
+        },
+        plan=plan,
+        night=shift.night,
+        target=shift,
+        link=render.page_link("tonight"),
+        dedupe_key=key,
+    )

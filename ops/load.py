@@ -21,7 +21,6 @@ connection error).
 """
 
 import argparse
-import datetime as dt
 import os
 import random
 import secrets
@@ -50,86 +49,10 @@ os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
 
 import requests  # noqa: E402
 
+from bench.load_city import PAGES, build  # noqa: E402
+
 HOST = "127.0.0.1"
-PAGES = ["/tonight/", "/roster/", "/calendar/", "/requests/"]
 LIMITS_MS = {"page": 500, "api": 500, "write": 1000}
-EDIT_NIGHTS = 14
-
-
-def build(nights: int, seed: int) -> dict:
-    """The bench city, then a piket login (a database session) per precinct."""
-    from bench import api as bench_api
-
-    zone, month, secret, shifts, assignments = bench_api.build(nights, seed)
-    from django.conf import settings
-    from django.contrib.auth import (
-        BACKEND_SESSION_KEY,
-        HASH_SESSION_KEY,
-        SESSION_KEY,
-        get_user_model,
-    )
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.utils import timezone
-
-    from precincts.models import Officer, Precinct, Role, StaffProfile
-    from schedules import nights as night_math
-    from schedules.models import RotationPlan, Shift
-
-    User = get_user_model()
-    User.objects.filter(username__startswith="load.").delete()
-    password = make_password(secrets.token_urlsafe(16))  # one hash for every login
-    precincts = list(Precinct.objects.order_by("pk"))
-    users = User.objects.bulk_create(
-        User(username=f"load.{p.code}", password=password) for p in precincts
-    )
-    StaffProfile.objects.bulk_create(
-        StaffProfile(user=u, role=Role.DUTY_OFFICER, precinct=p)
-        for u, p in zip(users, precincts, strict=True)
-    )
-    backend = "django.contrib.auth.backends.ModelBackend"
-    assert backend in settings.AUTHENTICATION_BACKENDS
-    plan = RotationPlan.objects.order_by("pk").first()
-    tonight = night_math.tonight(
-        timezone.now(), plan.window_start, plan.window_end, plan.tz
-    )
-    editable = Shift.objects.filter(
-        night__gte=tonight + dt.timedelta(days=1),
-        night__lte=tonight + dt.timedelta(days=EDIT_NIGHTS),
-    )
-    shifts_of: dict[int, list[int]] = {}
-    for pk, precinct_id in editable.values_list("pk", "precinct_id"):
-        shifts_of.setdefault(precinct_id, []).append(pk)
-    nrps_of: dict[int, list[str]] = {}
-    for nrp, precinct_id in Officer.objects.values_list("nrp", "precinct_id"):
-        nrps_of.setdefault(precinct_id, []).append(nrp)
-    logins = []
-    for user, precinct in zip(users, precincts, strict=True):
-        if not shifts_of.get(precinct.pk):
-            continue
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = backend
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        logins.append(
-            {
-                "session": session.session_key,
-                "shifts": shifts_of[precinct.pk],
-                "nrps": nrps_of[precinct.pk],
-            }
-        )
-    first, last = month
-    return {
-        "key": secret,
-        "logins": logins,
-        "api_paths": [
-            f"/api/v1/shifts/?zone={zone}&night_after={first}&night_before={last}",
-            "/api/v1/nights/tonight/",
-        ],
-        "shifts": shifts,
-        "assignments": assignments,
-    }
 
 
 class Recorder:
@@ -264,7 +187,6 @@ def main() -> int:
     args = parser.parse_args()
     if args.seconds > 180:
         parser.error("--seconds is at most 180 (a bounded run)")
-    think = tuple(float(x) for x in args.think.split("-"))
 
     started = time.perf_counter()
     world = build(args.nights, args.seed)
@@ -280,35 +202,9 @@ def main() -> int:
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
     base = f"http://{HOST}:{port}"
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": DATABASE_URL,
-        "REDIS_URL": REDIS_URL,
-        "DEBUG": "false",
-        "SECURE_COOKIES": "false",
-        "ALLOWED_HOSTS": HOST,
-        "LOG_LEVEL": "WARNING",
-    }
-    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (gunicorn writes it)
-        prefix="giliran-load-", suffix=".log", delete=False
-    )
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"{HOST}:{port}",
-         "-w", str(args.workers), "-k", "gthread", "--threads", "4",
-         "--timeout", "60", "--keep-alive", "30"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
+    server, log = _start_gunicorn(port, args.workers)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        else:
+        if not _answers(base):
             print(f"FAIL  gunicorn did not answer within 60 s (log: {log.name})")
             return 1
         for path in PAGES:  # warm every worker once
@@ -320,21 +216,7 @@ def main() -> int:
         pids = server_pids(server.pid)
         server_cpu, client_cpu = cpu_seconds(pids), time.process_time()
         began = time.monotonic()
-        stop_at = began + args.seconds
-        logins = world["logins"]
-        threads = [
-            threading.Thread(
-                target=user_loop,
-                args=(base, world, logins[i % len(logins)], recorder, stop_at),
-                kwargs={"think": think, "seed": args.seed + i},
-                daemon=True,
-            )
-            for i in range(args.users)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=max(1, stop_at + 40 - time.monotonic()))
+        _run_users(args, base, world, recorder, stop_at=began + args.seconds)
         elapsed = time.monotonic() - began
         ok = report(recorder, elapsed)
         print(
@@ -351,6 +233,62 @@ def main() -> int:
             server.wait(15)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
+
+
+def _start_gunicorn(port: int, workers: int):
+    """gunicorn on the load database, in a session of its own, and its log file."""
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "DEBUG": "false",
+        "SECURE_COOKIES": "false",
+        "ALLOWED_HOSTS": HOST,
+        "LOG_LEVEL": "WARNING",
+    }
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (gunicorn writes it)
+        prefix="giliran-load-", suffix=".log", delete=False
+    )
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"{HOST}:{port}",
+         "-w", str(workers), "-k", "gthread", "--threads", "4",
+         "--timeout", "60", "--keep-alive", "30"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    return server, log
+
+
+def _answers(base: str, seconds: float = 60) -> bool:
+    """Whether the server's health check answers 200 within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def _run_users(args, base: str, world: dict, recorder, *, stop_at: float) -> None:
+    """The simulated users, one thread each, until stop_at."""
+    logins = world["logins"]
+    think = tuple(float(x) for x in args.think.split("-"))
+    threads = [
+        threading.Thread(
+            target=user_loop,
+            args=(base, world, logins[i % len(logins)], recorder, stop_at),
+            kwargs={"think": think, "seed": args.seed + i},
+            daemon=True,
+        )
+        for i in range(args.users)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=max(1, stop_at + 40 - time.monotonic()))
 
 
 if __name__ == "__main__":

@@ -188,6 +188,18 @@ class Incident(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    # What a report's author writes about an incident, and what a correction may
+    # change (the API shows the same fields).
+    CONTENT_FIELDS = (
+        "category",
+        "occurred_at",
+        "people_involved",
+        "weapons_seized",
+        "description",
+        "latitude",
+        "longitude",
+    )
+
     class Meta:
         ordering = ["occurred_at"]
         verbose_name = _("incident")

@@ -113,6 +113,29 @@ def load_demo(*, now: dt.datetime | None = None) -> DemoResult:
         code: Command.objects.update_or_create(code=code, defaults={"name": name})[0]
         for code, name in COMMANDS
     }
+    precincts = _load_precincts(commands)
+    zone, _ = Zone.objects.update_or_create(
+        code=ZONE["code"], defaults={k: v for k, v in ZONE.items() if k != "code"}
+    )
+    zone.precincts.set(precincts.values())
+
+    plan = _load_plan(zone, precincts)
+
+    result = DemoResult(plan=plan)
+    result.logins = _load_logins(commands, precincts)
+
+    tonight = nights.tonight(now, plan.window_start, plan.window_end, plan.tz)
+    first = max(plan.valid_from, tonight - dt.timedelta(days=HISTORY_NIGHTS))
+    generation.generate_shifts(
+        plan=plan, start=first, nights=(tonight - first).days + plan.horizon_days
+    )
+    result.shifts = plan.shifts.count()
+    result.assignments = _staff_shifts(plan, first, tonight, now=now)
+    return result
+
+
+def _load_precincts(commands: dict) -> dict:
+    """The seed's precincts with their fictional officers, by code."""
     precincts = {}
     for index, (code, name, command, colour, phone) in enumerate(PRECINCTS):
         precinct, _ = Precinct.objects.update_or_create(
@@ -136,11 +159,11 @@ def load_demo(*, now: dt.datetime | None = None) -> DemoResult:
                     "active": True,
                 },
             )
-    zone, _ = Zone.objects.update_or_create(
-        code=ZONE["code"], defaults={k: v for k, v in ZONE.items() if k != "code"}
-    )
-    zone.precincts.set(precincts.values())
+    return precincts
 
+
+def _load_plan(zone: Zone, precincts: dict) -> RotationPlan:
+    """The canal's joint plan, its members in the seed's order."""
     plan, _ = RotationPlan.objects.update_or_create(
         code=PLAN_CODE,
         defaults={
@@ -162,18 +185,7 @@ def load_demo(*, now: dt.datetime | None = None) -> DemoResult:
         PlanMember.objects.update_or_create(
             plan=plan, precinct=precincts[code], defaults={"position": position}
         )
-
-    result = DemoResult(plan=plan)
-    result.logins = _load_logins(commands, precincts)
-
-    tonight = nights.tonight(now, plan.window_start, plan.window_end, plan.tz)
-    first = max(plan.valid_from, tonight - dt.timedelta(days=HISTORY_NIGHTS))
-    generation.generate_shifts(
-        plan=plan, start=first, nights=(tonight - first).days + plan.horizon_days
-    )
-    result.shifts = plan.shifts.count()
-    result.assignments = _staff_shifts(plan, first, tonight, now=now)
-    return result
+    return plan
 
 
 def _load_logins(commands, precincts) -> list[tuple[str, str]]:

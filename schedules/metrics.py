@@ -67,8 +67,7 @@ def metrics(
     minutes = dict.fromkeys(plan.members, 0)
     positions = {member: [0] * plan.slots for member in plan.members}
     violations = Counter({rotation.BLACKOUT: 0, rotation.CAPACITY: 0, "uncovered": 0})
-    runs: dict[int, tuple[dt.date, int | None, int]] = {}
-    repeats = longest = 0
+    runs = _Runs()
     kept = frozen_seen = 0
     lengths: Counter[int] = Counter()
     nights = set()
@@ -82,7 +81,7 @@ def metrics(
             kept += decision.member == held.member
         if decision.member is None:
             violations["uncovered"] += held is None
-            runs.pop(decision.slot, None)
+            runs.gap(decision.slot)
             continue
         cause = unavailable.get(key, {}).get(decision.member)
         # A frozen cell was decided by a person; it is not the generator's breach.
@@ -90,36 +89,8 @@ def metrics(
             violations[cause] += 1
         minutes[decision.member] += decision.minutes
         positions[decision.member][decision.slot] += 1
-        last = runs.get(decision.slot)
-        if (
-            last
-            and last[1] == decision.member
-            and last[0] + rotation.ONE_DAY == decision.night
-        ):
-            repeats += 1
-            run = last[2] + 1
-        else:
-            run = 1
-        runs[decision.slot] = (decision.night, decision.member, run)
-        longest = max(longest, run)
-    spreads = sorted(
-        (
-            (
-                slot,
-                max(c[slot] for c in positions.values())
-                - min(c[slot] for c in positions.values()),
-            )
-            for slot in range(plan.slots)
-        ),
-        key=lambda item: (-item[1], item[0]),
-    )
+        runs.hold(decision)
     covered = sum(1 for d in decisions if d.member is not None)
-    changed = None
-    if previous is not None:
-        before = {(d.night, d.slot): d.member for d in previous}
-        changed = sum(
-            1 for d in decisions if before.get((d.night, d.slot), -1) != d.member
-        )
     return Metrics(
         minutes=minutes,
         fair_share=sum(minutes.values()) / len(plan.members),
@@ -127,11 +98,59 @@ def metrics(
         minute_spread=max(minutes.values()) - min(minutes.values()),
         minute_bound_slots=minute_bound(plan, len(nights), covered),
         positions=positions,
-        position_spreads=spreads,
+        position_spreads=_position_spreads(positions, plan.slots),
         position_bound=position_bound(plan, len(nights)),
-        repeats=repeats,
-        longest_run=longest,
+        repeats=runs.repeats,
+        longest_run=runs.longest,
         violations=dict(violations),
         frozen_kept=kept / frozen_seen if frozen_seen else 1.0,
-        changed=changed,
+        changed=_changed(decisions, previous),
     )
+
+
+class _Runs:
+    """Nights in a row that one member holds the same slot."""
+
+    def __init__(self):
+        self.last: dict[int, tuple[dt.date, int | None, int]] = {}
+        self.repeats = self.longest = 0
+
+    def gap(self, slot: int) -> None:
+        self.last.pop(slot, None)
+
+    def hold(self, decision: rotation.Decision) -> None:
+        last = self.last.get(decision.slot)
+        if (
+            last
+            and last[1] == decision.member
+            and last[0] + rotation.ONE_DAY == decision.night
+        ):
+            self.repeats += 1
+            run = last[2] + 1
+        else:
+            run = 1
+        self.last[decision.slot] = (decision.night, decision.member, run)
+        self.longest = max(self.longest, run)
+
+
+def _position_spreads(positions: dict, slots: int) -> list[tuple[int, int]]:
+    """(slot, most minus least holdings of it by a member), widest first."""
+    return sorted(
+        (
+            (
+                slot,
+                max(c[slot] for c in positions.values())
+                - min(c[slot] for c in positions.values()),
+            )
+            for slot in range(slots)
+        ),
+        key=lambda item: (-item[1], item[0]),
+    )
+
+
+def _changed(decisions, previous) -> int | None:
+    """How many cells hold another member than in `previous` (None: no previous)."""
+    if previous is None:
+        return None
+    before = {(d.night, d.slot): d.member for d in previous}
+    return sum(1 for d in decisions if before.get((d.night, d.slot), -1) != d.member)

@@ -120,66 +120,13 @@ def morning_report_data(*, plan: RotationPlan, night: dt.date, at: dt.datetime) 
     window_start, window_end = nights.window_bounds(
         night, plan.window_start, plan.window_end, tz
     )
+    tally = _Tally()
     slots, empty_posts, missing = [], [], []
-    counts = {presence.ON_TIME: 0, presence.LATE: 0, presence.ABSENT: 0}
-    by_precinct: dict[str, dict] = {}
     for slot in status.slots:
         shift = slot.shift
-        precinct = (
-            {
-                "id": shift.precinct.pk,
-                "code": shift.precinct.code,
-                "name": shift.precinct.name,
-            }
-            if shift.precinct_id
-            else None
-        )
+        precinct = _precinct_entry(shift)
         report = reports.get(shift.pk)
-        officers = []
-        for officer in slot.officers:
-            counts[officer.arrival.status] += 1
-            if precinct:
-                tally = by_precinct.setdefault(
-                    precinct["code"],
-                    {presence.ON_TIME: 0, presence.LATE: 0, presence.ABSENT: 0},
-                )
-                tally[officer.arrival.status] += 1
-            officers.append(
-                {
-                    "id": officer.officer.pk,
-                    "name": officer.officer.name,
-                    "rank": officer.officer.get_rank_display(),
-                    "role": officer.role,
-                    "arrival": officer.arrival.status,
-                    "arrived_at": _iso(officer.arrival.arrived_at, tz),
-                    "minutes_late": officer.arrival.minutes_late,
-                    "left_at": _iso(officer.left_at, tz),
-                    "on_behalf": officer.on_behalf,
-                }
-            )
-        entry = {
-            "slot": shift.slot,
-            "shift": shift.pk,
-            "start": _iso(shift.start, tz),
-            "end": _iso(shift.end, tz),
-            "status": shift.status,
-            "reason": shift.reason,
-            "precinct": precinct,
-            "officers": officers,
-            "rostered": len(officers),
-            "min_officers": plan.min_officers,
-            "empty_minutes": slot.empty_minutes,
-            "post_empty": slot.post_empty,
-            "report": (
-                {
-                    "id": report.pk,
-                    "status": report.status,
-                    "author": report.author.get_username() if report.author else None,
-                }
-                if report
-                else None
-            ),
-        }
+        entry = _slot_entry(slot, plan, precinct, report, tally)
         slots.append(entry)
         if slot.post_empty:
             empty_posts.append(
@@ -194,7 +141,6 @@ def morning_report_data(*, plan: RotationPlan, night: dt.date, at: dt.datetime) 
             missing.append(
                 {"slot": shift.slot, "shift": shift.pk, "precinct": precinct}
             )
-    total = sum(counts.values())
     return {
         "plan": {"id": plan.pk, "code": plan.code, "name": plan.name},
         "night": night.isoformat(),
@@ -202,19 +148,33 @@ def morning_report_data(*, plan: RotationPlan, night: dt.date, at: dt.datetime) 
         "window": {"start": _iso(window_start, tz), "end": _iso(window_end, tz)},
         "generated_at": _iso(at, tz),
         "slots": slots,
-        "handovers": [
-            {
-                "at": _iso(h.boundary, tz),
-                "from": h.previous.precinct.code,
-                "to": h.following.precinct.code,
-                "status": h.handover.status,
-                "next_arrived_at": _iso(h.handover.next_arrived_at, tz),
-                "previous_left_at": _iso(h.handover.previous_left_at, tz),
-                "gap_minutes": h.handover.gap_minutes,
-            }
-            for h in status.handovers
-        ],
-        "punctuality": {
+        "handovers": [_handover_entry(h, tz) for h in status.handovers],
+        "punctuality": tally.punctuality(),
+        "empty_posts": empty_posts,
+        "incidents": [_incident_entry(incident, tz) for incident in incidents],
+        "missing_reports": missing,
+    }
+
+
+class _Tally:
+    """Arrivals counted over the night and per holding precinct."""
+
+    def __init__(self):
+        self.counts = self._zero()
+        self.by_precinct: dict[str, dict] = {}
+
+    @staticmethod
+    def _zero() -> dict:
+        return {presence.ON_TIME: 0, presence.LATE: 0, presence.ABSENT: 0}
+
+    def add(self, status: str, precinct: dict | None) -> None:
+        self.counts[status] += 1
+        if precinct:
+            self.by_precinct.setdefault(precinct["code"], self._zero())[status] += 1
+
+    def punctuality(self) -> dict:
+        counts, total = self.counts, sum(self.counts.values())
+        return {
             "rostered": total,
             "on_time": counts[presence.ON_TIME],
             "late": counts[presence.LATE],
@@ -222,31 +182,90 @@ def morning_report_data(*, plan: RotationPlan, night: dt.date, at: dt.datetime) 
             "on_time_percent": round(100 * counts[presence.ON_TIME] / total)
             if total
             else None,
-            "by_precinct": by_precinct,
-        },
-        "empty_posts": empty_posts,
-        "incidents": [
+            "by_precinct": self.by_precinct,
+        }
+
+
+def _precinct_entry(shift) -> dict | None:
+    if not shift.precinct_id:
+        return None
+    return {
+        "id": shift.precinct.pk,
+        "code": shift.precinct.code,
+        "name": shift.precinct.name,
+    }
+
+
+def _slot_entry(slot, plan, precinct, report, tally: _Tally) -> dict:
+    shift, tz = slot.shift, plan.tz
+    officers = []
+    for officer in slot.officers:
+        tally.add(officer.arrival.status, precinct)
+        officers.append(
             {
-                "id": incident.pk,
-                "slot": incident.report.shift.slot,
-                "precinct": incident.report.shift.precinct.code
-                if incident.report.shift.precinct_id
-                else None,
-                "category": incident.category,
-                "occurred_at": _iso(incident.occurred_at, tz),
-                "people_involved": incident.people_involved,
-                "weapons_seized": incident.weapons_seized,
-                "description": incident.description,
-                "latitude": float(incident.latitude)
-                if incident.latitude is not None
-                else None,
-                "longitude": float(incident.longitude)
-                if incident.longitude is not None
-                else None,
+                "id": officer.officer.pk,
+                "name": officer.officer.name,
+                "rank": officer.officer.get_rank_display(),
+                "role": officer.role,
+                "arrival": officer.arrival.status,
+                "arrived_at": _iso(officer.arrival.arrived_at, tz),
+                "minutes_late": officer.arrival.minutes_late,
+                "left_at": _iso(officer.left_at, tz),
+                "on_behalf": officer.on_behalf,
             }
-            for incident in incidents
-        ],
-        "missing_reports": missing,
+        )
+    return {
+        "slot": shift.slot,
+        "shift": shift.pk,
+        "start": _iso(shift.start, tz),
+        "end": _iso(shift.end, tz),
+        "status": shift.status,
+        "reason": shift.reason,
+        "precinct": precinct,
+        "officers": officers,
+        "rostered": len(officers),
+        "min_officers": plan.min_officers,
+        "empty_minutes": slot.empty_minutes,
+        "post_empty": slot.post_empty,
+        "report": (
+            {
+                "id": report.pk,
+                "status": report.status,
+                "author": report.author.get_username() if report.author else None,
+            }
+            if report
+            else None
+        ),
+    }
+
+
+def _handover_entry(h, tz) -> dict:
+    return {
+        "at": _iso(h.boundary, tz),
+        "from": h.previous.precinct.code,
+        "to": h.following.precinct.code,
+        "status": h.handover.status,
+        "next_arrived_at": _iso(h.handover.next_arrived_at, tz),
+        "previous_left_at": _iso(h.handover.previous_left_at, tz),
+        "gap_minutes": h.handover.gap_minutes,
+    }
+
+
+def _incident_entry(incident, tz) -> dict:
+    shift = incident.report.shift
+    return {
+        "id": incident.pk,
+        "slot": shift.slot,
+        "precinct": shift.precinct.code if shift.precinct_id else None,
+        "category": incident.category,
+        "occurred_at": _iso(incident.occurred_at, tz),
+        "people_involved": incident.people_involved,
+        "weapons_seized": incident.weapons_seized,
+        "description": incident.description,
+        "latitude": float(incident.latitude) if incident.latitude is not None else None,
+        "longitude": float(incident.longitude)
+        if incident.longitude is not None
+        else None,
     }
 
 

@@ -110,6 +110,24 @@ def check_in(
     # The officer row lock serialises one officer's taps (a double tap on a phone).
     officer = Officer.objects.select_for_update().get(pk=officer.pk)
     shift = Shift.objects.select_related("plan", "precinct").get(pk=shift.pk)
+    _check_on_shift(shift, officer)
+    at = _check_time(shift, at, now, own)
+    _check_sequence(shift, officer, kind, at)
+    return CheckIn.objects.create(
+        shift=shift,
+        officer=officer,
+        kind=kind,
+        at=at,
+        latitude=latitude,
+        longitude=longitude,
+        accuracy_m=accuracy,
+        recorded_by=by,
+        on_behalf=on_behalf,
+    )
+
+
+def _check_on_shift(shift: Shift, officer: Officer) -> None:
+    """The shift is on and the officer, active, is rostered on it."""
     if shift.status != ShiftStatus.SCHEDULED:
         raise ValidationError(
             {
@@ -121,6 +139,10 @@ def check_in(
         raise ValidationError({"officer": _("This officer is not active.")})
     if not Assignment.objects.filter(shift=shift, officer=officer).exists():
         raise ValidationError({"officer": _("This officer is not on this shift.")})
+
+
+def _check_time(shift: Shift, at, now: dt.datetime, own: bool) -> dt.datetime:
+    """The instant to record (now when not given), within the shift's window."""
     if at is None:
         at = now
     elif not is_aware(at):
@@ -145,18 +167,7 @@ def check_in(
                 }
             }
         )
-    _check_sequence(shift, officer, kind, at)
-    return CheckIn.objects.create(
-        shift=shift,
-        officer=officer,
-        kind=kind,
-        at=at,
-        latitude=latitude,
-        longitude=longitude,
-        accuracy_m=accuracy,
-        recorded_by=by,
-        on_behalf=on_behalf,
-    )
+    return at
 
 
 def _check_sequence(shift: Shift, officer: Officer, kind: str, at: dt.datetime) -> None:

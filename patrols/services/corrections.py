@@ -137,18 +137,7 @@ def correct_incident(
     report = _lock_for_correction(incident.report, by, None)
     incident = Incident.objects.get(pk=incident.pk, report=report)
     before = report_snapshot(report)
-    current = {
-        name: getattr(incident, name)
-        for name in (
-            "category",
-            "occurred_at",
-            "people_involved",
-            "weapons_seized",
-            "description",
-            "latitude",
-            "longitude",
-        )
-    }
+    current = {name: getattr(incident, name) for name in Incident.CONTENT_FIELDS}
     unknown = set(fields) - set(current)
     if unknown:
         raise ValidationError(

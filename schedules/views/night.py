@@ -19,12 +19,16 @@ def home(request):
     return redirect("tonight")
 
 
-def _board_plan(request, plan_pk: int):
+def _night_context(request, plan_pk: int) -> dict:
+    """One plan's board of the night asked for, as the print and text pages show it."""
     night, _form = forms.requested_night(request)
     board = board_module.night_board(user=request.user, night=night)
     for board_plan in board.plans:
         if board_plan.plan.pk == plan_pk:
-            return board_plan
+            return {
+                "bp": board_plan,
+                "own_only": schedule_access.sees_own_shifts_only(request.user),
+            }
     raise Http404
 
 
@@ -32,20 +36,13 @@ def _board_plan(request, plan_pk: int):
 @login_required
 def print_night(request, plan_pk: int):
     """One plan's night on A4, for the post and the precinct board."""
-    context = {
-        "bp": _board_plan(request, plan_pk),
-        "own_only": schedule_access.sees_own_shifts_only(request.user),
-    }
-    return render(request, "schedules/print.html", context)
+    return render(request, "schedules/print.html", _night_context(request, plan_pk))
 
 
 @require_safe
 @login_required
 def night_text(request, plan_pk: int):
     """The night as short plain text, ready to paste into a chat group."""
-    context = {
-        "bp": _board_plan(request, plan_pk),
-        "own_only": schedule_access.sees_own_shifts_only(request.user),
-    }
+    context = _night_context(request, plan_pk)
     body = text.lines(render_to_string("schedules/night.txt", context, request))
     return HttpResponse(body.strip() + "\n", content_type="text/plain; charset=utf-8")

@@ -90,30 +90,39 @@ def requests_page(request):
 @login_required
 def new_blackout(request):
     form = _blackout_form(request.user, request.POST)
-    if form.is_valid():
-        try:
-            services_requests.request_blackout(by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            forms.apply_service_errors(form, error)
-        else:
-            messages.success(request, _("Blackout requested."))
-            return redirect("schedules:requests")
-    return _requests_page(request, blackout_form=form, status=400)
+    return _ask(
+        request,
+        form,
+        services_requests.request_blackout,
+        _("Blackout requested."),
+        blackout_form=form,
+    )
 
 
 @require_POST
 @login_required
 def new_swap(request):
     form = _swap_form(request.user, request.POST)
+    return _ask(
+        request,
+        form,
+        services_requests.request_swap,
+        _("Swap requested."),
+        swap_form=form,
+    )
+
+
+def _ask(request, form, service, done: str, **shown):
+    """Bind, call the request service, redirect; or the page again with errors."""
     if form.is_valid():
         try:
-            services_requests.request_swap(by=request.user, **form.cleaned_data)
+            service(by=request.user, **form.cleaned_data)
         except ValidationError as error:
             forms.apply_service_errors(form, error)
         else:
-            messages.success(request, _("Swap requested."))
+            messages.success(request, done)
             return redirect("schedules:requests")
-    return _requests_page(request, swap_form=form, status=400)
+    return _requests_page(request, status=400, **shown)
 
 
 def _decide(request, obj, approve, reject):

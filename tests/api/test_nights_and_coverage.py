@@ -4,9 +4,13 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 
+from api.access import Client
+from api.board_serializers import board_dict
+from schedules.selectors import board
 from tests import factories
-from tests.api.conftest import client_for
+from tests.api.conftest import ROLES, client_for
 
 # A square around the canal post, longitude first.
 CANAL_AREA = {
@@ -206,6 +210,36 @@ def varied_nights(night, plan, tambora, gambir, tanjungduren):
             )
             factories.AssignmentFactory.create_batch(2, shift=shift)
     return night
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
+@pytest.mark.parametrize(
+    ("at", "night_param"),
+    [
+        # Before the seed night's window, and within the east plan's.
+        (dt.datetime(2024, 1, 21, 14, 30, tzinfo=dt.UTC), None),
+        (dt.datetime(2024, 1, 22, 14, 0, tzinfo=dt.UTC), None),
+        (dt.datetime(2024, 1, 22, 14, 0, tzinfo=dt.UTC), dt.date(2024, 1, 22)),
+    ],
+)
+def test_the_night_read_as_rows_is_the_board_the_pages_show(
+    varied_nights, request, role, at, night_param
+):
+    """nights/ reads plain rows for speed, the Tonight page model instances (its
+    live part needs them); one builder makes both boards, which must say the
+    same for every client."""
+    who = request.getfixturevalue(role)
+    if isinstance(who, tuple):
+        scope = Client(user=AnonymousUser(), key=who[0])
+    else:
+        scope = Client(user=who)
+
+    with time_machine.travel(at, tick=False):
+        rows = board_dict(board.night_board_rows(scope=scope, night=night_param))
+        models = board_dict(board.night_board(scope=scope, night=night_param))
+
+    assert rows == models
+    assert rows["plans"], "the fixture shows every client some plan"
 
 
 def test_the_night_rows_hide_officers_and_keep_the_shape(varied_nights, read_key):

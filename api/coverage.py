@@ -1,0 +1,117 @@
+"""API v1 coverage/: who holds a zone (or the zone at a point) at an instant."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    extend_schema,
+)
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import board_serializers, rows
+from api import serializers as api_serializers
+from api.views import ClientMixin
+from common import dates
+from precincts import geo
+from schedules.models import Shift, ShiftStatus
+
+
+class CoverageQuerySerializer(serializers.Serializer):
+    zone = serializers.SlugField(required=False, help_text="Zone code.")
+    lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    lng = serializers.FloatField(required=False, min_value=-180, max_value=180)
+    at = serializers.DateTimeField(
+        required=False,
+        help_text="ISO 8601 instant; default now.",
+        validators=[dates.check_request_date],
+    )
+
+    def validate(self, attrs):
+        # A query string is read like a form, where an empty value means "not
+        # given"; here it is a mistake (zone= would silently ask by point).
+        blank = {
+            name: [_("This field may not be blank.")]
+            for name in self.fields
+            if self.initial_data.get(name) == ""
+        }
+        if blank:
+            raise serializers.ValidationError(blank)
+        has_point = "lat" in attrs and "lng" in attrs
+        if not attrs.get("zone") and not has_point:
+            raise serializers.ValidationError(
+                _("Give zone=CODE, or lat= and lng= together.")
+            )
+        if ("lat" in attrs) != ("lng" in attrs):
+            raise serializers.ValidationError(_("Give lat= and lng= together."))
+        return attrs
+
+
+class CoverageView(ClientMixin, APIView):
+    # One row per plan of the zone: few, and never paged.
+    pagination_class = None
+
+    @extend_schema(
+        summary="Who holds a zone at an instant",
+        description="For a command centre or dispatcher: for each plan of the zone "
+        "(by code, or the zones whose area contains lat/lng), the holding "
+        "precinct and shift at `at`, with officers where the client may see "
+        "personnel.",
+        parameters=[CoverageQuerySerializer],
+        responses={200: board_serializers.CoverageSerializer(many=True)},
+    )
+    def get(self, request):
+        query = CoverageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        at = query.validated_data.get("at") or timezone.now()
+        zones = self.client.visible_zones()
+        if code := query.validated_data.get("zone"):
+            zones = list(zones.filter(code=code))
+            if not zones:
+                raise exceptions.ValidationError({"zone": [_("No such zone.")]})
+        else:
+            lat, lng = query.validated_data["lat"], query.validated_data["lng"]
+            zones = [
+                z
+                for z in zones.exclude(geometry=None)
+                if z.geometry and geo.contains(z.geometry, lng, lat)
+            ]
+        plans = list(
+            self.client.visible_plans()
+            .filter(zone__in=zones, active=True)
+            .select_related("zone")
+            .order_by("zone__name", "name")
+        )
+        shifts = {
+            s.plan_id: s
+            for s in self.client.visible_shifts()
+            .filter(plan__in=plans, start__lte=at, end__gt=at)
+            .exclude(status=ShiftStatus.CANCELLED)
+            .select_related("precinct__command")
+        }
+        shown = {
+            row["id"]: row
+            for row in rows.rows_for(
+                Shift.objects.filter(pk__in=[s.pk for s in shifts.values()]),
+                self.client,
+            )
+        }
+        answer = []
+        for plan in plans:
+            shift = shifts.get(plan.pk)
+            held = shift is not None and shift.precinct_id is not None
+            answer.append(
+                {
+                    "zone": plan.zone.code,
+                    "plan": plan.code,
+                    "at": timezone.localtime(at, plan.tz).isoformat(),
+                    "covered": held and shift.status == ShiftStatus.SCHEDULED,
+                    "precinct": (
+                        api_serializers.PrecinctSerializer(shift.precinct).data
+                        if held
+                        else None
+                    ),
+                    "shift": shown[shift.pk] if shift else None,
+                }
+            )
+        return Response(answer)
