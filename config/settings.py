@@ -232,8 +232,7 @@ REST_FRAMEWORK = {
     # API keys first: their Bearer challenge makes unauthenticated requests 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.ApiKeyAuthentication",
-        # A session counts once it has given its second factor (MFA_REQUIRED).
-        "api.authentication.VerifiedSessionAuthentication",
+        "api.authentication.VerifiedSessionAuthentication",  # after its 2nd factor
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -256,8 +255,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Joint patrol rotations shared by neighbouring police precincts.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # The schema and its docs page are for clients: a login or a key, like the API.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # as the API
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -273,16 +271,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Sane ranges for dates (see common/dates.py): a date or instant that a request
-# names (a filter, a night, a blackout, a report's times) lies within
-# REQUEST_DATE_RANGE_DAYS of today; generation reaches no further than
-# GENERATION_HORIZON_DAYS after tonight. Beyond them, a 400 or a form error.
+# Dates a request names lie within this many days of today; generation reaches at
+# most this many nights past tonight (common/dates.py, schedules.services.inputs).
 REQUEST_DATE_RANGE_DAYS = env.int("REQUEST_DATE_RANGE_DAYS", default=730)
 GENERATION_HORIZON_DAYS = env.int("GENERATION_HORIZON_DAYS", default=730)
-
-# The officer import (imports/): at most this many rows and bytes, and an XLSX that
-# unpacks to at most this much; files up to the inline size are checked and
-# imported during the request, larger ones by a task.
+# The officer import's limits (imports/files.py); past the inline size, by a task.
 OFFICER_IMPORT_MAX_ROWS = 5000
 OFFICER_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 OFFICER_IMPORT_MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
@@ -306,10 +299,8 @@ LOGGING = {
 # --- Hardening (issue 7): headers, lockout, passwords, sessions, audit trail ------
 INSTALLED_APPS += ["csp", "axes", "security", "audit"]
 
-# HTTPS by default: without DEBUG, plain HTTP is redirected and cookies are Secure.
-# Plain HTTP is a choice made explicitly (SECURE_COOKIES=false, or
-# SECURE_SSL_REDIRECT=false): `make run` has DEBUG, the tests and the ops scripts set
-# it. /healthz stays reachable over HTTP for probes.
+# HTTPS by default (plain HTTP redirected, Secure cookies) unless DEBUG; plain HTTP is
+# the explicit SECURE_COOKIES=false. /healthz stays reachable over HTTP for probes.
 SECURE_SSL_REDIRECT = env.bool(
     "SECURE_SSL_REDIRECT", default=env.bool("SECURE_COOKIES", default=not DEBUG)
 )
@@ -351,9 +342,8 @@ SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Passwords: 12 to 128 characters, not a known password, not built on the user's or
-# the force's own words, not mostly a pattern (repeats, sequences, rows of keys).
-# No composition rules (ASVS 5.0), so not "not all digits".
+# Passwords: 12-128 characters, not known, not the user's or force's words, not mostly
+# a pattern. No composition rules (ASVS 5.0), so not "not all digits".
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation."

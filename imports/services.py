@@ -106,6 +106,22 @@ def _finish(job: OfficerImport, status: str, **fields) -> OfficerImport:
     return job
 
 
+def _repeated_nrps(chunk: list, seen: dict[str, int]) -> list[dict]:
+    """A row naming an NRP that an earlier row of the file named (`seen`: NRP →
+    its first row, kept across chunks)."""
+    found = []
+    for number, row in chunk:
+        nrp = row.get("nrp", "").strip()
+        if nrp and nrp in seen:
+            message = _("NRP %(nrp)s is on row %(row)d already.") % {
+                "nrp": nrp,
+                "row": seen[nrp],
+            }
+            found.append({"row": number, "field": "nrp", "messages": [message]})
+        seen.setdefault(nrp, number)
+    return found
+
+
 def check_import(*, import_id: int) -> OfficerImport:
     """Count the rows (refused past the limit before any is checked), then check
     every row, CHUNK at a time (each in a transaction rolled back), recording the
@@ -123,20 +139,7 @@ def check_import(*, import_id: int) -> OfficerImport:
         rows = files.rows(content, job.file_format)
         while chunk := list(itertools.islice(rows, CHUNK)):
             numbers = [number for number, _row in chunk]
-            for number, row in chunk:
-                nrp = row.get("nrp", "").strip()
-                if nrp and nrp in seen:
-                    errors.append(
-                        {
-                            "row": number,
-                            "field": "nrp",
-                            "messages": [
-                                _("NRP %(nrp)s is on row %(row)d already.")
-                                % {"nrp": nrp, "row": seen[nrp]}
-                            ],
-                        }
-                    )
-                seen.setdefault(nrp, number)
+            errors += _repeated_nrps(chunk, seen)
             result = OfficerResource().import_data(
                 _dataset([row for _number, row in chunk]),
                 dry_run=True,

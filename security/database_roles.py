@@ -78,6 +78,74 @@ def _objects(cursor) -> list[tuple[str, str]]:
     return list(cursor.fetchall())
 
 
+def _hand_to_owner(cursor, database: str, owner: str) -> list[tuple[str, str]]:
+    """The owner owns the database and everything in its schema, and may create
+    there: what later migrations add is the owner's."""
+    o = sql.Identifier(owner)
+    _run(
+        cursor,
+        sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(database), o),
+    )
+    _run(cursor, sql.SQL("GRANT USAGE, CREATE ON SCHEMA public TO {}").format(o))
+    objects = _objects(cursor)
+    for kind, name in objects:
+        # A function's regprocedure text is already quoted, with its arguments.
+        target = sql.SQL(name) if kind == "FUNCTION" else sql.Identifier(name)
+        _run(
+            cursor, sql.SQL("ALTER {} {} OWNER TO {}").format(sql.SQL(kind), target, o)
+        )
+    return objects
+
+
+def _grant_app(cursor, database: str, owner: str, app: str) -> None:
+    """The app reads and writes every table, and the ones migrations add later."""
+    o, a = sql.Identifier(owner), sql.Identifier(app)
+    rights = sql.SQL(APP_TABLE_RIGHTS)
+    _run(
+        cursor,
+        sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+            sql.Identifier(database), a
+        ),
+    )
+    _run(cursor, sql.SQL("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
+    _run(cursor, sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(a))
+    _run(
+        cursor,
+        sql.SQL("GRANT {} ON ALL TABLES IN SCHEMA public TO {}").format(rights, a),
+    )
+    _run(
+        cursor,
+        sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(
+            a
+        ),
+    )
+    _run(
+        cursor,
+        sql.SQL(
+            "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public "
+            "GRANT {} ON TABLES TO {}"
+        ).format(o, rights, a),
+    )
+    _run(
+        cursor,
+        sql.SQL(
+            "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public "
+            "GRANT USAGE, SELECT ON SEQUENCES TO {}"
+        ).format(o, a),
+    )
+
+
+def _protect_audit(cursor, app: str) -> None:
+    """Read and add, nothing else: no UPDATE, DELETE or TRUNCATE, and as the app
+    is not the owner, no ALTER TABLE ... DISABLE TRIGGER either."""
+    audit, a = sql.Identifier(AUDIT_TABLE), sql.Identifier(app)
+    _run(cursor, sql.SQL("REVOKE ALL ON {} FROM PUBLIC, {}").format(audit, a))
+    _run(
+        cursor,
+        sql.SQL("GRANT {} ON {} TO {}").format(sql.SQL(APP_AUDIT_RIGHTS), audit, a),
+    )
+
+
 def set_up_roles(
     *,
     owner: str,
@@ -95,63 +163,11 @@ def set_up_roles(
         [database] = cursor.fetchone()
         _ensure_role(cursor, owner, owner_password)
         _ensure_role(cursor, app, app_password)
-        o, a, db = sql.Identifier(owner), sql.Identifier(app), sql.Identifier(database)
-        # The owner role owns the database and may create in its schema: what
-        # migrations add is the owner's.
-        _run(cursor, sql.SQL("ALTER DATABASE {} OWNER TO {}").format(db, o))
-        _run(cursor, sql.SQL("GRANT USAGE, CREATE ON SCHEMA public TO {}").format(o))
-        objects = _objects(cursor)
-        for kind, name in objects:
-            target = (
-                sql.SQL(name)  # regprocedure text: already quoted, with arguments
-                if kind == "FUNCTION"
-                else sql.Identifier(name)
-            )
-            _run(
-                cursor,
-                sql.SQL("ALTER {} {} OWNER TO {}").format(sql.SQL(kind), target, o),
-            )
-        _run(cursor, sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(db, a))
-        _run(cursor, sql.SQL("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
-        _run(cursor, sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(a))
-        rights = sql.SQL(APP_TABLE_RIGHTS)
-        _run(
-            cursor,
-            sql.SQL("GRANT {} ON ALL TABLES IN SCHEMA public TO {}").format(rights, a),
-        )
-        _run(
-            cursor,
-            sql.SQL(
-                "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}"
-            ).format(a),
-        )
-        # What later migrations (run as the owner) create, the app may use too.
-        _run(
-            cursor,
-            sql.SQL(
-                "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public "
-                "GRANT {} ON TABLES TO {}"
-            ).format(o, rights, a),
-        )
-        _run(
-            cursor,
-            sql.SQL(
-                "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public "
-                "GRANT USAGE, SELECT ON SEQUENCES TO {}"
-            ).format(o, a),
-        )
-        audit = sql.Identifier(AUDIT_TABLE)
+        objects = _hand_to_owner(cursor, database, owner)
+        _grant_app(cursor, database, owner, app)
         audited = any(name == AUDIT_TABLE for _, name in objects)
         if audited:
-            # Read and add, nothing else: no UPDATE, DELETE or TRUNCATE, and as it
-            # is not the owner, no ALTER TABLE ... DISABLE TRIGGER either.
-            _run(cursor, sql.SQL("REVOKE ALL ON {} FROM PUBLIC, {}").format(audit, a))
-            _run(
-                cursor,
-                sql.SQL("GRANT {} ON {} TO {}").format(
-                    sql.SQL(APP_AUDIT_RIGHTS), audit, a
-                ),
-            )
+            _protect_audit(cursor, app)
     return {
         "database": database,
         "owner": owner,
