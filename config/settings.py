@@ -151,14 +151,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "shift-reminders": {"task": "notices.send_shift_reminders", "schedule": 300.0},
     "shift-change-scan": {"task": "notices.scan_shift_changes", "schedule": 300.0},
     "morning-reports": {"task": "patrols.send_morning_reports", "schedule": 300.0},
-    # The rotation (issue 3): hourly; each plan moves on at 12:00 in its own zone.
+    # The rotation (issue 3): hourly; each plan moves on at 12:00 in its own zone;
+    # requests (issue 14) escalated before their shift, expired at its start.
     "rotation-horizons": {"task": "schedules.extend_horizons", "schedule": 3600.0},
+    "request-deadlines": {"task": "schedules.request_deadlines", "schedule": 300.0},
 }
-# The task outbox (outbox/services.py): tasks are rows written with the change that
-# needs them, sent after the commit with a short broker timeout; rows the broker did
-# not take wait for the drain, which also sends again the tracked runs (generation)
-# whose worker died (outbox/runs.py). `expires` keeps a busy worker from piling up
-# drains that beat sent meanwhile.
+# The task outbox (outbox/services.py): tasks are rows written with the change, sent
+# after the commit with a short broker timeout; rows the broker did not take wait for
+# the drain, which also sends again the tracked runs whose worker died (outbox/runs.py).
+# `expires` keeps a busy worker from piling up drains that beat sent meanwhile.
 OUTBOX_DRAIN_SECONDS = 30
 CELERY_BEAT_SCHEDULE["outbox-drain"] = {
     "task": "outbox.recover_and_drain",
@@ -201,7 +202,6 @@ EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="giliran@localhost")
-# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (worker tests).
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
 # Notices: absolute links in e-mails; webhook retries (exponential backoff, jitter).
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
