@@ -158,6 +158,7 @@ def _prepare_runs(runs, dry_run: bool, now: dt.datetime) -> list[Run]:
             inputs.prepare(plan, members, counts_of[plan.pk], start, nights, now)
         )
     inputs.read_blackouts(todo)
+    inputs.read_limits(todo)
     inputs.read_own(todo)
     return todo
 
@@ -199,6 +200,7 @@ def _generate_one(
         busy=inputs.busy_intervals(plan, run.tight, run.span_start, run.span_end),
         lookahead=inputs.plan_cells(plan, run.last + dt.timedelta(days=1), run.peek),
         until=plan.valid_until,
+        limits=run.limits,
     )
     result = GenerationResult(
         plan=plan,
