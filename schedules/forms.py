@@ -2,7 +2,6 @@
 schedules.services (roster, requests) enforce the rules and raise field errors."""
 
 import datetime as dt
-import functools
 import zoneinfo
 
 from django import forms
@@ -15,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from common import dates
+from common import dates, fragments
 from precincts.models import Officer, Precinct
 from schedules.models import BlackoutCategory, RotationPlan, Shift
 from schedules.selectors import grid
@@ -269,7 +268,7 @@ def shift_label(start, end, tz, precinct: str, plan: str) -> str:
     )
 
 
-@functools.lru_cache(maxsize=4096)
+@fragments.memoised(maxsize=4096)
 def _day_label(day: dt.date, language: str | None) -> str:
     """'Sen 23 Jan' in `language` (the active one: the key keeps languages apart).
     A form lists a few hundred shifts on a few dozen days; the localized day and
