@@ -23,6 +23,11 @@ def night_label(night: dt.date, plan: RotationPlan | None = None) -> str:
     """
     # Templates pass "" for a missing plan.
     window = (plan.window_start, plan.window_end, plan.time_zone) if plan else None
+    return window_night_label(night, window)
+
+
+def window_night_label(night: dt.date, window: tuple | None) -> str:
+    """night_label for a plan's (window start, window end, time zone name)."""
     return _night_label(night, window, translation.get_language())
 
 
