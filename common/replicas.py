@@ -20,6 +20,7 @@ what keeps the board up while the primary restarts.
 """
 
 import contextvars
+import logging
 import threading
 import time
 from collections import deque
@@ -40,6 +41,8 @@ SAMPLES = 600
 _reading: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "giliran_replica", default=None
 )
+
+logger = logging.getLogger(__name__)
 
 
 def aliases() -> list[str]:
@@ -73,7 +76,8 @@ class ReplicaState:
 
     def report(self) -> dict:
         if not self.ok:
-            return {"status": "down", "error": self.error}
+            # The kind of error only: /healthz answers anyone (its text is logged).
+            return {"status": "down", "error": self.error.partition(":")[0]}
         return {
             "status": "ok"
             if self.lag <= settings.REPLICA_MAX_LAG_SECONDS
@@ -139,6 +143,7 @@ def probe(alias: str) -> ReplicaState:
             recovering, replay, own_lag = cursor.fetchone()
     except DatabaseError as exc:
         connections[alias].close_if_unusable_or_obsolete()
+        logger.warning("replica %s is down", alias, exc_info=True)
         state.ok, state.error = False, f"{exc.__class__.__name__}: {exc}"[:200]
         state.checked_at = now
         return state

@@ -18,11 +18,9 @@ plan created first: later plans treat its shifts there as busy, and are regenera
 when an earlier plan's run changes that precinct's shifts.
 
 generate_plans() does the same for many plans (the horizon task, the benchmark) in
-one transaction: it locks them all in id order, reads their inputs in a handful of
-queries, stores all their new shifts in one COPY (storage) and commits once, so a
-short horizon no longer pays ~11 queries and a commit per plan. Each plan still gets
-its own result, audit event and inputs key, and the outcome equals generating them
-one by one, oldest first. A cascade from inside a batch may lock a plan outside it
+one transaction: it locks them in id order, reads their inputs in a few queries,
+stores their new shifts in one COPY (storage) and commits once. Each plan still gets
+its own result, audit event and inputs key, as if generated one by one, oldest first. A cascade from inside a batch may lock a plan outside it
 with a higher id than some it holds; two such transactions can deadlock, in which
 case PostgreSQL aborts one and its task retries.
 """
@@ -161,6 +159,7 @@ def _prepare_runs(runs, dry_run: bool, now: dt.datetime) -> list[Run]:
             inputs.prepare(plan, members, counts_of[plan.pk], start, nights, now)
         )
     inputs.read_blackouts(todo)
+    inputs.read_limits(todo)
     inputs.read_own(todo)
     return todo
 
@@ -202,6 +201,7 @@ def _generate_one(
         busy=inputs.busy_intervals(plan, run.tight, run.span_start, run.span_end),
         lookahead=inputs.plan_cells(plan, run.last + dt.timedelta(days=1), run.peek),
         until=plan.valid_until,
+        limits=run.limits,
     )
     result = GenerationResult(
         plan=plan,
