@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from notices import selectors, services
+from schedules.selectors import impact as request_selectors
 
 PAGE_SIZE = 30
 
@@ -27,9 +28,15 @@ def inbox(request):
 @require_safe
 @login_required
 def unread(request):
-    """The header badge's number, fetched by static/js/unread.js: the pages
-    themselves then run no extra query for it."""
-    return JsonResponse({"unread": selectors.unread_count(request.user)})
+    """The header badges' numbers, fetched by static/js/unread.js: the pages
+    themselves then run no extra query for them. `pending` counts the blackouts
+    and swaps waiting on this user's decision."""
+    return JsonResponse(
+        {
+            "unread": selectors.unread_count(request.user),
+            "pending": request_selectors.pending_count(request.user),
+        }
+    )
 
 
 @require_POST
