@@ -65,3 +65,21 @@ def kind_label(value: str) -> str:
 @register.filter
 def report_status_label(value: str) -> str:
     return dict(ReportStatus.choices).get(value, value)
+
+
+@register.simple_tag(takes_context=True)
+def slot_tally(context, bp, slot) -> dict:
+    """A slot's count for its one-line row, against the officers needed: at the post
+    while it runs, those who came once it is over, rostered before it (and for a
+    reader who sees no presence)."""
+    board_shift = slot.shift
+    status = context["live"].slots.get(board_shift.shift.pk) if board_shift else None
+    tally = {"needed": bp.plan.min_officers, "state": "upcoming"}
+    if status is None or status.state == "upcoming":
+        tally["count"] = board_shift.officer_count if board_shift else 0
+    elif status.state == "active":
+        tally.update(count=status.present_count, state="active")
+    else:
+        came = [o for o in status.officers if o.arrival.status != "absent"]
+        tally.update(count=len(came), state="ended")
+    return tally

@@ -113,6 +113,21 @@ def is_now_at(slot, at: dt.datetime) -> bool:
     return slot.is_now(at)
 
 
+@register.simple_tag
+def focus_slot(board_plan, at: dt.datetime, own_only: bool = False):
+    """The index of the slot a phone opens first: the one in progress, else the
+    next to start, else the last one shown (its report may be due). Slots hidden
+    from the reader are skipped."""
+    last = None
+    for slot in board_plan.slots:
+        if own_only and not slot.shift:
+            continue
+        if slot.end > at:
+            return slot.index
+        last = slot.index
+    return last
+
+
 @register.filter
 def tz_abbr(instant: dt.datetime, plan: RotationPlan) -> str:
     """The plan's zone abbreviation at that instant, such as WIB."""
