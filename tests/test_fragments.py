@@ -2,7 +2,10 @@
 the same values give the same markup from the memo, and anything that changes what
 a part shows (a value, the language, the time zone) renders it afresh."""
 
+import re
+
 import pytest
+from django.test import Client
 from django.utils import timezone, translation
 
 from common import fragments
@@ -69,3 +72,27 @@ def test_the_memo_keeps_only_the_most_recently_used_entries():
         ROW.render(**VALUES | {"pk": pk})
 
     assert len(ROW) == 8
+
+
+def test_the_memoised_header_names_each_user_and_carries_their_own_csrf_token(
+    db, piket_tambora, piket_gambir
+):
+    """The header's tools are rendered once per process (schedules' header_tools);
+    the CSRF token, which differs per session, goes in afterwards."""
+    pages = []
+    for user in (piket_tambora, piket_gambir):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(user)
+        page = browser.get("/notices/", headers={"accept-language": "en"})
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        switched = browser.post(
+            "/i18n/setlang/",
+            {"csrfmiddlewaretoken": token[1], "language": "id", "next": "/notices/"},
+        )
+        pages.append(page.text)
+        assert switched.status_code == 302
+
+    assert f"<summary>{piket_tambora.username}</summary>" in pages[0]
+    assert f"<summary>{piket_gambir.username}</summary>" in pages[1]
+    assert pages[0].count('name="csrfmiddlewaretoken"') >= 2
+    assert '<input name="next" type="hidden" value="/notices/">' in pages[0]
