@@ -19,6 +19,13 @@ PRIMARY_SETTINGS = (
 )
 
 
+REPLICA_LAG = (
+    "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+    " ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END,"
+    " pg_last_wal_replay_lsn()::text"
+)
+
+
 def lsn_to_int(text: str) -> int:
     high, _sep, low = text.partition("/")
     return (int(high, 16) << 32) + int(low, 16)
@@ -102,13 +109,32 @@ class RegionLab(Lab):
         self.pg_start()
         return time.monotonic() - started
 
+    def primary_position(self) -> int:
+        with psycopg.connect(self.db_url("postgres"), autocommit=True) as conn:
+            return lsn_to_int(
+                conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+            )
+
     def positions(self) -> tuple[int, int]:
         """(primary's current WAL position, replica's replayed position)."""
-        with psycopg.connect(self.db_url("postgres"), autocommit=True) as conn:
-            primary = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+        primary = self.primary_position()
         with psycopg.connect(self.replica_url("postgres"), autocommit=True) as conn:
             replay = conn.execute("SELECT pg_last_wal_replay_lsn()::text").fetchone()[0]
-        return lsn_to_int(primary), lsn_to_int(replay)
+        return primary, lsn_to_int(replay)
+
+    def lag(self) -> tuple[float | None, int | None]:
+        """(seconds, bytes) the replica is behind; (None, None) when it or the
+        primary does not answer. Seconds: since the last transaction it replayed,
+        while it has WAL still to replay; 0 when it has replayed all it received."""
+        try:
+            primary = self.primary_position()
+            with psycopg.connect(
+                self.replica_url("postgres"), autocommit=True, connect_timeout=2
+            ) as conn:
+                seconds, replay = conn.execute(REPLICA_LAG).fetchone()
+        except psycopg.Error:
+            return None, None
+        return float(seconds), max(0, primary - lsn_to_int(replay))
 
     def replica_caught_up(self, seconds: float = 60) -> bool:
         def caught_up():
