@@ -20,9 +20,9 @@ when an earlier plan's run changes that precinct's shifts.
 generate_plans() does the same for many plans (the horizon task, the benchmark) in
 one transaction: it locks them in id order, reads their inputs in a few queries,
 stores their new shifts in one COPY (storage) and commits once. Each plan still gets
-its own result, audit event and inputs key, as if generated one by one, oldest first. A cascade from inside a batch may lock a plan outside it
-with a higher id than some it holds; two such transactions can deadlock, in which
-case PostgreSQL aborts one and its task retries.
+its own result, audit event and inputs key, as if generated one by one, oldest first.
+A cascade from inside a batch may lock a plan outside it with a higher id than some
+it holds; two such transactions can deadlock: PostgreSQL aborts one, its task retries.
 """
 
 import datetime as dt
