@@ -17,6 +17,7 @@ acknowledged writes lost, with PASS/FAIL per check; exits 1 on any FAIL.
 
 import argparse
 import json
+import os
 import re
 import signal
 import statistics
@@ -34,6 +35,7 @@ from ops.regionlab import RegionLab
 # (connections found broken are replaced on the next request).
 RESTART_GRACE = 5.0
 READS = ("page", "api", "board", "mirror")
+WEB, WORKERS = ("web1", "web2"), ("worker1", "worker2", "beat1", "beat2")
 
 
 def build_city(lab: RegionLab, nights: int, seed: int) -> dict:
@@ -110,6 +112,7 @@ def run_load(lab: RegionLab, world: dict, args, recorder, mirror) -> dict:
     began = time.monotonic()
     stop_at = began + args.seconds
     marks: dict = {"began": began, "lag": [], "wal": [lab.primary_position()]}
+    marks["cpu"] = [lab.cpu_seconds(WEB), lab.cpu_seconds(WORKERS), time.process_time()]
     threads = [
         threading.Thread(
             target=regionload.user_loop,
@@ -147,6 +150,11 @@ def run_load(lab: RegionLab, world: dict, args, recorder, mirror) -> dict:
     for thread in threads:
         thread.join(timeout=max(1, stop_at + 60 - time.monotonic()))
     marks["ended"] = time.monotonic()
+    marks["cpu"] = [
+        lab.cpu_seconds(WEB) - marks["cpu"][0],
+        lab.cpu_seconds(WORKERS) - marks["cpu"][1],
+        time.process_time() - marks["cpu"][2],
+    ]
     marks["wal"].append(lab.primary_position())
     return marks
 
@@ -184,13 +192,21 @@ def print_figures(recorder, marks) -> None:
     )
 
 
-def print_sizes(lab: RegionLab, marks) -> None:
+def print_sizes(lab: RegionLab, recorder, marks) -> None:
     [(size, shifts, assignments)] = lab.query(
         "SELECT pg_database_size(current_database()),"
         " (SELECT count(*) FROM schedules_shift),"
         " (SELECT count(*) FROM schedules_assignment)"
     )
     wal = marks["wal"][-1] - marks["wal"][0]
+    web, workers, driver = marks["cpu"]
+    served = len(recorder.answers)
+    print(
+        f"CPU over the run: gunicorns {web:.0f} s ({web * 1000 / served:.0f} ms a "
+        f"request), workers and beats {workers:.0f} s, this load generator "
+        f"{driver:.0f} s, of {marks['ended'] - marks['began']:.0f} s on "
+        f"{os.cpu_count()} shared cores"
+    )
     print(
         f"database: {size / 2**20:.0f} MiB for {shifts} shifts and {assignments} "
         f"assignments; WAL streamed to the replica over the run: {wal / 2**20:.1f} MiB"
@@ -332,7 +348,7 @@ def main() -> int:
         mirror = regionload.Mirror(lab.bases, world["key"], recorder)
         marks = run_load(lab, world, args, recorder, mirror)
         print_figures(recorder, marks)
-        print_sizes(lab, marks)
+        print_sizes(lab, recorder, marks)
         verify(lab, recorder, mirror, marks)
         verify_data(lab, recorder, mirror)
     except Exception as exc:  # a run that cannot finish fails

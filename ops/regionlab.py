@@ -4,8 +4,10 @@ workers (a plan group each) and two beats (one sends, one stands by), all on spa
 ports of this machine, from the Debian PostgreSQL binaries (run as `postgres` when
 this runs as root)."""
 
+import os
 import shutil
 import time
+from pathlib import Path
 
 import psycopg
 import requests
@@ -29,6 +31,17 @@ REPLICA_LAG = (
 def lsn_to_int(text: str) -> int:
     high, _sep, low = text.partition("/")
     return (int(high, 16) << 32) + int(low, 16)
+
+
+def tree_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    # utime, stime, cutime, cstime (fields 14-17 of proc(5)).
+    ticks = sum(int(value) for value in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK") + sum(tree_cpu(int(c)) for c in children)
 
 
 class RegionLab(Lab):
@@ -193,6 +206,16 @@ class RegionLab(Lab):
             return requests.get(f"{self.bases[0]}/healthz", timeout=5).json()
         except (requests.RequestException, ValueError):
             return None
+
+    def cpu_seconds(self, names) -> float:
+        """CPU seconds used so far by these processes and their children (live
+        ones, and the ones they reaped), from /proc."""
+        total = 0.0
+        for name in names:
+            proc = self.procs.get(name)
+            if proc is not None:
+                total += tree_cpu(proc.pid)
+        return total
 
     def beats_sending(self) -> list[str]:
         """The beats that took the lock at some point, from their logs."""
