@@ -1,12 +1,13 @@
 """Template helpers shared by the pages: night labels, slot times, navigation."""
 
 import datetime as dt
+import zoneinfo
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
-from common import text
+from common import fragments, text
 from precincts import access
 from precincts.models import Role
 from schedules import nights
@@ -20,11 +21,25 @@ def night_label(night: dt.date, plan: RotationPlan | None = None) -> str:
 
     A window that ends on its evening's own date (18:00–23:00) shows one date.
     """
-    morning = night + nights.ONE_DAY
     # Templates pass "" for a missing plan.
-    if plan:
-        end = nights.window_bounds(night, plan.window_start, plan.window_end, plan.tz)
-        if end[1].date() == night:
+    window = (plan.window_start, plan.window_end, plan.time_zone) if plan else None
+    return window_night_label(night, window)
+
+
+def window_night_label(night: dt.date, window: tuple | None) -> str:
+    """night_label for a plan's (window start, window end, time zone name)."""
+    return _night_label(night, window, translation.get_language())
+
+
+@fragments.memoised(maxsize=8192)
+def _night_label(night: dt.date, window: tuple | None, language: str | None) -> str:
+    """night_label, once per night, window and language: pages show the same few
+    dozen nights over and over, and localised dates are slow to format."""
+    morning = night + nights.ONE_DAY
+    if window:
+        start, end, zone = window
+        bounds = nights.window_bounds(night, start, end, zoneinfo.ZoneInfo(zone))
+        if bounds[1].date() == night:
             return formats.date_format(night, "D j M Y")
     if night.year != morning.year:
         first = formats.date_format(night, "D j M Y")
