@@ -41,7 +41,9 @@ WEB, WORKERS = ("web1", "web2"), ("worker1", "worker2", "beat1", "beat2")
 def build_city(lab: RegionLab, nights: int, seed: int) -> dict:
     env = lab.env | {"DATABASE_REPLICA_URLS": ""}  # no replica yet
     done = lab.run(
-        [PYTHON, "ops/regioncity.py", str(nights), str(seed)], timeout=900, env=env
+        [PYTHON, "ops/regioncity.py", "build", str(nights), str(seed)],
+        timeout=900,
+        env=env,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -89,61 +91,50 @@ def faults(lab: RegionLab, began: float, seconds: float, marks: dict) -> None:
     marks["primary_stop"] = time.monotonic()
     marks["primary_took"] = lab.primary_restart()
     marks["primary_back"] = time.monotonic()
+    at(0.7)
+    done = lab.run([PYTHON, "ops/regioncity.py", "enqueue"], timeout=120)
+    marks["generations"] = json.loads(done.stdout.strip().splitlines()[-1])["plans"]
+
+
+def warm(lab: RegionLab, recorder) -> None:
+    """Every gunicorn worker loads the app and the pages once before the clock."""
+    fresh = regionload.requests  # a new connection each time, so any worker answers
+    for base in lab.bases:
+        for path in regionload.PAGES * 4:
+            regionload.request(recorder, "warm", fresh, [base, base], 0, "GET", path)
+    recorder.answers.clear()
+
+
+def load_threads(lab, world, args, recorder, mirror, stop_at, marks) -> list:
+    """The users, the mirror, the board watcher and the lag sampler."""
+    logins, think = world["logins"], tuple(map(float, args.think.split("-")))
+
+    def thread(target, *arguments):
+        return threading.Thread(target=target, args=arguments, daemon=True)
+
+    users = [
+        thread(regionload.user_loop, lab.bases, world, logins[i % len(logins)],
+               recorder, stop_at, think, args.seed + i)
+        for i in range(args.users)
+    ]  # fmt: skip
+    return [
+        *users,
+        thread(mirror.follow, stop_at),
+        thread(regionload.watch_board, lab.bases, logins[-1], recorder, stop_at),
+        thread(regionload.watch_lag, lab, marks["lag"], stop_at),
+    ]
 
 
 def run_load(lab: RegionLab, world: dict, args, recorder, mirror) -> dict:
     scenario(f"Load: {args.users} users for {args.seconds:.0f} s, faults mid-run")
-    for base in lab.bases:  # warm every gunicorn worker
-        for path in regionload.PAGES:
-            for _ in range(4):
-                regionload.request(
-                    recorder,
-                    "warm",
-                    regionload.requests.Session(),
-                    [base, base],
-                    0,
-                    "GET",
-                    path,
-                )
-    recorder.answers.clear()
+    warm(lab, recorder)
     if not mirror.sync():
         raise RuntimeError("the mirror's first full pull failed")
-    logins, think = world["logins"], tuple(map(float, args.think.split("-")))
     began = time.monotonic()
     stop_at = began + args.seconds
     marks: dict = {"began": began, "lag": [], "wal": [lab.primary_position()]}
     marks["cpu"] = [lab.cpu_seconds(WEB), lab.cpu_seconds(WORKERS), time.process_time()]
-    threads = [
-        threading.Thread(
-            target=regionload.user_loop,
-            args=(
-                lab.bases,
-                world,
-                logins[i % len(logins)],
-                recorder,
-                stop_at,
-                think,
-                args.seed + i,
-            ),
-            daemon=True,
-        )
-        for i in range(args.users)
-    ]
-    threads.append(threading.Thread(target=mirror.follow, args=(stop_at,), daemon=True))
-    threads.append(
-        threading.Thread(
-            target=regionload.watch_board,
-            args=(lab.bases, logins[-1], recorder, stop_at),
-            daemon=True,
-        )
-    )
-    threads.append(
-        threading.Thread(
-            target=regionload.watch_lag,
-            args=(lab, marks["lag"], stop_at),
-            daemon=True,
-        )
-    )
+    threads = load_threads(lab, world, args, recorder, mirror, stop_at, marks)
     for thread in threads:
         thread.start()
     faults(lab, began, args.seconds, marks)
@@ -271,7 +262,7 @@ def verify(lab: RegionLab, recorder, mirror, marks) -> None:
     check("reads were served by the replica", any(a[4] for a in reads))
 
 
-def verify_data(lab: RegionLab, recorder, mirror) -> None:
+def verify_data(lab: RegionLab, recorder, mirror, marks) -> None:
     caught_up = lab.replica_caught_up(120)
     check("the replica caught up after the run", caught_up)
     for _ in range(3):
@@ -290,6 +281,12 @@ def verify_data(lab: RegionLab, recorder, mirror) -> None:
         lost == 0,
         f"{lost} of {len(recorder.acked)} officer-shift pairs; "
         f"{len(recorder.unsure)} edits answered 5xx or not at all (outcome unknown)",
+    )
+    ran = lab.generations_by_worker()
+    check(
+        "every plan's generation ran, spread over both workers by plan group",
+        sum(ran.values()) >= marks["generations"] and all(ran.values()),
+        ", ".join(f"{name}: {count}" for name, count in ran.items()),
     )
     beats = lab.beats_sending()
     check("one beat sent, the other stood by", len(beats) == 1, ", ".join(beats))
@@ -350,7 +347,7 @@ def main() -> int:
         print_figures(recorder, marks)
         print_sizes(lab, recorder, marks)
         verify(lab, recorder, mirror, marks)
-        verify_data(lab, recorder, mirror)
+        verify_data(lab, recorder, mirror, marks)
     except Exception as exc:  # a run that cannot finish fails
         check("the run finished", False, f"{type(exc).__name__}: {exc}")
     finally:

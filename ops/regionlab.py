@@ -5,6 +5,7 @@ ports of this machine, from the Debian PostgreSQL binaries (run as `postgres` wh
 this runs as root)."""
 
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -216,6 +217,16 @@ class RegionLab(Lab):
             if proc is not None:
                 total += tree_cpu(proc.pid)
         return total
+
+    def generations_by_worker(self) -> dict[str, int]:
+        """Generation runs each worker finished, from their logs."""
+        return {
+            f"worker{g + 1}": len(
+                re.findall(r"schedules\.generate_plan\[[^\]]+\] succeeded",
+                           self.log(f"worker{g + 1}"))
+            )
+            for g in range(self.groups)
+        }  # fmt: skip
 
     def beats_sending(self) -> list[str]:
         """The beats that took the lock at some point, from their logs."""
