@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from api import filters, request_serializers
 from api.schema import ProblemSerializer
 from api.views import ClientMixin, valid_input, visible_precinct, visible_shift
-from schedules.selectors import requests as request_selectors
+from schedules.selectors import impact as request_selectors
 from schedules.services import requests as schedule_requests
 
 

@@ -9,10 +9,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from common import fragments
 from notices import selectors, services
-from schedules.selectors import requests as request_selectors
+from notices.models import NotificationKind
+from schedules.selectors import impact as request_selectors
 
 PAGE_SIZE = 30
+# A notification's text, rendered once per process for what it shows.
+NOTICE = fragments.Fragment("notices/_notice.html")
 
 
 @require_safe
@@ -21,7 +25,27 @@ def inbox(request):
     page = Paginator(selectors.inbox(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"page": page, "unread": selectors.unread_count(request.user)}
+    kinds = {value: str(label) for value, label in NotificationKind.choices}
+    notices = [
+        {
+            "pk": n.pk,
+            "is_read": n.is_read,
+            "link": n.link,
+            "html": NOTICE.render(
+                kind=kinds.get(n.kind, n.kind),
+                created_at=n.created_at,
+                plan=n.plan.name if n.plan else "",
+                title=n.title,
+                body=n.body,
+            ),
+        }
+        for n in page
+    ]
+    context = {
+        "page": page,
+        "notices": notices,
+        "unread": selectors.unread_count(request.user),
+    }
     return render(request, "notices/inbox.html", context)
 
 

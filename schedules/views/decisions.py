@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from precincts import access
 from schedules import forms
 from schedules.models import Blackout, RequestStatus
-from schedules.selectors import requests as request_selectors
+from schedules.selectors import impact as request_selectors
 from schedules.services import decisions
 from schedules.services import requests as services_requests
 from schedules.services import swaps as services_swaps

@@ -11,7 +11,7 @@ from audit.models import Action, AuditEvent
 from notices.models import Notification
 from precincts.models import Role
 from schedules.models import Blackout, RequestStatus, Shift
-from schedules.selectors import requests as request_selectors
+from schedules.selectors import impact as request_selectors
 from schedules.services import decisions, generation, swaps
 from tests import factories
 from tests.api.conftest import client_for
