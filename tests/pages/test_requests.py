@@ -396,7 +396,7 @@ def test_the_requests_page_runs_the_same_queries_for_1_and_100_shifts(
         )
     client.force_login(kapolsek_tambora)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(REQUESTS)
 
     assert response.status_code == 200
