@@ -217,6 +217,42 @@ MATRIX: dict[str, Route] = {
         "/api/v1/decisions/pending/",
         {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
     ),
+    # Plan versions: read by all who see the plan; proposed, signed and refused by
+    # the commanders of its members, never by a key.
+    "api:plan-version-list": Route(
+        "/api/v1/plan-versions/",
+        {
+            "GET": API_READ,
+            "POST": columns(401, 400, 400, 400, 400, 400, 400, 403, 403, 403),
+            "DELETE": API_NOT_ALLOWED,
+        },
+    ),
+    "api:plan-version-detail": Route(
+        "/api/v1/plan-versions/{version}/",
+        {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
+    ),
+    "api:plan-version-preview": Route(
+        "/api/v1/plan-versions/{version}/preview/",
+        {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
+    ),
+    "api:plan-version-sign": Route(
+        "/api/v1/plan-versions/{version}/sign/",
+        {
+            "GET": API_NOT_ALLOWED,
+            "POST": columns(401, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+            "DELETE": API_NOT_ALLOWED,
+        },
+        body={"precinct": "tambora"},
+    ),
+    "api:plan-version-refuse": Route(
+        "/api/v1/plan-versions/{version}/refuse/",
+        {
+            "GET": API_NOT_ALLOWED,
+            "POST": columns(401, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+            "DELETE": API_NOT_ALLOWED,
+        },
+        body={"precinct": "tambora", "reason": "Tidak"},
+    ),
     "api:coverage": Route(
         "/api/v1/coverage/?zone={zone}",
         {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
