@@ -234,6 +234,10 @@ class StaffProfile(models.Model):
         related_name="staff",
         verbose_name=_("precinct"),
     )
+    # The language the user last read the site in: notices are worded in it.
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
 
     class Meta:
         verbose_name = _("staff profile")
