@@ -173,7 +173,7 @@ MATRIX: dict[str, Route] = {
         "/api/v1/blackouts/",
         {
             "GET": API_READ,
-            "POST": columns(401, 400, 400, 400, 400, 400, 400, 403, 403, 403),
+            "POST": columns(401, 400, 400, 400, 400, 400, 400, 403, 403, 400),
             "DELETE": API_NOT_ALLOWED,
         },
     ),
@@ -451,7 +451,7 @@ MATRIX: dict[str, Route] = {
         "/api/v1/swaps/",
         {
             "GET": API_READ,
-            "POST": columns(401, 400, 400, 400, 400, 400, 400, 403, 403, 403),
+            "POST": columns(401, 400, 400, 400, 400, 400, 400, 403, 403, 400),
             "DELETE": API_NOT_ALLOWED,
         },
     ),
