@@ -40,6 +40,7 @@ EXACT_CHOICES = 600
 MAX_NIGHTS = 91
 # CP-SAT's deterministic time limit per stage (roughly seconds of one core).
 STAGE_LIMIT = 2.0
+LAST_STAGE_LIMIT = 0.5
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -96,6 +97,8 @@ class _Model:
         self.covered = []
         # Every cell some member can take is taken (no staffing limits).
         self.exact_cover = not window.limits
+        # Cells covered at the first stage's optimum, where limits leave some.
+        self.covered_count = None if window.limits else 0
         for i in range(len(window.cells)):
             choices = [v for (j, _), v in self._of_cell(i)]
             if choices and window.limits:
@@ -183,6 +186,11 @@ class _Model:
         self.model.add(
             spread >= self.spread_at_least_one([sum(fixed.values()) + free], True)
         )
+        sizes = {c.minutes for c in w.cells}
+        if self.covered and self.covered_count is not None and len(sizes) == 1:
+            # Limits leave cells uncovered, but how many is fixed by now.
+            covered = sum(fixed.values()) + self.covered_count * sizes.pop() // unit
+            self.model.add(spread >= int(covered % len(w.members) != 0))
         return spread
 
     def position_spread(self):
@@ -260,11 +268,11 @@ class _Model:
         return found
 
 
-def _solver():
+def _solver(limit: float = STAGE_LIMIT):
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 1
-    solver.parameters.max_deterministic_time = STAGE_LIMIT
+    solver.parameters.max_deterministic_time = limit
     return solver
 
 
@@ -282,27 +290,35 @@ def solve(window: Window) -> list[int | None] | None:
     if cp_model is None:
         return None
     m = _Model(window)
-    stages = []
-    if window.limits:
-        stages.append(-sum(m.covered) if m.covered else 0)
-    stages.append(m.minute_spread())
-    stages.append(m.position_spread())
     runs, changes = m.runs(), m.changes()
-    stages.append(sum(runs) * (len(changes) + 1) + sum(changes))
+    stages = [m.minute_spread, m.position_spread]
+
+    def cover():
+        return -sum(m.covered)
+
+    if window.limits and m.covered:
+        stages.insert(0, cover)
+
+    def last():
+        return sum(runs) * (len(changes) + 1) + sum(changes)
+
+    stages.append(last)
     proven = True
     hint = dict(window.prefer)
-    for objective in stages:
-        if isinstance(objective, int):
-            continue
+    for stage in stages:
+        objective = stage()
         _hint(m, hint)
         m.model.minimize(objective)
-        solver = _solver()
+        # Fairness is proven or not; the runs and changes stage gets less time.
+        solver = _solver(LAST_STAGE_LIMIT if stage is last else STAGE_LIMIT)
         status = solver.solve(m.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        proven &= status == cp_model.OPTIMAL
-        value = int(solver.objective_value)
+        proven &= status == cp_model.OPTIMAL or stage is last
+        value = round(solver.objective_value)
         m.model.add(objective <= value)
+        if stage is cover:
+            m.covered_count = -value
         hint = _holders(m, solver)
     window.proven = proven
     window.runs = sum(solver.value(r) for r in runs)
