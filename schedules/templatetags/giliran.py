@@ -1,12 +1,16 @@
 """Template helpers shared by the pages: night labels, slot times, navigation."""
 
 import datetime as dt
+import secrets
+import zoneinfo
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from common import text
+from common import fragments, text
 from precincts import access
 from precincts.models import Role
 from schedules import nights
@@ -20,11 +24,25 @@ def night_label(night: dt.date, plan: RotationPlan | None = None) -> str:
 
     A window that ends on its evening's own date (18:00–23:00) shows one date.
     """
-    morning = night + nights.ONE_DAY
     # Templates pass "" for a missing plan.
-    if plan:
-        end = nights.window_bounds(night, plan.window_start, plan.window_end, plan.tz)
-        if end[1].date() == night:
+    window = (plan.window_start, plan.window_end, plan.time_zone) if plan else None
+    return window_night_label(night, window)
+
+
+def window_night_label(night: dt.date, window: tuple | None) -> str:
+    """night_label for a plan's (window start, window end, time zone name)."""
+    return _night_label(night, window, translation.get_language())
+
+
+@fragments.memoised(maxsize=8192)
+def _night_label(night: dt.date, window: tuple | None, language: str | None) -> str:
+    """night_label, once per night, window and language: pages show the same few
+    dozen nights over and over, and localised dates are slow to format."""
+    morning = night + nights.ONE_DAY
+    if window:
+        start, end, zone = window
+        bounds = nights.window_bounds(night, start, end, zoneinfo.ZoneInfo(zone))
+        if bounds[1].date() == night:
             return formats.date_format(night, "D j M Y")
     if night.year != morning.year:
         first = formats.date_format(night, "D j M Y")
@@ -68,6 +86,37 @@ def main_nav(context) -> dict:
     }
 
 
+HEADER_TOOLS = fragments.Fragment("_header_tools.html", maxsize=8192)
+# Where the CSRF token goes in the memoised header: a mark no page can contain.
+_CSRF_MARK = f"\x00csrf-{secrets.token_hex(8)}\x00"
+
+
+@register.simple_tag(takes_context=True)
+def header_tools(context) -> str:
+    """The header's language switch and account menu, rendered once per process for
+    the page's address, the user's name and the language (common.fragments); each
+    request's CSRF token goes in afterwards."""
+    request = context.get("request")
+    user = context.get("user")
+    authenticated = bool(user and user.is_authenticated)
+    html = HEADER_TOOLS.render(
+        authenticated=authenticated,
+        second_factor_pending=bool(context.get("second_factor_pending")),
+        display_name=(user.get_full_name() or user.username) if authenticated else "",
+        path=request.get_full_path() if request else "",
+        csrf_input=mark_safe(_CSRF_MARK),
+    )
+    token = context.get("csrf_token")
+    csrf_input = (
+        format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token
+        )
+        if token and token != "NOTPROVIDED"
+        else ""
+    )
+    return mark_safe(html.replace(_CSRF_MARK, csrf_input))
+
+
 @register.filter
 def now_percent(board_plan, at: dt.datetime) -> str:
     """Where `at` falls in the plan's window, as a CSS percentage ("" outside it)."""
@@ -96,6 +145,21 @@ def leader_of(officers):
 @register.filter
 def is_now_at(slot, at: dt.datetime) -> bool:
     return slot.is_now(at)
+
+
+@register.simple_tag
+def focus_slot(board_plan, at: dt.datetime, own_only: bool = False):
+    """The index of the slot a phone opens first: the one in progress, else the
+    next to start, else the last one shown (its report may be due). Slots hidden
+    from the reader are skipped."""
+    last = None
+    for slot in board_plan.slots:
+        if own_only and not slot.shift:
+            continue
+        if slot.end > at:
+            return slot.index
+        last = slot.index
+    return last
 
 
 @register.filter
