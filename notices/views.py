@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from common import fragments
 from notices import selectors, services
 from notices.models import NotificationKind
+from schedules.selectors import impact as request_selectors
 
 PAGE_SIZE = 30
 # A notification's text, rendered once per process for what it shows.
@@ -51,9 +52,15 @@ def inbox(request):
 @require_safe
 @login_required
 def unread(request):
-    """The header badge's number, fetched by static/js/unread.js: the pages
-    themselves then run no extra query for it."""
-    return JsonResponse({"unread": selectors.unread_count(request.user)})
+    """The header badges' numbers, fetched by static/js/unread.js: the pages
+    themselves then run no extra query for them. `pending` counts the blackouts
+    and swaps waiting on this user's decision."""
+    return JsonResponse(
+        {
+            "unread": selectors.unread_count(request.user),
+            "pending": request_selectors.pending_count(request.user),
+        }
+    )
 
 
 @require_POST
