@@ -2,7 +2,6 @@
 schedules.services (roster, requests) enforce the rules and raise field errors."""
 
 import datetime as dt
-import functools
 import zoneinfo
 
 from django import forms
@@ -10,12 +9,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.forms.utils import flatatt
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from common import dates
+from common import dates, labels
 from precincts.models import Officer, Precinct
 from schedules.models import BlackoutCategory, RotationPlan, Shift
 from schedules.selectors import grid
@@ -260,21 +258,9 @@ class BlackoutRequestForm(forms.Form):
         }
 
 
-def shift_label(start, end, tz, precinct: str, plan: str) -> str:
-    local = timezone.localtime(start, tz)
-    end = timezone.localtime(end, tz)
-    return (
-        f"{_day_label(local.date(), get_language())} {local:%H:%M}–{end:%H:%M} · "
-        f"{precinct} · {plan}"
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def _day_label(day: dt.date, language: str | None) -> str:
-    """'Sen 23 Jan' in `language` (the active one: the key keeps languages apart).
-    A form lists a few hundred shifts on a few dozen days; the localized day and
-    month names were most of each label's cost."""
-    return formats.date_format(day, "D j M")
+def shift_label(start, end, tz, precinct: str, plan: str, night: dt.date) -> str:
+    """A shift option: its duty night and hours (common.labels), holder and plan."""
+    return f"{labels.span(start, end, tz, duty_night=night)} · {precinct} · {plan}"
 
 
 class ShiftChoiceIterator(forms.models.ModelChoiceIterator):
@@ -286,13 +272,19 @@ class ShiftChoiceIterator(forms.models.ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         rows = self.queryset.values_list(
-            "pk", "start", "end", "precinct__name", "plan__name", "plan__time_zone"
+            "pk",
+            "start",
+            "end",
+            "precinct__name",
+            "plan__name",
+            "plan__time_zone",
+            "night",
         )
-        for pk, start, end, precinct, plan, zone in rows:
+        for pk, start, end, precinct, plan, zone, night in rows:
             tz = zoneinfo.ZoneInfo(zone)  # cached by zoneinfo itself
             yield (
                 forms.models.ModelChoiceIteratorValue(pk, None),
-                shift_label(start, end, tz, precinct, plan),
+                shift_label(start, end, tz, precinct, plan, night),
             )
 
 

@@ -9,30 +9,10 @@ from django.utils.translation import gettext
 from common import text
 from precincts import access
 from precincts.models import Role
-from schedules import nights
+from schedules import labels
 from schedules.models import RotationPlan
 
 register = template.Library()
-
-
-def night_label(night: dt.date, plan: RotationPlan | None = None) -> str:
-    """A duty night with both dates: "Mon 22 → Tue 23 Jan 2024" (localised).
-
-    A window that ends on its evening's own date (18:00–23:00) shows one date.
-    """
-    morning = night + nights.ONE_DAY
-    # Templates pass "" for a missing plan.
-    if plan:
-        end = nights.window_bounds(night, plan.window_start, plan.window_end, plan.tz)
-        if end[1].date() == night:
-            return formats.date_format(night, "D j M Y")
-    if night.year != morning.year:
-        first = formats.date_format(night, "D j M Y")
-    elif night.month != morning.month:
-        first = formats.date_format(night, "D j M")
-    else:
-        first = formats.date_format(night, "D j")
-    return f"{first} → {formats.date_format(morning, 'D j M Y')}"
 
 
 @register.filter
@@ -43,13 +23,26 @@ def one_line(value) -> str:
 
 @register.simple_tag
 def night_title(night: dt.date, plan: RotationPlan | None = None) -> str:
-    return night_label(night, plan)
+    """A duty night with both dates (schedules.labels)."""
+    return labels.night(night, plan)
 
 
 @register.filter
 def local_hm(instant: dt.datetime, plan: RotationPlan) -> str:
     """An instant as HH:MM on the plan's wall clock."""
-    return f"{timezone.localtime(instant, plan.tz):%H:%M}"
+    return labels.hm(instant, plan)
+
+
+@register.filter
+def shift_when(shift) -> str:
+    """A shift's duty night and hours: "Mon 22 → Tue 23 Jan 2024, 02:00–03:00 WIB"."""
+    return labels.shift(shift)
+
+
+@register.filter
+def at_on(instant: dt.datetime, plan: RotationPlan) -> str:
+    """An instant within its duty night on the plan's clock (never UTC)."""
+    return labels.at(instant, plan) if instant else ""
 
 
 @register.inclusion_tag("_nav.html", takes_context=True)
@@ -154,3 +147,31 @@ def signed_hours(minutes: int) -> str:
         return hours(0)
     sign = "+" if minutes > 0 else "−"
     return sign + hours(abs(minutes))
+
+
+@register.simple_tag
+def error_summary(*forms) -> list[dict]:
+    """Every error of the forms (and formsets) given, in page order, each with
+    the id of its field to link to (None for a form's own errors)."""
+    found = []
+
+    def add(form):
+        for error in form.non_field_errors():
+            found.append({"id": None, "label": "", "message": error})
+        for bound in form:
+            for error in bound.errors:
+                found.append(
+                    {"id": bound.auto_id, "label": bound.label, "message": error}
+                )
+
+    for form in forms:
+        if not form or not form.is_bound:
+            continue
+        if hasattr(form, "forms"):  # a formset
+            for error in form.non_form_errors():
+                found.append({"id": None, "label": "", "message": error})
+            for each in form.forms:
+                add(each)
+        else:
+            add(form)
+    return found
