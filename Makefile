@@ -144,3 +144,15 @@ faults: install-dev
 load: install-dev
 	LOAD_DATABASE_URL=$${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giliran_load} \
 		$(BIN)/python ops/load.py
+
+# Issue 20: a region on this machine: a PostgreSQL primary and a streaming replica
+# (pg_basebackup, spare ports), Redis, two gunicorns, two workers and two beats; 500
+# users with a mirror on the replica, the replica killed and the primary restarted
+# mid-run (PASS/FAIL per check, figures in docs/bench/region.md; docs/scaling.md).
+.PHONY: region region-short
+region: install-dev
+	$(BIN)/python ops/region.py
+
+# The short version CI runs (60 users, 60 s).
+region-short: install-dev
+	$(BIN)/python ops/region.py --short

@@ -10,11 +10,12 @@ language; the schedules app adds what a plan knows (schedules.labels).
 """
 
 import datetime as dt
-import functools
 import zoneinfo
 
 from django.utils import formats, timezone
 from django.utils.translation import get_language
+
+from common import fragments
 
 NOON = dt.time(12, 0)
 ONE_DAY = dt.timedelta(days=1)
@@ -26,7 +27,7 @@ def night(day: dt.date, *, one_date: bool = False) -> str:
     return _night(day, one_date, get_language())
 
 
-@functools.lru_cache(maxsize=4096)
+@fragments.memoised(maxsize=8192)
 def _night(day: dt.date, one_date: bool, language: str | None) -> str:
     # Keyed by language too: a form or a history lists many lines of a few nights,
     # and the localised day and month names are most of a label's cost.

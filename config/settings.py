@@ -1,8 +1,5 @@
 """Giliran settings: one module, driven by environment variables (see README).
-
-No DATABASE_URL means a SQLite file in the project; no REDIS_URL means Celery runs
-tasks in-process and the cache is local memory. DEBUG is off unless set.
-"""
+No DATABASE_URL: SQLite; no REDIS_URL: tasks in-process, a local cache; DEBUG off."""
 
 import datetime as dt
 from pathlib import Path
@@ -10,6 +7,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import CSV, XLSX
+
+from config import region
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,6 +55,7 @@ MIDDLEWARE = [
     "security.middleware.RefuseNulMiddleware",
     # A 500 while the database is unreachable becomes a plain 503 (issue 7).
     "common.dbdown.DatabaseDownMiddleware",
+    "common.readwrites.ReplicaReadsMiddleware",  # before anything reads the session
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -100,17 +100,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        # Parameters bound by the server, and a query run 5 times on a connection
-        # kept as a prepared statement: PostgreSQL then skips parsing and planning,
-        # which cost more than running the API's hot queries (2 ms of planning for
-        # 0.3 ms of execution on shifts/). Off behind a pooler that cannot carry
-        # prepared statements (PgBouncer in transaction mode before 1.21).
+        # Server-side binding; a query run 5 times is prepared (planning cost 2 ms
+        # for 0.3 ms of execution on shifts/). Off behind PgBouncer < 1.21.
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=5
         )
 else:
     # Wait for a writer instead of failing at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# Read replicas for stale-tolerant reads (common/replicas.py, docs/scaling.md).
+REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+DATABASES |= region.replica_databases(REPLICA_URLS, DATABASES["default"], env)
+DATABASE_ROUTERS = ["common.replicas.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+READ_YOUR_WRITES_SECONDS = env.int("READ_YOUR_WRITES_SECONDS", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: Celery broker and Django cache. Without it tasks run in-process.
@@ -130,8 +133,7 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -140,10 +142,13 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A task whose worker died unacknowledged comes back after this long; it must exceed
-# the hard time limit, or a long task would run twice.
+# An unacknowledged task comes back after this; past the time limit (no double run).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
 CELERY_TIMEZONE = "UTC"
+# Queues by plan group (common/plangroups.py); one beat at a time (config/beat.py).
+PLAN_GROUPS = env.int("CELERY_PLAN_GROUPS", default=1)
+CELERY_TASK_ROUTES = ("common.plangroups.route",)
+CELERY_BEAT_SCHEDULER = "config.beat.LockedScheduler"
 # Periodic jobs; each one also has a management command calling the same service.
 CELERY_BEAT_SCHEDULE: dict = {
     # The night (issue 6): each service decides per plan, in its zone, what is due.
@@ -154,11 +159,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # The rotation (issue 3): hourly; each plan moves on at 12:00 in its own zone.
     "rotation-horizons": {"task": "schedules.extend_horizons", "schedule": 3600.0},
 }
-# The task outbox (outbox/services.py): tasks are rows written with the change that
-# needs them, sent after the commit with a short broker timeout; rows the broker did
-# not take wait for the drain, which also sends again the tracked runs (generation)
-# whose worker died (outbox/runs.py). `expires` keeps a busy worker from piling up
-# drains that beat sent meanwhile.
+# The task outbox (outbox/services.py, outbox/runs.py): the drain sends rows the broker
+# did not take and runs whose worker died; `expires` stops drains piling up.
 OUTBOX_DRAIN_SECONDS = 30
 CELERY_BEAT_SCHEDULE["outbox-drain"] = {
     "task": "outbox.recover_and_drain",
@@ -193,8 +195,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Serve straight from the app and static/ folders too, so a server started without
-# collectstatic (make run, the test server) still has its CSS and JS.
+# Serve from the app and static/ folders too: no collectstatic needed (make run, tests).
 WHITENOISE_USE_FINDERS = True
 
 EMAIL_BACKEND = env.str(
@@ -220,10 +221,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Request bodies: nothing the API or a form sends comes near 1 MiB; bigger ones are
-# refused (413 from the API, a plain 400 page elsewhere) before they fill memory.
-# Uploaded files (the officer import) are counted apart, in FILE_UPLOAD_MAX_MEMORY_SIZE
-# chunks spilled to disk, and limited by the import form.
+# Request bodies over 1 MiB are refused (413 from the API, else 400); uploaded files
+# are counted apart (spilled to disk) and limited by the import form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -258,7 +258,11 @@ class AssignmentAdmin(OverlapRefusedMixin, admin.ModelAdmin):
 
 
 @admin.register(Blackout)
-class BlackoutAdmin(admin.ModelAdmin):
+class BlackoutAdmin(ReadOnlyAdmin):
+    """Read only: a blackout is asked for and decided on the Requests page or the
+    API, through schedules.services.requests, because deciding one moves shifts
+    (substitutes, repayment) and notifies; a status typed here would do neither."""
+
     list_display = [
         "precinct",
         "start",
@@ -275,9 +279,14 @@ class BlackoutAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     readonly_fields = ["requested_by", "decided_by", "decided_at", "created_at"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(SwapRequest)
-class SwapRequestAdmin(admin.ModelAdmin):
+class SwapRequestAdmin(ReadOnlyAdmin):
+    """Read only, as blackouts: a swap is decided through its service."""
+
     list_display = [
         "shift",
         "kind",
@@ -296,6 +305,9 @@ class SwapRequestAdmin(admin.ModelAdmin):
     search_fields = ["from_precinct__name", "to_precinct__name", "note"]
     autocomplete_fields = ["shift", "counter_shift", "from_precinct", "to_precinct"]
     readonly_fields = ["requested_by", "decided_by", "decided_at", "created_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ShiftChange)

@@ -1,7 +1,6 @@
 """Page forms. They check shape and bind choices; the services in
 schedules.services (roster, requests) enforce the rules and raise field errors."""
 
-import datetime as dt
 import zoneinfo
 
 from django import forms
@@ -10,10 +9,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from common import dates, labels
+from common import dates, fragments, labels
 from precincts.models import Officer, Precinct
 from schedules.models import BlackoutCategory, RotationPlan, Shift
 from schedules.selectors import grid
@@ -35,29 +36,39 @@ class LeanSelect(forms.Select):
     """A select built in Python, without a template render per option.
 
     Django's own select renders a template (and an attributes template) for every
-    option, which made the swap form's few hundred coming shifts the most expensive
-    part of the Requests page. Options here carry no attributes but `selected`, and
-    there are no option groups (the fields using it have none).
+    option, and builds a dictionary per option even before that, which made the
+    swap form's few hundred coming shifts the most expensive part of the Requests
+    page. Options here carry no attributes but `selected`, each option's markup is
+    kept per process for its value and label (common.fragments), and there are no
+    option groups (the fields using it have none).
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(option["value"]), " selected" if option["selected"] else "",
-                 option["label"])
-                for _group, options, _index in widget["optgroups"]
-                for option in options
-            ),
-        )  # fmt: skip
+        chosen = set(self.format_value(value))
+        if hasattr(self.choices, "options_html"):
+            options = self.choices.options_html(chosen)
+        else:
+            options = "".join(
+                _option(str(choice), str(label), str(choice) in chosen)
+                for choice, label in self.choices
+            )
         return format_html(
             '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            options,
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            # Each option is escaped by _option.
+            mark_safe(options),
         )
+
+
+@fragments.memoised(maxsize=16384)
+def _option(value: str, label: str, selected: bool) -> str:
+    return format_html(
+        '<option value="{}"{}>{}</option>',
+        value,
+        " selected" if selected else "",
+        label,
+    )
 
 
 class ChoiceByIdField(forms.ModelChoiceField):
@@ -258,8 +269,15 @@ class BlackoutRequestForm(forms.Form):
         }
 
 
-def shift_label(start, end, tz, precinct: str, plan: str, night: dt.date) -> str:
+def shift_label(start, end, tz, precinct: str, plan: str, night) -> str:
     """A shift option: its duty night and hours (common.labels), holder and plan."""
+    return _shift_label(start, end, tz, precinct, plan, night, get_language())
+
+
+@fragments.memoised(maxsize=16384)
+def _shift_label(start, end, tz, precinct: str, plan: str, night, language) -> str:
+    """shift_label once per shift and language: a form lists a few hundred coming
+    shifts, the same on every visit, and localised dates are slow to format."""
     return f"{labels.span(start, end, tz, duty_night=night)} · {precinct} · {plan}"
 
 
@@ -268,24 +286,47 @@ class ShiftChoiceIterator(forms.models.ModelChoiceIterator):
     building a model instance (with its plan and precinct) for each cost more than
     the rest of the page. Validation still goes through the field's queryset."""
 
+    def rows(self) -> tuple:
+        return tuple(
+            self.queryset.values_list(
+                "pk",
+                "start",
+                "end",
+                "precinct__name",
+                "plan__name",
+                "plan__time_zone",
+                "night",
+            )
+        )
+
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        rows = self.queryset.values_list(
-            "pk",
-            "start",
-            "end",
-            "precinct__name",
-            "plan__name",
-            "plan__time_zone",
-            "night",
-        )
-        for pk, start, end, precinct, plan, zone, night in rows:
-            tz = zoneinfo.ZoneInfo(zone)  # cached by zoneinfo itself
+        for pk, start, end, precinct, plan, zone, night in self.rows():
             yield (
                 forms.models.ModelChoiceIteratorValue(pk, None),
-                shift_label(start, end, tz, precinct, plan, night),
+                shift_label(start, end, zoneinfo.ZoneInfo(zone), precinct, plan, night),
             )
+
+    def options_html(self, chosen: set[str]) -> str:
+        """Every option's markup (LeanSelect), the same rows giving the same markup
+        from a memo: the page asks for the same coming shifts on every visit."""
+        empty = self.field.empty_label
+        return _shift_options(
+            self.rows(),
+            None if empty is None else str(empty),
+            frozenset(chosen),
+            get_language(),
+        )
+
+
+@fragments.memoised(maxsize=512)
+def _shift_options(rows: tuple, empty, chosen: frozenset, language) -> str:
+    options = [] if empty is None else [_option("", empty, "" in chosen)]
+    for pk, start, end, precinct, plan, zone, night in rows:
+        label = shift_label(start, end, zoneinfo.ZoneInfo(zone), precinct, plan, night)
+        options.append(_option(str(pk), label, str(pk) in chosen))
+    return "".join(options)
 
 
 class ShiftChoiceField(ChoiceByIdField):

@@ -60,6 +60,11 @@ def note(decision: rotation.Decision, names: dict[int, str]) -> str:
         text = _("In place of %(precinct)s (blackout).")
     elif decision.cause == rotation.CAPACITY:
         text = _("In place of %(precinct)s, already holding another post then.")
+    elif decision.cause == rotation.STAFFING:
+        text = _(
+            "In place of %(precinct)s, whose officers cannot staff another slot "
+            "that night."
+        )
     elif decision.cause == rotation.RUN:
         text = _(
             "In place of %(precinct)s, who would otherwise hold this hour a third "

@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 
 from precincts.models import Precinct
 from schedules import nights as night_math
-from schedules import rotation
+from schedules import rotation, staffing
 from schedules.models import PlanMember, RotationPlan, Shift, ShiftStatus
 from schedules.services import storage
 
 # Part of every stored inputs key: change it when the generator's rules change, so
 # that a deploy regenerates instead of trusting keys computed by the old rules.
-ALGORITHM = "rotation-2026-11"
+ALGORITHM = "rotation-2026-12"
 
 
 def plan_spec(plan: RotationPlan, members: list[Precinct]) -> rotation.Plan:
@@ -196,6 +196,9 @@ class Run:
     # update); None until read.
     own: tuple | None = None
     busy: tuple = ()
+    # {(precinct, night): slots its officers can staff}, only where fewer than
+    # the plan's slots (schedules.staffing); read by read_limits().
+    limits: dict = field(default_factory=dict)
 
     @property
     def nights(self) -> int:
@@ -255,6 +258,27 @@ def read_blackouts(runs: list[Run]) -> None:
         ]
 
 
+def read_limits(runs: list[Run]) -> None:
+    """Each run's staffing limits over its span: one query for the members'
+    officers, and staffing_limits() only for plans with officers on record."""
+    precincts = {p.pk for run in runs for p in run.members}
+    if not precincts:
+        return
+    officers = staffing.active_officers(precincts)
+    for run in runs:
+        if all(officers[p.pk] is None for p in run.members):
+            run.limits = {}
+            continue
+        slots = run.plan.slot_count
+        run.limits = {
+            key: limit
+            for key, limit in staffing.staffing_limits(
+                plan=run.plan, first=run.first, last=run.peek
+            ).items()
+            if limit < slots
+        }
+
+
 def read_own(runs: list[Run]) -> None:
     """The state of each run's own shifts up to its peek night, in one query."""
     if not runs:
@@ -308,6 +332,7 @@ def inputs_key(run: Run) -> str:
             [(b.member, b.start.isoformat(), b.end.isoformat()) for b in run.blackouts],
             run.own,
             run.busy if run.tight else (),
+            sorted(run.limits.items()),
         )
     )
     return hashlib.sha256(text.encode()).hexdigest()

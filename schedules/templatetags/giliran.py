@@ -15,6 +15,16 @@ from schedules.models import RotationPlan
 register = template.Library()
 
 
+def night_label(night: dt.date, plan: RotationPlan | None = None) -> str:
+    """A duty night with both dates (schedules.labels)."""
+    return labels.night(night, plan)
+
+
+def window_night_label(night: dt.date, window: tuple | None) -> str:
+    """night_label for a plan's (window start, window end, time zone name)."""
+    return labels.window_night(night, window)
+
+
 @register.filter
 def one_line(value) -> str:
     """A typed name or note on one line, for plain-text output (common.text)."""

@@ -10,7 +10,7 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Q, When
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,13 +19,13 @@ from django.views.decorators.http import require_POST, require_safe
 from precincts import access
 from schedules import access as schedule_access
 from schedules import forms
-from schedules.models import Blackout, RequestStatus, ShiftStatus, SwapRequest
+from schedules.models import Blackout, ShiftStatus, SwapRequest
+from schedules.selectors import requests as request_selectors
 from schedules.services import requests as services_requests
+from schedules.views import request_rows
 
 REQUEST_NIGHTS = 28
 REQUEST_LIST_LIMIT = 50
-# What still waits for a decision comes before what has been decided.
-PENDING_FIRST = Case(When(status=RequestStatus.PENDING, then=0), default=1)
 
 
 def _asking_precincts(user):
@@ -59,20 +59,18 @@ def _swap_form(user, data=None):
 def _requests_page(request, blackout_form=None, swap_form=None, status=200):
     user = request.user
     home = access.home_precincts(user).values("pk")
+    decidable = set(access.commanded_precincts(user).values_list("pk", flat=True))
+    asking = set(_asking_precincts(user).values_list("pk", flat=True))
     context = {
-        "blackouts": Blackout.objects.filter(precinct__in=home)
-        .select_related("precinct", "requested_by", "decided_by")
-        .order_by(PENDING_FIRST, "-created_at")[:REQUEST_LIST_LIMIT],
-        "swaps": SwapRequest.objects.filter(
-            Q(from_precinct__in=home) | Q(to_precinct__in=home)
-        )
-        .select_related(
-            "shift__plan", "counter_shift__plan", "from_precinct", "to_precinct"
-        )
-        .select_related("requested_by", "decided_by")
-        .order_by(PENDING_FIRST, "-created_at")[:REQUEST_LIST_LIMIT],
-        "decidable": set(access.commanded_precincts(user).values_list("pk", flat=True)),
-        "asking": set(_asking_precincts(user).values_list("pk", flat=True)),
+        "blackouts": [
+            request_rows.blackout(row, decidable)
+            for row in request_selectors.blackouts(home, limit=REQUEST_LIST_LIMIT)
+        ],
+        "swaps": [
+            request_rows.swap(row, decidable, asking)
+            for row in request_selectors.swaps(home, limit=REQUEST_LIST_LIMIT)
+        ],
+        "asking": asking,
         "blackout_form": blackout_form or _blackout_form(user),
         "swap_form": swap_form or _swap_form(user),
     }

@@ -1,11 +1,9 @@
 """The Roster page and one shift's roster: add, remove, lead, copy the last team."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,43 +11,67 @@ from django.views.decorators.http import require_POST, require_safe
 
 from audit import history
 from audit import selectors as audit_selectors
+from common import fragments
 from common.views import require_GET_or_POST
 from precincts import access
 from schedules import access as schedule_access
 from schedules import forms
-from schedules.models import Assignment, Shift, ShiftStatus
+from schedules.models import Shift, ShiftStatus
+from schedules.selectors import roster as roster_selectors
 from schedules.services import roster
+from schedules.templatetags import giliran
 
 ROSTER_NIGHTS = 14
+ROSTER_ROW = fragments.Fragment("schedules/_roster_row.html", maxsize=8192)
 
 
 @require_safe
 @login_required
 def roster_list(request):
     """The coming shifts of the user's precinct(s), nearest first."""
-    now = timezone.now()
-    shifts = list(
-        schedule_access.visible_shifts(request.user)
-        .filter(precinct__in=access.roster_precincts(request.user))
-        .filter(status=ShiftStatus.SCHEDULED, end__gt=now)
-        .filter(night__lte=timezone.localdate(now) + dt.timedelta(days=ROSTER_NIGHTS))
-        .select_related("plan", "precinct")
-        # A plain list per shift (to_attr): a prefetch into the related manager
-        # clones a queryset per shift, a third of the page's time.
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.select_related("officer"),
-                to_attr="team",
-            )
-        )
-        .order_by("start", "plan__name")
+    shifts = roster_selectors.coming_shifts(
+        request.user, nights=ROSTER_NIGHTS, now=timezone.now()
     )
-    short = [s for s in shifts if len(s.team) < s.plan.min_officers]
-    return render(
-        request,
-        "schedules/roster.html",
-        {"shifts": shifts, "short_count": len(short), "nights": ROSTER_NIGHTS},
+    context = {
+        "shifts": shifts,
+        "by_night": _by_night(shifts),
+        "short_count": sum(1 for shift in shifts if shift.short),
+        "nights": ROSTER_NIGHTS,
+    }
+    return render(request, "schedules/roster.html", context)
+
+
+def _by_night(shifts: list[roster_selectors.RosterShift]) -> list[dict]:
+    """The shifts grouped by duty night, each rendered once per process for what it
+    shows (common.fragments)."""
+    groups: list[dict] = []
+    for shift in shifts:
+        if not groups or groups[-1]["night"] != shift.night:
+            groups.append(
+                {
+                    "night": shift.night,
+                    "id": f"{shift.night:%Y%m%d}",
+                    "title": giliran.night_label(shift.night, shift.plan),
+                    "rows": [],
+                }
+            )
+        groups[-1]["rows"].append(_roster_row(shift))
+    return groups
+
+
+def _roster_row(shift: roster_selectors.RosterShift):
+    plan, tz = shift.plan, shift.plan.tz
+    return ROSTER_ROW.render(
+        pk=shift.pk,
+        start=f"{timezone.localtime(shift.start, tz):%H:%M}",
+        end=f"{timezone.localtime(shift.end, tz):%H:%M}",
+        plan=plan.name,
+        precinct=shift.precinct.name,
+        colour=shift.precinct.colour,
+        team=shift.team,
+        count=len(shift.team),
+        minimum=plan.min_officers,
+        short=shift.short,
     )
 
 

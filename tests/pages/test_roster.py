@@ -96,6 +96,23 @@ def test_the_roster_list_runs_the_same_queries_for_1_and_100_shifts(
     assert len(response.context["shifts"]) == count
 
 
+def test_the_roster_shows_an_officer_added_after_it_was_first_shown(
+    client, plan, tambora, piket_tambora
+):
+    """Rows are rendered once per process for what they show (common.fragments):
+    a changed team is a new row, never the old one from the memo."""
+    shift = make_nights(plan, [tambora])[0]
+    officer = factories.OfficerFactory(precinct=tambora, name="Gita Lestari")
+    client.force_login(piket_tambora)
+    before = client.get(reverse("schedules:roster")).content.decode()
+
+    factories.AssignmentFactory(shift=shift, officer=officer)
+    after = client.get(reverse("schedules:roster")).content.decode()
+
+    assert "Gita Lestari" not in before
+    assert "Gita Lestari" in after
+
+
 # --- who may edit -----------------------------------------------------------------
 
 

@@ -1,0 +1,71 @@
+"""Parts of pages rendered once per process for what they show (common.fragments):
+the same values give the same markup from the memo, and anything that changes what
+a part shows (a value, the language, the time zone) renders it afresh."""
+
+import pytest
+from django.utils import timezone, translation
+
+from common import fragments
+
+ROW = fragments.Fragment("schedules/_roster_row.html", maxsize=8)
+VALUES = {
+    "pk": 7,
+    "start": "00:00",
+    "end": "01:00",
+    "plan": "Banjir Kanal Barat",
+    "precinct": "Polsek Tambora",
+    "colour": "#1f77b4",
+    "team": (("Bripka", "Budi Santoso", True),),
+    "count": 1,
+    "minimum": 2,
+    "short": True,
+}
+
+
+@pytest.fixture(autouse=True)
+def _empty_memo():
+    fragments.clear()
+
+
+def test_the_same_values_are_rendered_once_and_then_read_from_the_memo():
+    first = ROW.render(**VALUES)
+    again = ROW.render(**VALUES)
+
+    assert again == first
+    assert ROW._memo.cache_info().hits == 1
+    assert "Bripka Budi Santoso ★" in first
+
+
+def test_a_changed_value_is_rendered_afresh():
+    ROW.render(**VALUES)
+
+    changed = ROW.render(**VALUES | {"team": (("Bripka", "Dedi Kurniawan", False),)})
+
+    assert "Dedi Kurniawan" in changed
+    assert "Budi" not in changed
+    assert ROW._memo.cache_info().misses == 2
+
+
+def test_the_values_are_escaped():
+    html = ROW.render(**VALUES | {"plan": "<script>alert(1)</script>"})
+
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_each_language_and_time_zone_has_its_own_entry():
+    with translation.override("en"):
+        ROW.render(**VALUES)
+    with translation.override("id"):
+        ROW.render(**VALUES)
+    with translation.override("id"), timezone.override("Asia/Makassar"):
+        ROW.render(**VALUES)
+
+    assert ROW._memo.cache_info().misses == 3
+
+
+def test_the_memo_keeps_only_the_most_recently_used_entries():
+    for pk in range(20):
+        ROW.render(**VALUES | {"pk": pk})
+
+    assert ROW._memo.cache_info().currsize == 8
