@@ -185,3 +185,16 @@ def error_summary(*forms) -> list[dict]:
         else:
             add(form)
     return found
+
+
+@register.filter
+def shift_near(other, shift) -> str:
+    """Another shift as seen from this one: its hours when on the same duty night,
+    else its night and hours ("00:00–01:00 WIB", "Tue 23 → Wed 24 Jan…")."""
+    if other.night != shift.night:
+        return labels.shift(other)
+    tz = other.plan.tz
+    return (
+        f"{labels.hm(other.start, other.plan)}–{labels.hm(other.end, other.plan)} "
+        f"{timezone.localtime(other.start, tz).tzname() or other.plan.time_zone}"
+    )
