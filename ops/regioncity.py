@@ -34,6 +34,9 @@ def build(nights: int, seed: int) -> dict:
     return world
 
 
+WEEK = 7
+
+
 def enqueue() -> dict:
     """A generation task per plan, written in one transaction: the outbox sends
     them after the commit, each to its plan group's queue."""
@@ -51,7 +54,8 @@ def enqueue() -> dict:
             RotationPlan.objects.filter(active=True).values_list("pk", flat=True)
         )
         for plan in plans:
-            outbox.enqueue(tasks.generate_plan, plan)
+            # A week from tonight: a short run (the horizon task does the long ones).
+            outbox.enqueue(tasks.generate_plan, plan, None, WEEK)
     return {"plans": len(plans)}
 
 
