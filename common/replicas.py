@@ -147,10 +147,13 @@ def probe(alias: str) -> ReplicaState:
         state.ok, state.error = False, f"{exc.__class__.__name__}: {exc}"[:200]
         state.checked_at = now
         return state
+    was = state.report()["status"] if state.checked_at else "ok"
     state.ok, state.error, state.recovering = True, "", bool(recovering)
     state.replay = lsn_to_int(replay) or 0
     state.lag = max(float(own_lag or 0), _lag_from_samples(state.replay, now))
     state.checked_at = now
+    if state.report()["status"] != was:  # back up, lagging, or caught up again
+        logger.warning("replica %s: %s", alias, state.report())
     return state
 
 
