@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from api import board_serializers, conditional, filters, rows, shift_list
 from api import serializers as api_serializers
-from api.pagination import ShiftCursorPagination
+from api.pagination import ShiftChangePagination
 from api.renderers import FastJSONRenderer
 from api.schema import ProblemSerializer
 from api.views import ClientMixin
@@ -88,11 +88,17 @@ def shift_queryset(shifts):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Shifts, in the order they last changed",
-        description="Cursor-paginated by (`updated_at`, `id`). To mirror the "
-        "schedule, keep the newest `updated_at` you have seen and ask again with "
-        "`updated_since`: changed shifts come back, cancelled ones with status "
-        "`cancelled` rather than vanishing. Supports ETag / If-None-Match.",
+        summary="Shifts, in the order of their changes",
+        description="Paged by change position: every change to a shift or its "
+        "roster moves the shift to the end of this order, and no change can "
+        "later appear before a position already handed out. To mirror the "
+        "schedule, follow `next` until it is null, keep the last page's "
+        "`watermark`, and later ask with `since=<watermark>`: changed shifts "
+        "come back (cancelled ones with status `cancelled` rather than "
+        "vanishing; shifts that left a precinct are in `shifts/departures/`). "
+        "`updated_since` filters by write time and may miss a change committed "
+        "late: use it for display, `since` for mirrors. Supports ETag / "
+        "If-None-Match.",
         examples=[SHIFT_EXAMPLE],
     ),
     retrieve=extend_schema(
@@ -101,7 +107,7 @@ def shift_queryset(shifts):
 )
 class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = api_serializers.ShiftSerializer
-    pagination_class = ShiftCursorPagination
+    pagination_class = ShiftChangePagination
     renderer_classes = [FastJSONRenderer]
     filterset_class = filters.ShiftFilter
     lookup_value_regex = r"[0-9]+"

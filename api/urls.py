@@ -27,6 +27,11 @@ router.register(
 urlpatterns = [
     path("v1/nights/<str:night>/", shifts.NightView.as_view(), name="night"),
     path("v1/coverage/", coverage.CoverageView.as_view(), name="coverage"),
+    path(
+        "v1/decisions/pending/",
+        request_views.PendingDecisionsView.as_view(),
+        name="pending-decisions",
+    ),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script as a file: the CSP refuses inline scripts.

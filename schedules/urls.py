@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from schedules.views import account, calendar, night, requests, roster
+from schedules.views import account, calendar, decisions, night, requests, roster
 
 
 class IdConverter:
@@ -31,12 +31,14 @@ urlpatterns = [
     path("requests/", requests.requests_page, name="requests"),
     path("requests/blackout/", requests.new_blackout, name="new_blackout"),
     path("requests/swap/", requests.new_swap, name="new_swap"),
+    path("requests/blackout/<dbid:pk>/", decisions.blackout_page, name="blackout"),
     path(
         "requests/blackout/<dbid:pk>/decide/",
-        requests.decide_blackout,
+        decisions.decide_blackout,
         name="decide_blackout",
     ),
-    path("requests/swap/<dbid:pk>/decide/", requests.decide_swap, name="decide_swap"),
+    path("requests/swap/<dbid:pk>/", decisions.swap_page, name="swap"),
+    path("requests/swap/<dbid:pk>/decide/", decisions.decide_swap, name="decide_swap"),
     path(
         "requests/swap/<dbid:pk>/withdraw/",
         requests.withdraw_swap,

@@ -152,6 +152,10 @@ MATRIX: dict[str, Route] = {
             "DELETE": API_NOT_ALLOWED,
         },
     ),
+    "api:blackout-preview": Route(
+        "/api/v1/blackouts/{blackout}/preview/",
+        {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
+    ),
     "api:blackout-detail": Route(
         "/api/v1/blackouts/{blackout}/",
         {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
@@ -197,6 +201,11 @@ MATRIX: dict[str, Route] = {
     ),
     "api:command-list": Route(
         "/api/v1/commands/",
+        {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
+    ),
+    # What waits on the caller; a system key decides nothing (an empty list).
+    "api:pending-decisions": Route(
+        "/api/v1/decisions/pending/",
         {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
     ),
     "api:coverage": Route(
@@ -401,11 +410,37 @@ MATRIX: dict[str, Route] = {
             "DELETE": API_NOT_ALLOWED,
         },
     ),
+    # The asking side's commanders or the receiving side (Gambir) refuse.
     "api:swap-reject": Route(
         "/api/v1/swaps/{swap}/reject/",
         {
             "GET": API_NOT_ALLOWED,
-            "POST": columns(401, 200, 200, 200, 403, 403, 404, 403, 403, 403),
+            "POST": columns(401, 200, 200, 200, 403, 200, 404, 403, 403, 403),
+            "DELETE": API_NOT_ALLOWED,
+        },
+    ),
+    # The receiving side (Gambir) accepts; Jakarta Barat cannot answer for it.
+    "api:swap-accept": Route(
+        "/api/v1/swaps/{swap}/accept/",
+        {
+            "GET": API_NOT_ALLOWED,
+            "POST": columns(401, 200, 403, 403, 403, 200, 404, 403, 403, 403),
+            "DELETE": API_NOT_ALLOWED,
+        },
+    ),
+    "api:swap-refuse": Route(
+        "/api/v1/swaps/{swap}/refuse/",
+        {
+            "GET": API_NOT_ALLOWED,
+            "POST": columns(401, 200, 200, 200, 403, 200, 404, 403, 403, 403),
+            "DELETE": API_NOT_ALLOWED,
+        },
+    ),
+    "api:swap-preview": Route(
+        "/api/v1/swaps/{swap}/preview/",
+        {
+            "GET": columns(401, 200, 200, 200, 200, 200, 404, 200, 200, 200),
+            "POST": API_NOT_ALLOWED,
             "DELETE": API_NOT_ALLOWED,
         },
     ),
@@ -683,6 +718,20 @@ MATRIX: dict[str, Route] = {
     "schedules:requests": Route(
         "/requests/",
         {"GET": PAGE, "POST": NOT_ALLOWED, "DELETE": NOT_ALLOWED},
+    ),
+    # One request with its dry run: the people of both precincts (Tambora's
+    # blackout is not Gambir's business).
+    "schedules:swap": Route(
+        "/requests/swap/{swap}/",
+        {"GET": PAGE, "POST": NOT_ALLOWED, "DELETE": NOT_ALLOWED},
+    ),
+    "schedules:blackout": Route(
+        "/requests/blackout/{blackout}/",
+        {
+            "GET": columns(302, 200, 200, 200, 200, 404, 200, 302, 302, 302),
+            "POST": NOT_ALLOWED,
+            "DELETE": NOT_ALLOWED,
+        },
     ),
     "schedules:roster": Route(
         "/roster/",

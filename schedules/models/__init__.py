@@ -1,6 +1,6 @@
 """The schedules app's models, one module per concept, all importable from here."""
 
-from schedules.models.changes import ShiftChange, ShiftSnapshot
+from schedules.models.changes import ShiftChange, ShiftDeparture, ShiftSnapshot
 from schedules.models.plans import (
     PlanMember,
     RotationPlan,
@@ -38,6 +38,7 @@ __all__ = [
     "RotationPlan",
     "Shift",
     "ShiftChange",
+    "ShiftDeparture",
     "ShiftQuerySet",
     "ShiftSnapshot",
     "ShiftStatus",

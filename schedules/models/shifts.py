@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from precincts.models import Officer, Precinct
 from schedules.models.plans import RotationPlan
+from schedules.positions import OwnPosition, SafePosition
 
 
 class ShiftStatus(models.TextChoices):
@@ -42,6 +43,19 @@ class ShiftQuerySet(models.QuerySet):
 
     def overlapping(self, start: dt.datetime, end: dt.datetime):
         return self.filter(start__lt=end, end__gt=start)
+
+    def committed(self):
+        """Shifts whose last change sits below the safe position (schedules.
+        positions): no change may still commit below it."""
+        return self.filter(Q(change_tx__lt=SafePosition()) | Q(change_tx=OwnPosition()))
+
+    def changed_after(self, change_tx: int, pk: int):
+        """Shifts after the change position (change_tx, pk), in a total order."""
+        return self.filter(
+            Q(change_tx__gt=change_tx) | Q(change_tx=change_tx, pk__gt=pk),
+            # Repeats the bound so the (change_tx, id) index is scanned from it.
+            change_tx__gte=change_tx,
+        )
 
 
 class Shift(models.Model):
@@ -91,6 +105,14 @@ class Shift(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    # Set by the database on every write of the shift or its roster (schedules.
+    # positions): the writing transaction's id on PostgreSQL, a counter on SQLite.
+    change_tx = models.BigIntegerField(
+        _("change position"),
+        default=0,
+        editable=False,
+        help_text=_("Where the shift's last change sits in the order of changes."),
+    )
 
     objects = ShiftQuerySet.as_manager()
 
@@ -125,6 +147,7 @@ class Shift(models.Model):
             models.Index(fields=["night", "plan"], name="shift_night_plan"),
             models.Index(fields=["precinct", "start"], name="shift_precinct_start"),
             models.Index(fields=["updated_at", "id"], name="shift_sync_cursor"),
+            models.Index(fields=["change_tx", "id"], name="shift_change_position"),
         ]
 
     def __str__(self) -> str:

@@ -1,10 +1,13 @@
 """Template helpers shared by the pages: night labels, slot times, navigation."""
 
 import datetime as dt
+import secrets
 import zoneinfo
 
 from django import template
 from django.utils import formats, timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from common import fragments, text
@@ -81,6 +84,37 @@ def main_nav(context) -> dict:
         "calendar": role != Role.OFFICER,
         "admin": user.is_staff,
     }
+
+
+HEADER_TOOLS = fragments.Fragment("_header_tools.html", maxsize=8192)
+# Where the CSRF token goes in the memoised header: a mark no page can contain.
+_CSRF_MARK = f"\x00csrf-{secrets.token_hex(8)}\x00"
+
+
+@register.simple_tag(takes_context=True)
+def header_tools(context) -> str:
+    """The header's language switch and account menu, rendered once per process for
+    the page's address, the user's name and the language (common.fragments); each
+    request's CSRF token goes in afterwards."""
+    request = context.get("request")
+    user = context.get("user")
+    authenticated = bool(user and user.is_authenticated)
+    html = HEADER_TOOLS.render(
+        authenticated=authenticated,
+        second_factor_pending=bool(context.get("second_factor_pending")),
+        display_name=(user.get_full_name() or user.username) if authenticated else "",
+        path=request.get_full_path() if request else "",
+        csrf_input=mark_safe(_CSRF_MARK),
+    )
+    token = context.get("csrf_token")
+    csrf_input = (
+        format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token
+        )
+        if token and token != "NOTPROVIDED"
+        else ""
+    )
+    return mark_safe(html.replace(_CSRF_MARK, csrf_input))
 
 
 @register.filter

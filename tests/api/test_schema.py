@@ -139,6 +139,8 @@ STATEFUL_FIELDS = {
     "start_after",
     "start_before",
     "updated_since",
+    # A change position is one of cursor or since, not both.
+    "cursor",
     "nights",
     "incidents",  # each one's occurred_at
     "version",
