@@ -114,3 +114,29 @@ def test_a_stopped_replica_is_down_and_comes_back(lab):
     position = write(lab)
     assert wait_for(lambda: replicas.probe(REPLICA).replay >= position, 30)
     assert replicas.choose(must_see=position) == REPLICA
+
+
+def committed_on_primary(lab) -> int:
+    """The transaction id of a write committed on the primary."""
+    with psycopg.connect(lab.db_url("postgres")) as conn:
+        conn.execute("INSERT INTO t VALUES (2)")
+        xid = conn.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()[0]
+        conn.commit()
+    return xid
+
+
+def test_change_positions_read_on_a_replica_stop_at_what_it_has_replayed(lab):
+    """The sync contract's safe position (schedules.positions), evaluated on the
+    replica that answers, never passes a commit the replica has not replayed: a
+    mirror reading from it cannot be handed a watermark past a change it has not
+    seen."""
+    from schedules import positions
+
+    on_replica(lab, "SELECT pg_wal_replay_pause()")
+    try:
+        xid = committed_on_primary(lab)
+        assert positions.safe_position(using=PRIMARY) > xid
+        assert positions.safe_position(using=REPLICA) <= xid
+    finally:
+        on_replica(lab, "SELECT pg_wal_replay_resume()")
+    assert wait_for(lambda: positions.safe_position(using=REPLICA) > xid, 30)
