@@ -2,7 +2,16 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from api import coverage, errors, morning_reports, request_views, schema, shifts, views
+from api import (
+    coverage,
+    departures,
+    errors,
+    morning_reports,
+    request_views,
+    schema,
+    shifts,
+    views,
+)
 from api import patrols as patrol_api
 
 app_name = "api"
@@ -27,6 +36,11 @@ router.register(
 urlpatterns = [
     path("v1/nights/<str:night>/", shifts.NightView.as_view(), name="night"),
     path("v1/coverage/", coverage.CoverageView.as_view(), name="coverage"),
+    path(
+        "v1/shifts/departures/",
+        departures.DepartureListView.as_view(),
+        name="shift-departures",
+    ),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script as a file: the CSP refuses inline scripts.
