@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from api import (
     coverage,
+    departures,
     errors,
     morning_reports,
     plan_versions,
@@ -43,6 +44,11 @@ urlpatterns = [
         "v1/decisions/pending/",
         request_views.PendingDecisionsView.as_view(),
         name="pending-decisions",
+    ),
+    path(
+        "v1/shifts/departures/",
+        departures.DepartureListView.as_view(),
+        name="shift-departures",
     ),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -257,6 +257,10 @@ MATRIX: dict[str, Route] = {
         "/api/v1/coverage/?zone={zone}",
         {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
     ),
+    "api:shift-departures": Route(
+        "/api/v1/shifts/departures/",
+        {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
+    ),
     # The schema and its docs are for clients: a visitor is sent to log in.
     "api:docs": Route(
         "/api/docs/",
