@@ -74,7 +74,7 @@ def main_nav(context) -> dict:
     }
 
 
-HEADER_TOOLS = fragments.Fragment("_header_tools.html", maxsize=8192)
+HEADER_TOOLS = fragments.Fragment("_header_tools.html", maxsize=4096)
 # Where the CSRF token goes in the memoised header: a mark no page can contain.
 _CSRF_MARK = f"\x00csrf-{secrets.token_hex(8)}\x00"
 
