@@ -3,6 +3,8 @@ the primary, and a client that just wrote reads its own writes."""
 
 import pytest
 from django.db import connections, transaction
+from hypothesis import given
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from common import readwrites, replicas
@@ -168,6 +170,11 @@ def test_the_router_keeps_transactions_and_writes_on_the_primary(replica, plan):
     assert router.db_for_read(Shift) == "default"
     assert router.allow_migrate(ALIAS, "schedules") is False
     assert router.allow_migrate("default", "schedules") is True
+
+
+@given(st.integers(min_value=0, max_value=2**64 - 1))
+def test_any_position_reads_back_as_itself(value):
+    assert replicas.lsn_to_int(replicas.int_to_lsn(value)) == value
 
 
 @pytest.mark.parametrize(
