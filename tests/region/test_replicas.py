@@ -11,7 +11,7 @@ from common import readwrites, replicas
 from schedules.models import Shift
 from tests import factories
 from tests.api.conftest import make_key
-from tests.region.conftest import ALIAS, primary_moved_on
+from tests.region.conftest import ALIAS, add_replica, drop_replica, primary_moved_on
 
 pytestmark = pytest.mark.postgres
 
@@ -103,6 +103,17 @@ def test_a_nonsense_position_cookie_is_ignored(replica, plan, kapolres_jakbar, c
     client.force_login(kapolres_jakbar)
     client.cookies[readwrites.COOKIE] = "not-a-position"
     assert served_by(client.get("/tonight/")) == ALIAS
+
+
+def test_several_replicas_take_the_reads_in_turn(replica, plan, settings):
+    add_replica(settings, "replica2")
+    try:
+        _key, secret = make_key()
+        client = api_client(secret)
+        served = {served_by(client.get(SHIFTS)) for _ in range(4)}
+        assert served == {ALIAS, "replica2"}
+    finally:
+        drop_replica("replica2")
 
 
 def test_a_replica_lagging_past_the_limit_is_skipped(replica, plan, settings):
