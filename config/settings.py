@@ -286,8 +286,7 @@ OFFICER_IMPORT_INLINE_BYTES = 32 * 1024
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_FORMATS = [CSV, XLSX]
-# A cell starting with = is made inert; precincts/resources.py also prefixes
-# + - @ tab and CR/LF with ', so an export never runs a formula.
+# Cells starting with = (and, by precincts/resources.py, + - @ tab CR LF) made inert.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 LOGGING = {
