@@ -96,3 +96,15 @@ def test_the_memoised_header_names_each_user_and_carries_their_own_csrf_token(
     assert f"<summary>{piket_gambir.username}</summary>" in pages[1]
     assert pages[0].count('name="csrfmiddlewaretoken"') >= 2
     assert '<input name="next" type="hidden" value="/notices/">' in pages[0]
+
+
+def test_templates_are_compiled_once_per_process_by_the_cached_loader():
+    """Django wraps the loaders in its cached loader when none are configured
+    (config.settings sets none): a page's templates are parsed once per process."""
+    from django.template import engines
+    from django.template.loaders import cached
+
+    loaders = engines["django"].engine.template_loaders
+
+    assert len(loaders) == 1
+    assert isinstance(loaders[0], cached.Loader)

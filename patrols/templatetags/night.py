@@ -2,11 +2,15 @@
 (patrols.selectors.tonight_live, in the context as `live`): no queries here."""
 
 import datetime as dt
+import secrets
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from common import fragments
 from patrols.models import CheckInKind, IncidentCategory, ReportStatus
+from schedules.templatetags import giliran
 
 register = template.Library()
 
@@ -87,6 +91,57 @@ def slot_tally(context, bp, slot) -> dict:
 
 
 SLOT = fragments.Fragment("schedules/_slot.html", maxsize=16384)
+PLAN = fragments.Fragment("schedules/_board_plan.html", maxsize=4096)
+# Where the now line goes in a memoised plan: a mark no page can contain.
+_NOW_MARK = f"\x00now-{secrets.token_hex(8)}\x00"
+
+
+@register.simple_tag(takes_context=True)
+def board_plan(context, bp):
+    """Tonight's card of one plan (schedules/_board_plan.html), rendered once per
+    process for what it shows, its slots included; the line marking the time now,
+    which moves every few seconds, goes in afterwards."""
+    at, own_only, shown = context["at"], context["own_only"], context["shown"]
+    focus = giliran.focus_slot(bp, at, own_only)
+    slots = tuple(
+        board_slot(context, bp, slot, focus)
+        for slot in bp.slots
+        if slot.shift or not own_only
+    )
+    html = PLAN.render_for(
+        _plan_key(bp, context["live"], own_only, shown, slots),
+        {
+            "bp": bp,
+            "shown": shown,
+            "own_only": own_only,
+            "slot_html": slots,
+            "now_line": mark_safe(_NOW_MARK),
+            "live": context["live"],
+        },
+    )
+    now = giliran.now_percent(bp, at)
+    line = format_html('<span class="now-line" style="left: {}"></span>', now)
+    return mark_safe(html.replace(_NOW_MARK, line if now else ""))
+
+
+def _plan_key(bp, live, own_only: bool, shown, slots: tuple) -> tuple:
+    """Every value schedules/_board_plan.html and patrols/_live_plan.html show."""
+    plan = bp.plan
+    return (
+        plan.pk, plan.name, plan.zone.name, plan.time_zone, bp.night, bp.start,
+        bp.end, bp.night == shown, own_only, bp.uncovered_count, bp.short_count,
+        tuple((n.pk, n.link, n.title) for n in live.changes.get(plan.pk, [])),
+        live.change_counts.get(plan.pk, 0),
+        tuple(
+            (s.start, s.end, s.shift is not None, bool(s.shift and s.shift.uncovered),
+             _precinct(s.shift.precinct) if s.shift else None)
+            for s in bp.slots
+        ),
+        slots,
+        tuple(
+            (m.precinct.colour, m.precinct.name) for m in plan.memberships.all()
+        ),
+    )  # fmt: skip
 
 
 @register.simple_tag(takes_context=True)

@@ -173,7 +173,12 @@ class Ledger:
         table = plan.default_table()
         size = len(plan.members)
         for held in sorted(history, key=lambda h: (h.night, h.slot)):
-            due = plan.members[table[plan.night_index(held.night) % size][held.slot]]
+            turns = table[plan.night_index(held.night) % size]
+            if held.slot >= len(turns):
+                # A slot of a longer window the rules no longer have: nobody's
+                # turn under them, so it is nobody's credit or debt.
+                continue
+            due = plan.members[turns[held.slot]]
             ledger.record(held.night, held.slot, held.member, due, held.minutes)
         return ledger
 

@@ -160,6 +160,7 @@ def apply_decisions(
 def _differences(decisions, stored, result: GenerationResult, now) -> tuple:
     """(cells to create, shifts to update, shifts whose roster goes, cells seen)."""
     to_create, to_update, roster_dropped, seen = [], [], [], set()
+    kept = _kept_hours(stored, now)
     # Notes are stored text: one language for all, so a regeneration started from
     # an English page does not rewrite every note written by an Indonesian worker.
     with translation.override(settings.LANGUAGE_CODE):
@@ -172,7 +173,10 @@ def _differences(decisions, stored, result: GenerationResult, now) -> tuple:
             wanted = _wanted(d, result.names)
             row = stored.get(key)
             if row is None:
-                to_create.append((d.night, d.slot, wanted))
+                # Under new rules (another window or slot length) a cell may
+                # fall on hours a kept shift (past, locked, edited) still holds.
+                if not any(d.start < end and start < d.end for start, end in kept):
+                    to_create.append((d.night, d.slot, wanted))
             elif tuple(row[f] for f in GENERATED_FIELDS) == wanted:
                 result.unchanged += 1
             else:
@@ -194,6 +198,15 @@ def _differences(decisions, stored, result: GenerationResult, now) -> tuple:
                     )
                 )
     return to_create, to_update, roster_dropped, seen
+
+
+def _kept_hours(stored: dict, now: dt.datetime) -> list[tuple]:
+    """(start, end) of the live stored shifts regeneration keeps as they are."""
+    return [
+        (row["start"], row["end"])
+        for row in stored.values()
+        if row["status"] != ShiftStatus.CANCELLED and is_frozen(row, now)
+    ]
 
 
 def _wanted(d: rotation.Decision, names: dict[int, str]) -> tuple:
