@@ -27,10 +27,12 @@ def _holders(plan):
 
 
 def _away(precinct, night):
+    """A blackout over the duty night of `night` (00:00-05:00 the next day)."""
+    day = night + dt.timedelta(days=1)
     Blackout.objects.create(
         precinct=precinct,
-        start=dt.datetime.combine(night, dt.time(0, 0), WIB),
-        end=dt.datetime.combine(night, dt.time(5, 0), WIB),
+        start=dt.datetime.combine(day, dt.time(0, 0), WIB),
+        end=dt.datetime.combine(day, dt.time(5, 0), WIB),
         reason="Operasi",
         status=RequestStatus.APPROVED,
     )
@@ -80,3 +82,24 @@ def test_a_range_inside_the_last_nights_is_decided_from_their_start(plan):
     assert not late.changed
     assert not late.created
     assert _holders(plan) == before
+
+
+@pytest.mark.django_db
+def test_the_fairness_report_says_where_the_run_cap_gave_way(
+    plan, tambora, tanjungduren, gambir
+):
+    from api import plan_serializers
+
+    RotationPlan.objects.filter(pk=plan.pk).update(valid_until=LAST)
+    plan.refresh_from_db()
+    for night in range(3):
+        for precinct in (tambora, gambir):
+            _away(precinct, plan.valid_from + dt.timedelta(days=night))
+    generation.generate_shifts(plan=plan, start=plan.valid_from, now=BEFORE)
+
+    report = selectors.fairness_report(plan=plan, first=plan.valid_from, last=LAST)
+    assert report.metrics.longest_run == 3  # Tanjung Duren alone, three nights
+    shown = plan_serializers.fairness_dict(
+        report, {p.pk: p.code for p in (tambora, tanjungduren, gambir)}
+    )
+    assert shown["longest_run"] == 3
