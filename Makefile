@@ -44,7 +44,8 @@ serve: install
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # With REDIS_URL set, a worker with an embedded beat runs beside the server and
-# stops with it; without it, tasks run in-process.
+# stops with it; without it, tasks run in-process and `run_periodic` runs the beat
+# schedule (reminders, the morning report) beside the server.
 run: demo
 	@echo ""
 	@echo "Giliran is at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
@@ -54,6 +55,8 @@ run: demo
 		trap "kill $$! 2>/dev/null" EXIT INT TERM; \
 		DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	else \
+		DEBUG=true $(BIN)/python manage.py run_periodic & \
+		trap "kill $$! 2>/dev/null" EXIT INT TERM; \
 		DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi
 

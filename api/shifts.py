@@ -39,8 +39,9 @@ IF_MATCH = OpenApiParameter(
     str,
     location=OpenApiParameter.HEADER,
     required=True,
-    description='The shift\'s `version` as you read it, e.g. `"3"`. 412 if the '
-    "shift changed since; 428 if missing.",
+    description="The shift's ETag as you read it: its `version`, quoted, e.g. "
+    '`"3"`; or `*` for whatever version it is at. 412 if the shift changed '
+    "since (the answer's ETag is the current version); 428 if missing.",
 )
 
 SHIFT_EXAMPLE = OpenApiExample(
@@ -102,7 +103,9 @@ def shift_queryset(shifts):
         examples=[SHIFT_EXAMPLE],
     ),
     retrieve=extend_schema(
-        summary="One shift", description="Supports ETag / If-None-Match."
+        summary="One shift",
+        description='Its ETag is its version, quoted (`"3"`): send it as '
+        "If-None-Match to revalidate (304) and as If-Match to edit the roster.",
     ),
 )
 class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelViewSet):
@@ -137,7 +140,9 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
         except Http404:
             self._check_codes()
             raise
-        return Response(rows.shift_rows([shift], self.client)[0])
+        body = rows.shift_rows([shift], self.client)[0]
+        etag = conditional.version_etag(body["version"], body["personnel_visible"])
+        return Response(body, headers={"ETag": etag})
 
     # --- roster writes --------------------------------------------------------
 
@@ -175,7 +180,11 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
 
     def _shift_response(self, shift: Shift, code=status.HTTP_200_OK) -> Response:
         [body] = rows.rows_for(Shift.objects.filter(pk=shift.pk), self.client)
-        return Response(body, status=code, headers={"ETag": f'"{body["version"]}"'})
+        return Response(
+            body,
+            status=code,
+            headers={"ETag": conditional.version_etag(body["version"])},
+        )
 
     @extend_schema(
         summary="Add an officer to the shift's roster",

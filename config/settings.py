@@ -8,6 +8,7 @@ import environ
 from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import CSV, XLSX
 
+from common import sqlite
 from config import region
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -106,8 +107,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             server_side_binding=True, prepare_threshold=5
         )
 else:
-    # Wait for a writer instead of failing at once when two requests write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Two processes write at once (server, run_periodic): common/sqlite.py.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(sqlite.OPTIONS)
 # Read replicas for stale-tolerant reads (common/replicas.py, docs/scaling.md).
 REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
 DATABASES |= region.replica_databases(REPLICA_URLS, DATABASES["default"], env)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ops import regionload
-from ops.lab import PYTHON, check, results, scenario
+from ops.lab import PYTHON, check, results, scenario, wait_for
 from ops.regionlab import RegionLab
 
 # Seconds after the primary is back during which a 5xx still counts as its restart's
@@ -281,6 +281,11 @@ def verify_data(lab: RegionLab, recorder, mirror, marks) -> None:
         lost == 0,
         f"{lost} of {len(recorder.acked)} officer-shift pairs; "
         f"{len(recorder.unsure)} edits answered 5xx or not at all (outcome unknown)",
+    )
+    wait_for(
+        lambda: sum(lab.generations_by_worker().values()) >= marks["generations"],
+        120,
+        1,
     )
     ran = lab.generations_by_worker()
     check(

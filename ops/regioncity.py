@@ -19,19 +19,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 def build(nights: int, seed: int) -> dict:
     from bench.load_city import build
 
-    world = build(nights, seed)
-    # The city's shifts were generated in one stroke and share one updated_at; the
-    # API's cursor over updated_at loops on more than 1,000 ties (issue 15, whose
-    # commit-ordered positions end that). One microsecond apart per row, so the
-    # mirror can page the city today.
-    from django.db import connection
+    return build(nights, seed)
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE schedules_shift SET updated_at = updated_at"
-            " + id * interval '1 microsecond'"
-        )
-    return world
+
+WEEK = 7
 
 
 def enqueue() -> dict:
@@ -51,7 +42,8 @@ def enqueue() -> dict:
             RotationPlan.objects.filter(active=True).values_list("pk", flat=True)
         )
         for plan in plans:
-            outbox.enqueue(tasks.generate_plan, plan)
+            # A week from tonight: a short run (the horizon task does the long ones).
+            outbox.enqueue(tasks.generate_plan, plan, None, WEEK)
     return {"plans": len(plans)}
 
 

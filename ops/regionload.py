@@ -9,7 +9,6 @@ The users spread over both gunicorn instances, as a proxy would, and a GET that
 cannot connect to one is sent to the other (nginx's proxy_next_upstream).
 """
 
-import datetime as dt
 import random
 import secrets
 import threading
@@ -126,28 +125,27 @@ def edit(bases, pick, login, recorder, browser, headers, rng):
 
 class Mirror:
     """A system that keeps a copy of every shift (id -> version), pulling what
-    changed since its watermark (less an overlap) through `shifts/`."""
-
-    OVERLAP = dt.timedelta(seconds=30)
+    changed after its watermark through `shifts/?since=` (the commit-ordered change
+    positions of the sync contract): each page holds only changes the server that
+    answers has committed, so a replica never hands out a position past what it has
+    replayed."""
 
     def __init__(self, bases, key, recorder):
         self.bases, self.recorder = bases, recorder
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {key}"
         self.rows: dict[int, int] = {}
-        self.watermark: dt.datetime | None = None
+        self.watermark: str | None = None
         self.rounds = self.failed_rounds = 0
 
     def sync(self) -> bool:
         """One pass over the changes; False (nothing kept) when a page failed."""
         path = "/api/v1/shifts/?page_size=1000"
         if self.watermark is not None:
-            since = (self.watermark - self.OVERLAP).astimezone(dt.UTC)
-            since = since.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            path += f"&updated_since={since}"
-        seen, newest, asked = {}, self.watermark, set()
+            path += f"&since={self.watermark}"
+        seen, watermark, asked = {}, self.watermark, set()
         while path:
-            if path in asked:  # a cursor that does not move on (issue 15)
+            if path in asked:  # a position that does not move on
                 self.failed_rounds += 1
                 return False
             asked.add(path)
@@ -158,14 +156,12 @@ class Mirror:
                 self.failed_rounds += 1
                 return False
             body = response.json()
-            for row in body["results"]:
-                seen[row["id"]] = row["version"]
-                changed = dt.datetime.fromisoformat(row["updated_at"])
-                newest = changed if newest is None else max(newest, changed)
+            seen.update((row["id"], row["version"]) for row in body["results"])
+            watermark = body["watermark"] or watermark
             following = body.get("next")
             path = following[following.index("/api/") :] if following else None
         self.rows.update(seen)
-        self.watermark = newest
+        self.watermark = watermark
         self.rounds += 1
         return True
 

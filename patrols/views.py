@@ -170,7 +170,15 @@ def report_new(request, shift_pk: int):
             "present": prefill["present"],
         },
     )
-    formset = forms.IncidentFormSet(request.POST or None, prefix="incidents")
+    # A new incident's time defaults to the patrol's pre-filled end (valid as
+    # opened); an incident form left as it came is still skipped.
+    formset = forms.IncidentFormSet(
+        request.POST or None,
+        prefix="incidents",
+        form_kwargs={
+            "initial": {"occurred_at": forms.wall_time(shift, prefill["ended_at"])}
+        },
+    )
     if request.method == "POST" and all([form.is_valid(), formset.is_valid()]):
         report = forms.submit(form, formset, by=request.user)
         if report is not None:

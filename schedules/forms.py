@@ -5,20 +5,17 @@ import zoneinfo
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
-from django.db.models import Q
 from django.forms.utils import flatatt
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from common import dates, fragments
-from precincts.models import Officer, Precinct
+from common import dates, fragments, labels
+from precincts.models import Precinct
 from schedules.models import BlackoutCategory, RotationPlan, Shift
 from schedules.selectors import grid
-from schedules.services import roster
 
 # Primary keys are 64-bit: a longer number is no choice at all, and must not
 # reach the database (SQLite raises OverflowError on it).
@@ -129,83 +126,6 @@ class NightForm(forms.Form):
     night = night_field(_("Duty night"))
 
 
-class VersionedShiftForm(forms.Form):
-    """A roster change; `version` is the shift version the editor saw."""
-
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-
-    def __init__(self, *args, shift: Shift, **kwargs):
-        self.shift = shift
-        super().__init__(*args, **kwargs)
-
-
-class AddOfficersForm(VersionedShiftForm):
-    # The field accepts every officer of the holding precinct so that a stale page
-    # offering a since-deactivated officer gets the service's clear message; the
-    # page only lists the active ones. Other precincts' officers are never valid.
-    officers = ChoicesByIdField(
-        label=_("Officers to add"),
-        queryset=Officer.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "required": _("Choose at least one officer."),
-            "invalid_choice": _("That officer cannot serve on this shift."),
-            "invalid_pk_value": _("That officer cannot serve on this shift."),
-        },
-    )
-
-    def __init__(self, *args, shift: Shift, **kwargs):
-        super().__init__(*args, shift=shift, **kwargs)
-        self.fields["officers"].queryset = Officer.objects.of_precinct(
-            shift.precinct_id
-        )
-
-    def save(self, *, by) -> None:
-        """Add every chosen officer, or nobody if one of them breaks a rule."""
-        with transaction.atomic():
-            expected = self.cleaned_data["version"]
-            for officer in self.cleaned_data["officers"]:
-                roster.assign_officer(
-                    shift=self.shift, officer=officer, by=by, expected_version=expected
-                )
-                # assign_officer moved self.shift to the new version.
-                expected = self.shift.version
-
-
-def candidates(shift: Shift, query: str = ""):
-    """Active officers of the shift's precinct not on it yet, by name or NRP."""
-    officers = (
-        Officer.objects.active()
-        .of_precinct(shift.precinct_id)
-        .exclude(assignments__shift=shift)
-        .order_by("name")
-    )
-    query = query.strip()
-    if query:
-        officers = officers.filter(Q(name__icontains=query) | Q(nrp__startswith=query))
-    return officers
-
-
-class OfficerOnShiftForm(VersionedShiftForm):
-    """Remove an officer, or make them the leader."""
-
-    officer = ChoiceByIdField(
-        queryset=Officer.objects.none(),
-        widget=forms.HiddenInput,
-        error_messages={"invalid_choice": _("That officer is not on this shift.")},
-    )
-
-    def __init__(self, *args, shift: Shift, **kwargs):
-        super().__init__(*args, shift=shift, **kwargs)
-        self.fields["officer"].queryset = Officer.objects.filter(
-            assignments__shift=shift
-        )
-
-
-class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search by name or NRP"), required=False, max_length=60)
-
-
 class CalendarForm(forms.Form):
     """Which plan, period and precinct the calendar shows."""
 
@@ -269,20 +189,16 @@ class BlackoutRequestForm(forms.Form):
         }
 
 
-def shift_label(start, end, tz, precinct: str, plan: str) -> str:
-    return _shift_label(start, end, tz, precinct, plan, get_language())
+def shift_label(start, end, tz, precinct: str, plan: str, night) -> str:
+    """A shift option: its duty night and hours (common.labels), holder and plan."""
+    return _shift_label(start, end, tz, precinct, plan, night, get_language())
 
 
 @fragments.memoised(maxsize=16384)
-def _shift_label(start, end, tz, precinct: str, plan: str, language) -> str:
+def _shift_label(start, end, tz, precinct: str, plan: str, night, language) -> str:
     """shift_label once per shift and language: a form lists a few hundred coming
     shifts, the same on every visit, and localised dates are slow to format."""
-    local = timezone.localtime(start, tz)
-    end = timezone.localtime(end, tz)
-    return (
-        f"{formats.date_format(local.date(), 'D j M')} {local:%H:%M}–{end:%H:%M} · "
-        f"{precinct} · {plan}"
-    )
+    return f"{labels.span(start, end, tz, duty_night=night)} · {precinct} · {plan}"
 
 
 class ShiftChoiceIterator(forms.models.ModelChoiceIterator):
@@ -293,17 +209,23 @@ class ShiftChoiceIterator(forms.models.ModelChoiceIterator):
     def rows(self) -> tuple:
         return tuple(
             self.queryset.values_list(
-                "pk", "start", "end", "precinct__name", "plan__name", "plan__time_zone"
+                "pk",
+                "start",
+                "end",
+                "precinct__name",
+                "plan__name",
+                "plan__time_zone",
+                "night",
             )
         )
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for pk, start, end, precinct, plan, zone in self.rows():
+        for pk, start, end, precinct, plan, zone, night in self.rows():
             yield (
                 forms.models.ModelChoiceIteratorValue(pk, None),
-                shift_label(start, end, zoneinfo.ZoneInfo(zone), precinct, plan),
+                shift_label(start, end, zoneinfo.ZoneInfo(zone), precinct, plan, night),
             )
 
     def options_html(self, chosen: set[str]) -> str:
@@ -321,8 +243,8 @@ class ShiftChoiceIterator(forms.models.ModelChoiceIterator):
 @fragments.memoised(maxsize=256)
 def _shift_options(rows: tuple, empty, chosen: frozenset, language) -> str:
     options = [] if empty is None else [_option("", empty, "" in chosen)]
-    for pk, start, end, precinct, plan, zone in rows:
-        label = shift_label(start, end, zoneinfo.ZoneInfo(zone), precinct, plan)
+    for pk, start, end, precinct, plan, zone, night in rows:
+        label = shift_label(start, end, zoneinfo.ZoneInfo(zone), precinct, plan, night)
         options.append(_option(str(pk), label, str(pk) in chosen))
     return "".join(options)
 

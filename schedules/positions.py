@@ -6,17 +6,21 @@ already handed out. Timestamps fail this (a transaction held open commits rows
 stamped before a mirror's last read), and so does a sequence taken during the
 transaction (numbers commit out of order).
 
-On PostgreSQL every write of a shift, or of an assignment on it, stamps the shift's
-`change_tx` with the writing transaction's id (a trigger, schedules migration 0007,
-so the admin, bulk updates and raw SQL are stamped too). A transaction id below
-`pg_snapshot_xmin(pg_current_snapshot())` belongs to a transaction that has ended:
-every row stamped below it is committed (or never will be), and every write still to
-come gets an id at or above it. So a read that shows only rows below that "safe
-position", ordered by (change_tx, id), never shows a row that a later read could
-place before it. A row changed again moves forward: it comes back, never goes
-missing. A long transaction holds the safe position back (rows above it wait) but
-never loses them; the snapshot's xmin is the cluster's, so a transaction left open
-in any database of the cluster holds it back too (PostgreSQL's
+On PostgreSQL every write of a shift stamps its `change_tx` with the writing
+transaction's id (a trigger, schedules migration 0007, so the admin, bulk updates
+and raw SQL are stamped too). A roster change is a write of its shift: every
+roster service bumps the shift's version. (A trigger on assignments that touched
+the shift row as well took the shift's lock out of the services' order, and a
+generation running beside roster edits deadlocked: tests/test_concurrency.py.)
+
+A transaction id below `pg_snapshot_xmin(pg_current_snapshot())` belongs to a
+transaction that has ended: every row stamped below it is committed (or never will
+be), and every write still to come gets an id at or above it. So a read that shows
+only rows below that "safe position", ordered by (change_tx, id), never shows a row
+that a later read could place before it. A row changed again moves forward: it comes
+back, never goes missing. A long transaction holds the safe position back (rows
+above it wait) but never loses them; the snapshot's xmin is the cluster's, so a
+transaction left open in any database of the cluster holds it back too (PostgreSQL's
 idle_in_transaction_session_timeout bounds that). A transaction sees its own writes.
 
 On SQLite, writers run one at a time: a counter bumped by triggers inside the
@@ -28,7 +32,7 @@ precinct, and the old holder's feed, learn that it went.
 """
 
 from django.db import connections
-from django.db.models import BigIntegerField, Expression
+from django.db.models import BigIntegerField, Expression, Q, QuerySet
 
 # The largest position SQLite hands out is far below this; nothing is held back.
 UNBOUNDED = 2**63 - 1
@@ -63,6 +67,23 @@ class OwnPosition(Expression):
         return "%s", [-1]
 
 
+class PositionedQuerySet(QuerySet):
+    """Rows with a change_tx, read in the order of changes."""
+
+    def committed(self):
+        """Rows whose last change sits below the safe position (no change may
+        still commit below it), and the reading transaction's own."""
+        return self.filter(Q(change_tx__lt=SafePosition()) | Q(change_tx=OwnPosition()))
+
+    def changed_after(self, change_tx: int, pk: int):
+        """Rows after the change position (change_tx, pk), in a total order."""
+        return self.filter(
+            Q(change_tx__gt=change_tx) | Q(change_tx=change_tx, pk__gt=pk),
+            # Repeats the bound so the (change_tx, id) index is scanned from it.
+            change_tx__gte=change_tx,
+        )
+
+
 def safe_position(using: str = "default") -> int:
     """SafePosition as a number, read now."""
     connection = connections[using]
@@ -86,26 +107,6 @@ CREATE OR REPLACE TRIGGER schedules_shift_position
     BEFORE INSERT OR UPDATE ON schedules_shift
     FOR EACH ROW EXECUTE FUNCTION schedules_shift_position();
 
-CREATE OR REPLACE FUNCTION schedules_assignment_position() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    tx bigint := {PG_CURRENT_SQL};
-BEGIN
-    -- A roster change is a change of its shift; once per transaction is enough.
-    IF TG_OP <> 'DELETE' THEN
-        UPDATE schedules_shift SET change_tx = tx
-         WHERE id = NEW.shift_id AND change_tx <> tx;
-    END IF;
-    IF TG_OP <> 'INSERT' THEN
-        UPDATE schedules_shift SET change_tx = tx
-         WHERE id = OLD.shift_id AND change_tx <> tx;
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE OR REPLACE TRIGGER schedules_assignment_position
-    AFTER INSERT OR UPDATE OR DELETE ON schedules_assignment
-    FOR EACH ROW EXECUTE FUNCTION schedules_assignment_position();
-
 CREATE OR REPLACE FUNCTION schedules_shift_departure() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -113,9 +114,10 @@ BEGIN
         TG_OP = 'DELETE' OR OLD.precinct_id IS DISTINCT FROM NEW.precinct_id
     ) THEN
         INSERT INTO schedules_shiftdeparture
-            (shift_id, precinct_id, plan_id, start, "end", change_tx, departed_at)
+            (shift_id, precinct_id, plan_id, start, "end", version, change_tx,
+             departed_at)
         VALUES (OLD.id, OLD.precinct_id, OLD.plan_id, OLD.start, OLD."end",
-                {PG_CURRENT_SQL}, now());
+                OLD.version, {PG_CURRENT_SQL}, now());
     END IF;
     RETURN NULL;
 END $$;
@@ -126,10 +128,8 @@ CREATE OR REPLACE TRIGGER schedules_shift_departure
 
 PG_DROP = """
 DROP TRIGGER IF EXISTS schedules_shift_departure ON schedules_shift;
-DROP TRIGGER IF EXISTS schedules_assignment_position ON schedules_assignment;
 DROP TRIGGER IF EXISTS schedules_shift_position ON schedules_shift;
 DROP FUNCTION IF EXISTS schedules_shift_departure();
-DROP FUNCTION IF EXISTS schedules_assignment_position();
 DROP FUNCTION IF EXISTS schedules_shift_position();
 """
 
@@ -150,19 +150,13 @@ SQLITE_TRIGGERS = [
         for op in ("INSERT", "UPDATE")
     ),
     *(
-        f"""CREATE TRIGGER IF NOT EXISTS schedules_assignment_position_{op.lower()}
-        AFTER {op} ON schedules_assignment BEGIN
-        UPDATE schedules_shift SET change_tx = change_tx WHERE id = {row}.shift_id;
-        END"""
-        for op, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))
-    ),
-    *(
         f"""CREATE TRIGGER IF NOT EXISTS schedules_shift_departure_{op.lower()}
         AFTER {op} ON schedules_shift WHEN {when} BEGIN {_NEXT}
         INSERT INTO schedules_shiftdeparture
-            (shift_id, precinct_id, plan_id, start, "end", change_tx, departed_at)
+            (shift_id, precinct_id, plan_id, start, "end", version, change_tx,
+             departed_at)
         VALUES (OLD.id, OLD.precinct_id, OLD.plan_id, OLD.start, OLD."end",
-                {_VALUE}, strftime('%Y-%m-%d %H:%M:%f', 'now')); END"""
+                OLD.version, {_VALUE}, strftime('%Y-%m-%d %H:%M:%f', 'now')); END"""
         for op, when in (
             (
                 "UPDATE",

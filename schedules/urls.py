@@ -1,6 +1,14 @@
 from django.urls import path, register_converter
 
-from schedules.views import account, calendar, decisions, night, requests, roster
+from schedules.views import (
+    account,
+    agreement,
+    calendar,
+    decisions,
+    night,
+    requests,
+    roster,
+)
 
 
 class IdConverter:
@@ -43,6 +51,22 @@ urlpatterns = [
         "requests/swap/<dbid:pk>/withdraw/",
         requests.withdraw_swap,
         name="withdraw_swap",
+    ),
+    path("plans/<dbid:pk>/agreement/", agreement.agreement, name="agreement"),
+    path(
+        "plans/<dbid:pk>/agreement/sheet/",
+        agreement.agreement_sheet,
+        name="agreement_sheet",
+    ),
+    path(
+        "plans/<dbid:pk>/agreement/propose/",
+        agreement.propose,
+        name="agreement_propose",
+    ),
+    path(
+        "plans/<dbid:pk>/agreement/<dbid:version_pk>/answer/",
+        agreement.answer,
+        name="agreement_answer",
     ),
     path("account/password/", account.password_change, name="password_change"),
 ]

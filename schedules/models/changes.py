@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from schedules.models.shifts import Shift
+from schedules.positions import PositionedQuerySet
 
 
 class ShiftSnapshot(models.Model):
@@ -72,8 +73,11 @@ class ShiftDeparture(models.Model):
     )
     start = models.DateTimeField(_("starts"))
     end = models.DateTimeField(_("ends"))
+    version = models.PositiveIntegerField(_("version it left at"))
     change_tx = models.BigIntegerField(_("change position"))
     departed_at = models.DateTimeField(_("left at"))
+
+    objects = PositionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["change_tx", "id"]

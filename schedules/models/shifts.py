@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from precincts.models import Officer, Precinct
 from schedules.models.plans import RotationPlan
-from schedules.positions import OwnPosition, SafePosition
+from schedules.positions import PositionedQuerySet
 
 
 class ShiftStatus(models.TextChoices):
@@ -27,7 +27,7 @@ class Reason(models.TextChoices):
     MANUAL = "manual", _("manual edit")
 
 
-class ShiftQuerySet(models.QuerySet):
+class ShiftQuerySet(PositionedQuerySet):
     def on_night(self, night: dt.date):
         return self.filter(night=night)
 
@@ -43,19 +43,6 @@ class ShiftQuerySet(models.QuerySet):
 
     def overlapping(self, start: dt.datetime, end: dt.datetime):
         return self.filter(start__lt=end, end__gt=start)
-
-    def committed(self):
-        """Shifts whose last change sits below the safe position (schedules.
-        positions): no change may still commit below it."""
-        return self.filter(Q(change_tx__lt=SafePosition()) | Q(change_tx=OwnPosition()))
-
-    def changed_after(self, change_tx: int, pk: int):
-        """Shifts after the change position (change_tx, pk), in a total order."""
-        return self.filter(
-            Q(change_tx__gt=change_tx) | Q(change_tx=change_tx, pk__gt=pk),
-            # Repeats the bound so the (change_tx, id) index is scanned from it.
-            change_tx__gte=change_tx,
-        )
 
 
 class Shift(models.Model):

@@ -2,10 +2,9 @@
 
 import datetime as dt
 import secrets
-import zoneinfo
 
 from django import template
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -13,44 +12,20 @@ from django.utils.translation import gettext
 from common import fragments, text
 from precincts import access
 from precincts.models import Role
-from schedules import nights
+from schedules import labels
 from schedules.models import RotationPlan
 
 register = template.Library()
 
 
 def night_label(night: dt.date, plan: RotationPlan | None = None) -> str:
-    """A duty night with both dates: "Mon 22 → Tue 23 Jan 2024" (localised).
-
-    A window that ends on its evening's own date (18:00–23:00) shows one date.
-    """
-    # Templates pass "" for a missing plan.
-    window = (plan.window_start, plan.window_end, plan.time_zone) if plan else None
-    return window_night_label(night, window)
+    """A duty night with both dates (schedules.labels)."""
+    return labels.night(night, plan)
 
 
 def window_night_label(night: dt.date, window: tuple | None) -> str:
     """night_label for a plan's (window start, window end, time zone name)."""
-    return _night_label(night, window, translation.get_language())
-
-
-@fragments.memoised(maxsize=8192)
-def _night_label(night: dt.date, window: tuple | None, language: str | None) -> str:
-    """night_label, once per night, window and language: pages show the same few
-    dozen nights over and over, and localised dates are slow to format."""
-    morning = night + nights.ONE_DAY
-    if window:
-        start, end, zone = window
-        bounds = nights.window_bounds(night, start, end, zoneinfo.ZoneInfo(zone))
-        if bounds[1].date() == night:
-            return formats.date_format(night, "D j M Y")
-    if night.year != morning.year:
-        first = formats.date_format(night, "D j M Y")
-    elif night.month != morning.month:
-        first = formats.date_format(night, "D j M")
-    else:
-        first = formats.date_format(night, "D j")
-    return f"{first} → {formats.date_format(morning, 'D j M Y')}"
+    return labels.window_night(night, window)
 
 
 @register.filter
@@ -61,13 +36,26 @@ def one_line(value) -> str:
 
 @register.simple_tag
 def night_title(night: dt.date, plan: RotationPlan | None = None) -> str:
-    return night_label(night, plan)
+    """A duty night with both dates (schedules.labels)."""
+    return labels.night(night, plan)
 
 
 @register.filter
 def local_hm(instant: dt.datetime, plan: RotationPlan) -> str:
     """An instant as HH:MM on the plan's wall clock."""
-    return f"{timezone.localtime(instant, plan.tz):%H:%M}"
+    return labels.hm(instant, plan)
+
+
+@register.filter
+def shift_when(shift) -> str:
+    """A shift's duty night and hours: "Mon 22 → Tue 23 Jan 2024, 02:00–03:00 WIB"."""
+    return labels.shift(shift)
+
+
+@register.filter
+def at_on(instant: dt.datetime, plan: RotationPlan) -> str:
+    """An instant within its duty night on the plan's clock (never UTC)."""
+    return labels.at(instant, plan) if instant else ""
 
 
 @register.inclusion_tag("_nav.html", takes_context=True)
@@ -203,3 +191,44 @@ def signed_hours(minutes: int) -> str:
         return hours(0)
     sign = "+" if minutes > 0 else "−"
     return sign + hours(abs(minutes))
+
+
+@register.simple_tag
+def error_summary(*forms) -> list[dict]:
+    """Every error of the forms (and formsets) given, in page order, each with
+    the id of its field to link to (None for a form's own errors)."""
+    found = []
+
+    def add(form):
+        for error in form.non_field_errors():
+            found.append({"id": None, "label": "", "message": error})
+        for bound in form:
+            for error in bound.errors:
+                found.append(
+                    {"id": bound.auto_id, "label": bound.label, "message": error}
+                )
+
+    for form in forms:
+        if not form or not form.is_bound:
+            continue
+        if hasattr(form, "forms"):  # a formset
+            for error in form.non_form_errors():
+                found.append({"id": None, "label": "", "message": error})
+            for each in form.forms:
+                add(each)
+        else:
+            add(form)
+    return found
+
+
+@register.filter
+def shift_near(other, shift) -> str:
+    """Another shift as seen from this one: its hours when on the same duty night,
+    else its night and hours ("00:00–01:00 WIB", "Tue 23 → Wed 24 Jan…")."""
+    if other.night != shift.night:
+        return labels.shift(other)
+    tz = other.plan.tz
+    return (
+        f"{labels.hm(other.start, other.plan)}–{labels.hm(other.end, other.plan)} "
+        f"{timezone.localtime(other.start, tz).tzname() or other.plan.time_zone}"
+    )

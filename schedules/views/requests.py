@@ -71,6 +71,8 @@ def _requests_page(request, blackout_form=None, swap_form=None, status=200):
             for row in request_selectors.swaps(home, limit=REQUEST_LIST_LIMIT)
         ],
         "asking": asking,
+        # Each plan's agreement (versions, signatures) is one link away.
+        "plans": list(schedule_access.visible_plans(user).only("pk", "name")),
         "blackout_form": blackout_form or _blackout_form(user),
         "swap_form": swap_form or _swap_form(user),
     }

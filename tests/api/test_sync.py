@@ -119,14 +119,16 @@ def test_rows_changed_while_a_client_pages_are_neither_skipped_nor_lost(
 
 def _long_writer(shift_id: int, officer_id, events: dict) -> None:
     """A run that stamps its write time first, works for a while, then writes (an
-    officer straight into the table, as a script would: the roster's trigger
-    gives the shift its position) and holds its transaction open."""
+    officer on a shift, the shift's version bumped as the services do) and holds
+    its transaction open."""
     stamp = timezone.now()
     events["stamped"].set()
     assert events["write"].wait(PATIENCE)
     with transaction.atomic():
         Assignment.objects.create(shift_id=shift_id, officer_id=officer_id)
-        Shift.objects.filter(pk=shift_id).update(updated_at=stamp)
+        Shift.objects.filter(pk=shift_id).update(
+            updated_at=stamp, version=F("version") + 1
+        )
         events["written"].set()
         assert events["commit"].wait(PATIENCE)
 
@@ -264,3 +266,54 @@ def test_a_shift_leaving_its_holder_leaves_a_departure(plan, tambora, gambir):
     departures = ShiftDeparture.objects.filter(shift_id=shift.pk)
     assert [d.precinct_id for d in departures] == [tambora.pk, gambir.pk]
     assert all(d.start == shift.start for d in departures)
+
+
+@pytest.mark.django_db
+def test_a_precinct_mirror_learns_that_a_shift_left_it(
+    plan, tambora, gambir, admin_user
+):
+    """shifts/?precinct=tambora stops showing a shift handed to Gambir; the
+    departures list says it went, with the times it had."""
+    shift = factories.ShiftFactory(plan=plan, precinct=tambora, night=NIGHT, slot=0)
+    client = client_for(admin_user)
+    _, watermark, _ = pull(client, None, precinct="tambora")
+    _, departed, _ = pull_departures(client, None, precinct="tambora")
+
+    Shift.objects.filter(pk=shift.pk).update(precinct=gambir)
+
+    assert pull(client, watermark, precinct="tambora")[0] == []
+    [left] = pull_departures(client, departed, precinct="tambora")[0]
+    assert (left["shift"], left["precinct"], left["plan"]) == (
+        shift.pk,
+        "tambora",
+        "bkb-malam",
+    )
+    assert left["start"] == shift.start.isoformat()
+    assert pull_departures(client, None, precinct="gambir")[0] == []
+
+
+@pytest.mark.django_db
+def test_departures_are_only_of_plans_the_client_sees(plan, tambora, gambir):
+    from api.models import Scope
+    from tests.api.conftest import make_key
+
+    other = factories.RotationPlanFactory(code="elsewhere", members=[gambir])
+    for each, precinct in ((plan, tambora), (other, gambir)):
+        shift = factories.ShiftFactory(plan=each, precinct=precinct, night=NIGHT)
+        Shift.objects.filter(pk=shift.pk).delete()
+    _, secret = make_key(Scope.READ, precinct=tambora)
+
+    rows = pull_departures(client_for(secret=secret), None)[0]
+
+    assert [row["plan"] for row in rows] == ["bkb-malam"]
+    unknown = client_for(secret=secret).get(f"{URL}departures/?precinct=nowhere")
+    assert unknown.status_code == 400
+
+
+def pull_departures(client, since, **query):
+    global URL
+    saved, URL = URL, f"{URL}departures/"
+    try:
+        return pull(client, since, **query)
+    finally:
+        URL = saved

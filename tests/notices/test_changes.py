@@ -113,7 +113,9 @@ def test_times_changed(shift, andi, piket_tambora):
     shift.end = shift.end + dt.timedelta(minutes=30)
     shift.save()
     [notice, _andi] = changes.notify_shift_changes(shift_ids=[shift.pk], at=NOW)
-    assert "Time: 23 Jan 02:00–03:00 → 23 Jan 02:00–03:30" in notice.body
+    assert (
+        "Time: 02:00–03:00 → 02:00–03:30 WIB (Mon 22 → Tue 23 Jan 2024)" in notice.body
+    )
 
 
 def test_changes_beyond_the_coming_seven_nights_are_not_notified(
@@ -386,7 +388,10 @@ def test_an_admin_edit_of_a_shift_never_snapshotted_is_notified(
     )
     notices = _notices_of(change)
     assert {n.recipient.username for n in notices} == {"andi", "piket.tambora"}
-    assert "Time: 23 Jan 02:00–03:00 → 23 Jan 02:00–03:30" in notices[0].body
+    assert (
+        "Time: 02:00–03:00 → 02:00–03:30 WIB (Mon 22 → Tue 23 Jan 2024)"
+        in notices[0].body
+    )
 
     edit(end_1="03:30:00", status=ShiftStatus.CANCELLED)
     [_first, second] = _changes_of(shift)

@@ -225,7 +225,10 @@ def test_the_swap_form_lists_shifts_by_time_precinct_and_plan_escaped(
     page = client.get(REQUESTS, headers=EN).content.decode()
 
     # Night 22 Jan 2024, first slot 00:00-01:00 WIB, held by Tambora (the asker).
-    mine = f'<option value="{night[0].pk}">Tue 23 Jan 00:00–01:00 · Polsek Tambora · '
+    mine = (
+        f'<option value="{night[0].pk}">Mon 22 → Tue 23 Jan 2024, 00:00–01:00 WIB'
+        " · Polsek Tambora · "
+    )
     assert mine in page
     assert "Polsek &lt;b&gt;Gambir&lt;/b&gt;" in page
     assert "<b>Gambir</b>" not in page
@@ -252,9 +255,9 @@ def test_the_swap_form_names_days_in_each_readers_language(
         return text[text.index(option) + len(option) :].split(" 00:00")[0]
 
     assert [label("id"), label("en"), label("id")] == [
-        "Sel 23 Jan",
-        "Tue 23 Jan",
-        "Sel 23 Jan",
+        "Sen 22 → Sel 23 Jan 2024,",
+        "Mon 22 → Tue 23 Jan 2024,",
+        "Sen 22 → Sel 23 Jan 2024,",
     ]
 
 
@@ -396,7 +399,7 @@ def test_the_requests_page_runs_the_same_queries_for_1_and_100_shifts(
         )
     client.force_login(kapolsek_tambora)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(REQUESTS)
 
     assert response.status_code == 200

@@ -247,27 +247,30 @@ def test_a_refusal_by_another_command_through_the_api_is_403(trade, kapolres_jak
 
 
 def test_an_override_is_audited(plan, tambora, gambir, clock, kapolsek_tambora):
-    """With four officers Tambora can staff one slot a night; a blackout that
-    gives it a second is refused without a reason and audited with one."""
-    generation.generate_shifts(plan=plan, start=dt.date(2024, 1, 22), nights=7)
+    """With four officers Tambora can staff one slot a night; a swap that gives it
+    a second is refused without a reason and audited with one."""
     factories.OfficerFactory.create_batch(4, precinct=tambora)
+    generation.generate_shifts(plan=plan, start=dt.date(2024, 1, 22), nights=7)
     kapolsek_gambir = factories.make_staff("kg", Role.COMMANDER, precinct=gambir)
-    blackout = Blackout.objects.create(
-        precinct=gambir,
-        start=dt.datetime(2024, 1, 25, 0, 0, tzinfo=WIB),
-        end=dt.datetime(2024, 1, 26, 5, 0, tzinfo=WIB),
-        reason="Operasi",
+    night = next(
+        n
+        for n in (dt.date(2024, 1, 23) + dt.timedelta(days=k) for k in range(5))
+        if Shift.objects.filter(plan=plan, night=n, precinct=tambora).exists()
+        and Shift.objects.filter(plan=plan, night=n, precinct=gambir).exists()
     )
-    from schedules.services import requests
+    theirs = Shift.objects.filter(plan=plan, night=night, precinct=gambir).first()
+    # Tambora's own slot that night is locked: the regeneration cannot move it.
+    Shift.objects.filter(plan=plan, night=night, precinct=tambora).update(locked=True)
+    swap = swaps.request_swap(shift=theirs, to_precinct=tambora, by=kapolsek_gambir)
 
     with pytest.raises(ValidationError) as error:
-        requests.approve_blackout(blackout=blackout, by=kapolsek_gambir)
+        swaps.accept_swap(swap=swap, by=kapolsek_tambora)
     assert "override" in error.value.message_dict
-    blackout.refresh_from_db()
-    assert blackout.status == RequestStatus.PENDING
+    swap.refresh_from_db()
+    assert swap.accepted_at is None  # refused as a whole
 
-    done = requests.approve_blackout(
-        blackout=blackout, by=kapolsek_gambir, override="Bantuan dari Polres"
+    done = swaps.accept_swap(
+        swap=swap, by=kapolsek_tambora, override="Bantuan dari Polres"
     )
 
     assert done.override_note == "Bantuan dari Polres"
