@@ -16,9 +16,8 @@ read only those values (no request, user or CSRF token: forms stay in the page).
 A part whose template reads richer objects (Tonight's slot) is rendered with
 render_for(), whose key the caller builds from every value the template shows.
 
-Each memo holds at most `maxsize` entries, the least recently used going first;
-the sizes chosen for the pages keep a worker's memos to some tens of megabytes
-even when every entry is taken, and the load city fills a small part of them.
+Each memo holds at most `maxsize` entries, the least recently used going first,
+which bounds the memory a worker gives them.
 """
 
 import functools
