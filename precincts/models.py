@@ -191,6 +191,11 @@ class Zone(models.Model):
         validators=[geo.validate_point],
         help_text=_('A GeoJSON Point: {"type": "Point", "coordinates": [lng, lat]}.'),
     )
+    # The post's printed QR code is signed with this number: raising it (admin
+    # action "new QR code") makes every earlier print stop working.
+    post_code_version = models.PositiveIntegerField(
+        _("QR code version"), default=1, editable=False
+    )
 
     class Meta:
         ordering = ["name"]
