@@ -103,7 +103,6 @@ def generate_plans(
     """
     now = now or timezone.now()
     if not dry_run:
-        # Runs of one plan group, on whichever worker, take their turns (issue 20).
         storage.lock_plan_groups([plan.pk for plan, _start, _nights in runs])
     todo = _prepare_runs(runs, dry_run, now)
     pending = Pending(now)
