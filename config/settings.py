@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "common.dbdown.DatabaseDownMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "api.negotiation.EnglishForProgramsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,11 +155,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # The rotation (issue 3): hourly; each plan moves on at 12:00 in its own zone.
     "rotation-horizons": {"task": "schedules.extend_horizons", "schedule": 3600.0},
 }
-# The task outbox (outbox/services.py): tasks are rows written with the change that
-# needs them, sent after the commit with a short broker timeout; rows the broker did
-# not take wait for the drain, which also sends again the tracked runs (generation)
-# whose worker died (outbox/runs.py). `expires` keeps a busy worker from piling up
-# drains that beat sent meanwhile.
+# The task outbox (outbox/services.py): rows written with the change, sent after the
+# commit; the drain sends what the broker did not take and tracked runs whose worker
+# died (outbox/runs.py). `expires` keeps beat's drains from piling up.
 OUTBOX_DRAIN_SECONDS = 30
 CELERY_BEAT_SCHEDULE["outbox-drain"] = {
     "task": "outbox.recover_and_drain",
@@ -238,6 +237,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.ProblemAwareNegotiation",
     # JSON bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are a 413 (api/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
