@@ -44,7 +44,8 @@ serve: install
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # With REDIS_URL set, a worker with an embedded beat runs beside the server and
-# stops with it; without it, tasks run in-process.
+# stops with it; without it, tasks run in-process and `run_periodic` runs the beat
+# schedule (reminders, the morning report) beside the server.
 run: demo
 	@echo ""
 	@echo "Giliran is at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
@@ -54,6 +55,8 @@ run: demo
 		trap "kill $$! 2>/dev/null" EXIT INT TERM; \
 		DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	else \
+		DEBUG=true $(BIN)/python manage.py run_periodic & \
+		trap "kill $$! 2>/dev/null" EXIT INT TERM; \
 		DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi
 
@@ -148,7 +151,24 @@ faults: install-dev
 
 # Issue 7: 200 simulated users (70% pages, 20% API pulls, 10% roster edits) against
 # gunicorn on PostgreSQL with the bench city; exit 1 past the p95 limits or on a 5xx.
-.PHONY: load
+# USERS=500 (or make load-500) is issue 21's run that must not fall over.
+USERS ?= 200
+.PHONY: load load-500
 load: install-dev
 	LOAD_DATABASE_URL=$${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giliran_load} \
-		$(BIN)/python ops/load.py
+		$(BIN)/python ops/load.py --users $(USERS)
+
+load-500:
+	$(MAKE) load USERS=500
+
+# Issue 20: a region on this machine: a PostgreSQL primary and a streaming replica
+# (pg_basebackup, spare ports), Redis, two gunicorns, two workers and two beats; 500
+# users with a mirror on the replica, the replica killed and the primary restarted
+# mid-run (PASS/FAIL per check, figures in docs/bench/region.md; docs/scaling.md).
+.PHONY: region region-short
+region: install-dev
+	$(BIN)/python ops/region.py
+
+# The short version CI runs (60 users, 60 s).
+region-short: install-dev
+	$(BIN)/python ops/region.py --short

@@ -89,6 +89,18 @@ class MemberFairnessSerializer(serializers.Serializer):
     balance = serializers.IntegerField(
         help_text="Minutes held minus minutes due, from the plan's start to `end`."
     )
+    limited_nights = serializers.IntegerField(
+        help_text="Nights of the range on which its officers can staff fewer than "
+        "all the plan's slots (officers, minimum officers per slot, rest hours)."
+    )
+    fewest_staffable = serializers.IntegerField(
+        allow_null=True,
+        help_text="The fewest slots its officers can staff on a night of the "
+        "range; null when never limited.",
+    )
+    over_limit = serializers.IntegerField(
+        help_text="Nights on which it holds more slots than it can staff."
+    )
 
 
 class FairnessSerializer(serializers.Serializer):
@@ -119,6 +131,9 @@ def fairness_dict(report, codes: dict[int, str]) -> dict:
                 "substitutions_received": m.substitutions_received,
                 "repayments_made": m.repayments_made,
                 "balance": m.balance,
+                "limited_nights": m.limited_nights,
+                "fewest_staffable": m.fewest_staffable,
+                "over_limit": m.over_limit,
             }
             for m in report.members
         ],

@@ -7,6 +7,7 @@ from api import (
     departures,
     errors,
     morning_reports,
+    plan_versions,
     request_views,
     schema,
     shifts,
@@ -25,6 +26,9 @@ router.register("plans", views.PlanViewSet, basename="plan")
 router.register("shifts", shifts.ShiftViewSet, basename="shift")
 router.register("blackouts", request_views.BlackoutViewSet, basename="blackout")
 router.register("swaps", request_views.SwapViewSet, basename="swap")
+router.register(
+    "plan-versions", plan_versions.PlanVersionViewSet, basename="plan-version"
+)
 router.register("feed-tokens", views.FeedTokenViewSet, basename="feed-token")
 router.register("checkins", patrol_api.CheckInViewSet, basename="checkin")
 router.register("reports", patrol_api.PatrolReportViewSet, basename="report")
@@ -36,6 +40,11 @@ router.register(
 urlpatterns = [
     path("v1/nights/<str:night>/", shifts.NightView.as_view(), name="night"),
     path("v1/coverage/", coverage.CoverageView.as_view(), name="coverage"),
+    path(
+        "v1/decisions/pending/",
+        request_views.PendingDecisionsView.as_view(),
+        name="pending-decisions",
+    ),
     path(
         "v1/shifts/departures/",
         departures.DepartureListView.as_view(),

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from audit.models import Action, AuditEvent, Outcome
+from common import labels
 from precincts import access
 from precincts.models import Role
 
@@ -101,9 +102,8 @@ def _instant(value, tz: zoneinfo.ZoneInfo) -> str:
             value = dt.datetime.fromisoformat(value)
         except ValueError:
             return value
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, dt.UTC)
-    return formats.date_format(timezone.localtime(value, tz), "D j M Y, H:i")
+    # The duty night and the plan's wall clock, as every page (common.labels).
+    return labels.at(value, tz)
 
 
 def _value(f: models.Field | None, value, names: dict, tz) -> str:
@@ -164,12 +164,30 @@ def _actor(event: AuditEvent) -> str:
     return event.actor_label or _("the system")
 
 
-def _subject(event: AuditEvent, own_type: str) -> str:
+# A label stored with an event is its object's str() then, which names an instant
+# in UTC; these objects' labels are rebuilt from the event's own values instead.
+_REBUILT = {
+    "patrols.checkin": ("officer_id", "kind", "at"),
+    "patrols.incident": ("category", "occurred_at"),
+    "schedules.blackout": ("precinct_id", "start", "end"),
+}
+
+
+def _subject(event: AuditEvent, own_type: str, names: dict, tz) -> str:
     if event.object_type == own_type:
         return ""
     model = _model(event.object_type)
     kind = capfirst(str(model._meta.verbose_name)) if model else event.object_type
-    return f"{kind}: {event.object_label}" if event.object_label else kind
+    label = event.object_label
+    values = event.after or event.before
+    if model and event.object_type in _REBUILT and isinstance(values, dict):
+        fields = _fields(model)
+        label = " ".join(
+            _value(fields.get(name), values[name], names, tz)
+            for name in _REBUILT[event.object_type]
+            if name in values
+        )
+    return f"{kind}: {label}" if label else kind
 
 
 def entries(
@@ -189,12 +207,12 @@ def entries(
     return [
         Entry(
             at=event.at,
-            when=f"{_instant(event.at, tz)} {timezone.localtime(event.at, tz):%Z}",
+            when=_instant(event.at, tz),
             actor=_actor(event),
             action=str(Action(event.action).label)
             if event.action in Action.values
             else event.action,
-            subject=_subject(event, own_type),
+            subject=_subject(event, own_type, names, tz),
             outcome=str(Outcome(event.outcome).label)
             if event.outcome in Outcome.values
             else event.outcome,

@@ -1,4 +1,12 @@
-"""GET /healthz: the state of the database, the cache and the task broker."""
+"""GET /healthz: the state of the database, the cache and the task broker, and of
+each read replica (reported, never failing the check: the primary serves without
+them).
+
+Anyone may ask (load balancers do, without a login), so a failing check names only
+the kind of error; its text (host names, ports, user names) goes to the log.
+"""
+
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -7,6 +15,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
+
+from common import replicas
 
 
 def _database() -> str:
@@ -31,6 +41,8 @@ def _broker() -> str:
     return "ok"
 
 
+logger = logging.getLogger(__name__)
+
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
 
 
@@ -42,9 +54,25 @@ def healthz(request):
         try:
             results[name] = check()
         except Exception as exc:
-            results[name] = f"error: {exc.__class__.__name__}: {exc}"[:300]
+            logger.warning("health check %s failed", name, exc_info=True)
+            results[name] = f"error: {exc.__class__.__name__}"
             failing.append(name)
     body = {"status": "ok" if not failing else "unavailable", "checks": results}
+    if replicas.aliases():
+        body["replicas"] = _replicas()
     if failing:
         body["failing"] = failing
     return JsonResponse(body, status=503 if failing else 200)
+
+
+def _replicas() -> dict:
+    """Each replica as seen now: up or down, lag, what it has replayed and how far
+    behind the primary that is (bytes of WAL)."""
+    primary = replicas.primary_position()
+    found = {}
+    for alias in replicas.aliases():
+        state = replicas.probe(alias)
+        found[alias] = state.report()
+        if state.ok and primary is not None:
+            found[alias]["behind_bytes"] = max(0, primary - state.replay)
+    return found

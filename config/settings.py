@@ -1,8 +1,5 @@
 """Giliran settings: one module, driven by environment variables (see README).
-
-No DATABASE_URL means a SQLite file in the project; no REDIS_URL means Celery runs
-tasks in-process and the cache is local memory. DEBUG is off unless set.
-"""
+No DATABASE_URL: SQLite; no REDIS_URL: tasks in-process, a local cache; DEBUG off."""
 
 import datetime as dt
 from pathlib import Path
@@ -10,6 +7,9 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import CSV, XLSX
+
+from common import sqlite
+from config import region
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "security.middleware.RefuseNulMiddleware",
     # A 500 while the database is unreachable becomes a plain 503 (issue 7).
     "common.dbdown.DatabaseDownMiddleware",
+    "common.readwrites.ReplicaReadsMiddleware",  # before anything reads the session
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "api.negotiation.EnglishForProgramsMiddleware",
@@ -101,17 +102,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        # Parameters bound by the server, and a query run 5 times on a connection
-        # kept as a prepared statement: PostgreSQL then skips parsing and planning,
-        # which cost more than running the API's hot queries (2 ms of planning for
-        # 0.3 ms of execution on shifts/). Off behind a pooler that cannot carry
-        # prepared statements (PgBouncer in transaction mode before 1.21).
+        # Server-side binding; a query run 5 times is prepared (planning cost 2 ms
+        # for 0.3 ms of execution on shifts/). Off behind PgBouncer < 1.21.
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=5
         )
 else:
-    # Wait for a writer instead of failing at once when two requests write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Two processes write at once (server, run_periodic): common/sqlite.py.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(sqlite.OPTIONS)
+# Read replicas for stale-tolerant reads (common/replicas.py, docs/scaling.md).
+REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+DATABASES |= region.replica_databases(REPLICA_URLS, DATABASES["default"], env)
+DATABASE_ROUTERS = ["common.replicas.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+READ_YOUR_WRITES_SECONDS = env.int("READ_YOUR_WRITES_SECONDS", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: Celery broker and Django cache. Without it tasks run in-process.
@@ -131,8 +135,7 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -141,10 +144,13 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A task whose worker died unacknowledged comes back after this long; it must exceed
-# the hard time limit, or a long task would run twice.
+# An unacknowledged task comes back after this; past the time limit (no double run).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
 CELERY_TIMEZONE = "UTC"
+# Queues by plan group (common/plangroups.py); one beat at a time (config/beat.py).
+PLAN_GROUPS = env.int("CELERY_PLAN_GROUPS", default=1)
+CELERY_TASK_ROUTES = ("common.plangroups.route",)
+CELERY_BEAT_SCHEDULER = "config.beat.LockedScheduler"
 # Periodic jobs; each one also has a management command calling the same service.
 CELERY_BEAT_SCHEDULE: dict = {
     # The night (issue 6): each service decides per plan, in its zone, what is due.
@@ -152,12 +158,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     "shift-reminders": {"task": "notices.send_shift_reminders", "schedule": 300.0},
     "shift-change-scan": {"task": "notices.scan_shift_changes", "schedule": 300.0},
     "morning-reports": {"task": "patrols.send_morning_reports", "schedule": 300.0},
-    # The rotation (issue 3): hourly; each plan moves on at 12:00 in its own zone.
+    # The rotation (issue 3): hourly; each plan moves on at 12:00 in its own zone;
+    # requests (issue 14) escalated before their shift, expired at its start.
     "rotation-horizons": {"task": "schedules.extend_horizons", "schedule": 3600.0},
+    "request-deadlines": {"task": "schedules.request_deadlines", "schedule": 300.0},
 }
-# The task outbox (outbox/services.py): rows written with the change, sent after the
-# commit; the drain sends what the broker did not take and tracked runs whose worker
-# died (outbox/runs.py). `expires` keeps beat's drains from piling up.
+# The task outbox (outbox/services.py, outbox/runs.py): the drain sends rows the broker
+# did not take and runs whose worker died; `expires` stops drains piling up.
 OUTBOX_DRAIN_SECONDS = 30
 CELERY_BEAT_SCHEDULE["outbox-drain"] = {
     "task": "outbox.recover_and_drain",
@@ -192,15 +199,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Serve straight from the app and static/ folders too, so a server started without
-# collectstatic (make run, the test server) still has its CSS and JS.
+# Serve from the app and static/ folders too: no collectstatic needed (make run, tests).
 WHITENOISE_USE_FINDERS = True
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="giliran@localhost")
-# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (worker tests).
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
 # Notices: absolute links in e-mails; webhook retries (exponential backoff, jitter).
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
@@ -219,10 +224,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Request bodies: nothing the API or a form sends comes near 1 MiB; bigger ones are
-# refused (413 from the API, a plain 400 page elsewhere) before they fill memory.
-# Uploaded files (the officer import) are counted apart, in FILE_UPLOAD_MAX_MEMORY_SIZE
-# chunks spilled to disk, and limited by the import form.
+# Request bodies over 1 MiB are refused (413 from the API, else 400); uploaded files
+# are counted apart (spilled to disk) and limited by the import form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -285,8 +288,7 @@ OFFICER_IMPORT_INLINE_BYTES = 32 * 1024
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_FORMATS = [CSV, XLSX]
-# A cell starting with = is made inert; precincts/resources.py also prefixes
-# + - @ tab and CR/LF with ', so an export never runs a formula.
+# Exports never run a formula (cells starting = + - @ tab CR/LF get a ').
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 LOGGING = {
@@ -315,9 +317,8 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = True
 
-# Content Security Policy (django-csp): scripts and styles only from our own files.
-# Templates colour precincts through style="" attributes (CSS variables), hence
-# style-src-attr; <style> elements and every inline script stay refused.
+# CSP: scripts and styles only from our files; style="" attributes (precinct colours)
+# allowed, <style> elements and inline scripts refused.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -382,9 +383,8 @@ AXES_CLIENT_IP_CALLABLE = "common.clientip.client_ip"
 # Never copy a submitted one-time code into axes' record of a failed attempt.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 
-# Two-factor login (django-otp): a TOTP authenticator app, and single-use recovery
-# codes as static tokens. With MFA_REQUIRED, administrators and commanders must
-# enrol and give a code at every login; anyone enrolled is asked whatever it says.
+# Two-factor login (django-otp): TOTP and single-use recovery codes. With MFA_REQUIRED
+# administrators and commanders must enrol; anyone enrolled is asked at every login.
 # Before "security", whose admin module withdraws django-otp's device admin pages.
 _at = INSTALLED_APPS.index("security")
 INSTALLED_APPS[_at:_at] = [

@@ -10,13 +10,13 @@ changes made anywhere else.
 
 import datetime as dt
 
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from common import labels as common_labels
 from notices import render, selectors, services
 from notices.models import Notification, NotificationKind
 from precincts.models import Officer, Precinct
-from schedules import changes
+from schedules import changes, labels
 from schedules.models import Shift, ShiftChange, ShiftStatus
 
 
@@ -47,10 +47,9 @@ def _notify_change(change: ShiftChange, shift: Shift) -> list[Notification]:
     ).select_related("user"):
         recipients.setdefault(officer.user.pk, officer.user)
     plan = shift.plan
-    start = timezone.localtime(shift.start, plan.tz)
     title = _("Shift changed: %(plan)s, %(when)s") % {
         "plan": plan.name,
-        "when": formats.date_format(start, "D j M H:i"),
+        "when": labels.shift(shift),
     }
     body = "\n".join(describe_change(before, after, plan.tz))
     sent = []
@@ -88,13 +87,7 @@ def describe_change(before: dict, after: dict, tz) -> list[str]:
             }
         )
     if (before["start"], before["end"]) != (after["start"], after["end"]):
-        lines.append(
-            _("Time: %(before)s → %(after)s")
-            % {
-                "before": _span(before, tz),
-                "after": _span(after, tz),
-            }
-        )
+        lines.append(_("Time: %(before)s → %(after)s") % _spans(before, after, tz))
     if before["status"] != after["status"]:
         if after["status"] == ShiftStatus.CANCELLED:
             lines.append(_("The shift was cancelled."))
@@ -122,7 +115,24 @@ def describe_change(before: dict, after: dict, tz) -> list[str]:
     return lines
 
 
-def _span(state: dict, tz) -> str:
-    start = dt.datetime.fromisoformat(state["start"]).astimezone(tz)
-    end = dt.datetime.fromisoformat(state["end"]).astimezone(tz)
-    return f"{start:%d %b %H:%M}–{end:%H:%M}"
+def _spans(before: dict, after: dict, tz) -> dict:
+    """Both times in the one convention (common.labels); the duty night said once
+    when it stays the same: "02:00–03:00 → 02:00–03:30 WIB (Mon 22 → Tue 23 Jan)"."""
+    old, new = (
+        [dt.datetime.fromisoformat(state[k]) for k in ("start", "end")]
+        for state in (before, after)
+    )
+    night = common_labels.night_of(old[0], tz)
+    if night != common_labels.night_of(new[0], tz):
+        return {
+            "before": common_labels.span(*old, tz),
+            "after": common_labels.span(*new, tz),
+        }
+    hours = [
+        f"{common_labels.hm(a, tz)}–{common_labels.hm(b, tz)}" for a, b in (old, new)
+    ]
+    zone = common_labels.zone_name(new[0], tz)
+    return {
+        "before": hours[0],
+        "after": f"{hours[1]} {zone} ({common_labels.night(night)})",
+    }

@@ -38,6 +38,12 @@ def wall_clock(shift: Shift, instant: dt.datetime | None) -> str:
     return f"{timezone.localtime(instant, shift.plan.tz):%H:%M}" if instant else ""
 
 
+def wall_time(shift: Shift, instant: dt.datetime) -> dt.time:
+    """The minute on the plan's clock, as a time (a formset compares its initial
+    values with what comes back as times)."""
+    return timezone.localtime(instant, shift.plan.tz).time().replace(second=0)
+
+
 def time_field(label, *, required: bool = True) -> forms.TimeField:
     return forms.TimeField(
         label=label,
@@ -194,6 +200,14 @@ class IncidentForm(forms.Form):
         min_value=-180,
         max_value=180,
     )
+
+    def has_changed(self) -> bool:
+        """A new incident's time comes pre-filled (or cleared): that alone is
+        not an incident, so the blank form is still skipped."""
+        changed = self.changed_data
+        if not self.initial.get("id"):
+            changed = [name for name in changed if name != "occurred_at"]
+        return bool(changed)
 
     def incident_fields(self, shift: Shift) -> dict:
         data = self.cleaned_data

@@ -17,6 +17,8 @@ from schedules.models import (
     Assignment,
     Blackout,
     PlanMember,
+    PlanSignature,
+    PlanVersion,
     RotationPlan,
     Shift,
     ShiftChange,
@@ -258,7 +260,11 @@ class AssignmentAdmin(OverlapRefusedMixin, admin.ModelAdmin):
 
 
 @admin.register(Blackout)
-class BlackoutAdmin(admin.ModelAdmin):
+class BlackoutAdmin(ReadOnlyAdmin):
+    """Read only: a blackout is asked for and decided on the Requests page or the
+    API, through schedules.services.requests, because deciding one moves shifts
+    (substitutes, repayment) and notifies; a status typed here would do neither."""
+
     list_display = [
         "precinct",
         "start",
@@ -275,9 +281,14 @@ class BlackoutAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     readonly_fields = ["requested_by", "decided_by", "decided_at", "created_at"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(SwapRequest)
-class SwapRequestAdmin(admin.ModelAdmin):
+class SwapRequestAdmin(ReadOnlyAdmin):
+    """Read only, as blackouts: a swap is decided through its service."""
+
     list_display = [
         "shift",
         "kind",
@@ -297,6 +308,9 @@ class SwapRequestAdmin(admin.ModelAdmin):
     autocomplete_fields = ["shift", "counter_shift", "from_precinct", "to_precinct"]
     readonly_fields = ["requested_by", "decided_by", "decided_at", "created_at"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(ShiftChange)
 class ShiftChangeAdmin(ReadOnlyAdmin):
@@ -311,3 +325,22 @@ class ShiftSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["shift", "taken_at"]
     list_select_related = ["shift__plan", "shift__precinct"]
     search_fields = ["shift__plan__code", "shift__plan__name"]
+
+
+@admin.register(PlanVersion)
+class PlanVersionAdmin(ReadOnlyAdmin):
+    """Read only: versions are proposed, signed and refused on the plan's agreement
+    page or the API (schedules.services.plan_versions)."""
+
+    list_display = ["plan", "number", "status", "proposed_by", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["plan", "proposed_by"]
+    search_fields = ["plan__code", "plan__name", "note"]
+
+
+@admin.register(PlanSignature)
+class PlanSignatureAdmin(ReadOnlyAdmin):
+    list_display = ["version", "precinct", "decision", "signer_label", "signed_at"]
+    list_filter = ["decision"]
+    list_select_related = ["version__plan", "precinct"]
+    search_fields = ["version__plan__code", "precinct__name", "reason"]

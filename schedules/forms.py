@@ -1,25 +1,21 @@
 """Page forms. They check shape and bind choices; the services in
 schedules.services (roster, requests) enforce the rules and raise field errors."""
 
-import datetime as dt
-import functools
 import zoneinfo
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
-from django.db.models import Q
 from django.forms.utils import flatatt
-from django.utils import formats, timezone
-from django.utils.html import format_html, format_html_join
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from common import dates
-from precincts.models import Officer, Precinct
+from common import dates, fragments, labels
+from precincts.models import Precinct
 from schedules.models import BlackoutCategory, RotationPlan, Shift
 from schedules.selectors import grid
-from schedules.services import roster
 
 # Primary keys are 64-bit: a longer number is no choice at all, and must not
 # reach the database (SQLite raises OverflowError on it).
@@ -37,29 +33,39 @@ class LeanSelect(forms.Select):
     """A select built in Python, without a template render per option.
 
     Django's own select renders a template (and an attributes template) for every
-    option, which made the swap form's few hundred coming shifts the most expensive
-    part of the Requests page. Options here carry no attributes but `selected`, and
-    there are no option groups (the fields using it have none).
+    option, and builds a dictionary per option even before that, which made the
+    swap form's few hundred coming shifts the most expensive part of the Requests
+    page. Options here carry no attributes but `selected`, each option's markup is
+    kept per process for its value and label (common.fragments), and there are no
+    option groups (the fields using it have none).
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(option["value"]), " selected" if option["selected"] else "",
-                 option["label"])
-                for _group, options, _index in widget["optgroups"]
-                for option in options
-            ),
-        )  # fmt: skip
+        chosen = set(self.format_value(value))
+        if hasattr(self.choices, "options_html"):
+            options = self.choices.options_html(chosen)
+        else:
+            options = "".join(
+                _option(str(choice), str(label), str(choice) in chosen)
+                for choice, label in self.choices
+            )
         return format_html(
             '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            options,
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            # Each option is escaped by _option.
+            mark_safe(options),
         )
+
+
+@fragments.memoised(maxsize=16384)
+def _option(value: str, label: str, selected: bool) -> str:
+    return format_html(
+        '<option value="{}"{}>{}</option>',
+        value,
+        " selected" if selected else "",
+        label,
+    )
 
 
 class ChoiceByIdField(forms.ModelChoiceField):
@@ -118,83 +124,6 @@ class NightForm(forms.Form):
     """Which duty night to show (?night=YYYY-MM-DD); empty means tonight."""
 
     night = night_field(_("Duty night"))
-
-
-class VersionedShiftForm(forms.Form):
-    """A roster change; `version` is the shift version the editor saw."""
-
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-
-    def __init__(self, *args, shift: Shift, **kwargs):
-        self.shift = shift
-        super().__init__(*args, **kwargs)
-
-
-class AddOfficersForm(VersionedShiftForm):
-    # The field accepts every officer of the holding precinct so that a stale page
-    # offering a since-deactivated officer gets the service's clear message; the
-    # page only lists the active ones. Other precincts' officers are never valid.
-    officers = ChoicesByIdField(
-        label=_("Officers to add"),
-        queryset=Officer.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "required": _("Choose at least one officer."),
-            "invalid_choice": _("That officer cannot serve on this shift."),
-            "invalid_pk_value": _("That officer cannot serve on this shift."),
-        },
-    )
-
-    def __init__(self, *args, shift: Shift, **kwargs):
-        super().__init__(*args, shift=shift, **kwargs)
-        self.fields["officers"].queryset = Officer.objects.of_precinct(
-            shift.precinct_id
-        )
-
-    def save(self, *, by) -> None:
-        """Add every chosen officer, or nobody if one of them breaks a rule."""
-        with transaction.atomic():
-            expected = self.cleaned_data["version"]
-            for officer in self.cleaned_data["officers"]:
-                roster.assign_officer(
-                    shift=self.shift, officer=officer, by=by, expected_version=expected
-                )
-                # assign_officer moved self.shift to the new version.
-                expected = self.shift.version
-
-
-def candidates(shift: Shift, query: str = ""):
-    """Active officers of the shift's precinct not on it yet, by name or NRP."""
-    officers = (
-        Officer.objects.active()
-        .of_precinct(shift.precinct_id)
-        .exclude(assignments__shift=shift)
-        .order_by("name")
-    )
-    query = query.strip()
-    if query:
-        officers = officers.filter(Q(name__icontains=query) | Q(nrp__startswith=query))
-    return officers
-
-
-class OfficerOnShiftForm(VersionedShiftForm):
-    """Remove an officer, or make them the leader."""
-
-    officer = ChoiceByIdField(
-        queryset=Officer.objects.none(),
-        widget=forms.HiddenInput,
-        error_messages={"invalid_choice": _("That officer is not on this shift.")},
-    )
-
-    def __init__(self, *args, shift: Shift, **kwargs):
-        super().__init__(*args, shift=shift, **kwargs)
-        self.fields["officer"].queryset = Officer.objects.filter(
-            assignments__shift=shift
-        )
-
-
-class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search by name or NRP"), required=False, max_length=60)
 
 
 class CalendarForm(forms.Form):
@@ -260,21 +189,16 @@ class BlackoutRequestForm(forms.Form):
         }
 
 
-def shift_label(start, end, tz, precinct: str, plan: str) -> str:
-    local = timezone.localtime(start, tz)
-    end = timezone.localtime(end, tz)
-    return (
-        f"{_day_label(local.date(), get_language())} {local:%H:%M}–{end:%H:%M} · "
-        f"{precinct} · {plan}"
-    )
+def shift_label(start, end, tz, precinct: str, plan: str, night) -> str:
+    """A shift option: its duty night and hours (common.labels), holder and plan."""
+    return _shift_label(start, end, tz, precinct, plan, night, get_language())
 
 
-@functools.lru_cache(maxsize=4096)
-def _day_label(day: dt.date, language: str | None) -> str:
-    """'Sen 23 Jan' in `language` (the active one: the key keeps languages apart).
-    A form lists a few hundred shifts on a few dozen days; the localized day and
-    month names were most of each label's cost."""
-    return formats.date_format(day, "D j M")
+@fragments.memoised(maxsize=16384)
+def _shift_label(start, end, tz, precinct: str, plan: str, night, language) -> str:
+    """shift_label once per shift and language: a form lists a few hundred coming
+    shifts, the same on every visit, and localised dates are slow to format."""
+    return f"{labels.span(start, end, tz, duty_night=night)} · {precinct} · {plan}"
 
 
 class ShiftChoiceIterator(forms.models.ModelChoiceIterator):
@@ -282,18 +206,47 @@ class ShiftChoiceIterator(forms.models.ModelChoiceIterator):
     building a model instance (with its plan and precinct) for each cost more than
     the rest of the page. Validation still goes through the field's queryset."""
 
+    def rows(self) -> tuple:
+        return tuple(
+            self.queryset.values_list(
+                "pk",
+                "start",
+                "end",
+                "precinct__name",
+                "plan__name",
+                "plan__time_zone",
+                "night",
+            )
+        )
+
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        rows = self.queryset.values_list(
-            "pk", "start", "end", "precinct__name", "plan__name", "plan__time_zone"
-        )
-        for pk, start, end, precinct, plan, zone in rows:
-            tz = zoneinfo.ZoneInfo(zone)  # cached by zoneinfo itself
+        for pk, start, end, precinct, plan, zone, night in self.rows():
             yield (
                 forms.models.ModelChoiceIteratorValue(pk, None),
-                shift_label(start, end, tz, precinct, plan),
+                shift_label(start, end, zoneinfo.ZoneInfo(zone), precinct, plan, night),
             )
+
+    def options_html(self, chosen: set[str]) -> str:
+        """Every option's markup (LeanSelect), the same rows giving the same markup
+        from a memo: the page asks for the same coming shifts on every visit."""
+        empty = self.field.empty_label
+        return _shift_options(
+            self.rows(),
+            None if empty is None else str(empty),
+            frozenset(chosen),
+            get_language(),
+        )
+
+
+@fragments.memoised(maxsize=512)
+def _shift_options(rows: tuple, empty, chosen: frozenset, language) -> str:
+    options = [] if empty is None else [_option("", empty, "" in chosen)]
+    for pk, start, end, precinct, plan, zone, night in rows:
+        label = shift_label(start, end, zoneinfo.ZoneInfo(zone), precinct, plan, night)
+        options.append(_option(str(pk), label, str(pk) in chosen))
+    return "".join(options)
 
 
 class ShiftChoiceField(ChoiceByIdField):
@@ -337,9 +290,19 @@ class SwapRequestForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+        choices=[
+            ("approve", _("Approve")),
+            ("reject", _("Reject")),
+            ("accept", _("Accept")),
+            ("refuse", _("Refuse")),
+        ]
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    override = forms.CharField(
+        label=_("Approve past the staffing limit, because"),
+        max_length=200,
+        required=False,
+    )
 
 
 def requested_night(request) -> tuple:

@@ -133,6 +133,24 @@ def _show_codes(request, codes: list[str], title: str):
     )
 
 
+def _with_code(request, form: CodeForm, change):
+    """Call a second-factor change with the code typed in the form, keeping this
+    session; what the change refuses becomes the form's error. Returns what the
+    change returned (True where it returns nothing), or None if refused."""
+    if not form.is_valid():
+        return None
+    try:
+        done = change(
+            user=request.user,
+            code=form.cleaned_data["code"],
+            keep_session=request.session.session_key,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    return True if done is None else done
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def setup(request):
@@ -140,18 +158,11 @@ def setup(request):
     if mfa.is_enrolled(request.user):
         return redirect("security:account")
     form = CodeForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            device, codes = mfa.confirm_enrolment(
-                user=request.user,
-                code=form.cleaned_data["code"],
-                keep_session=request.session.session_key,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            _accept(request, device)
-            return _show_codes(request, codes, _("Two-factor login is on"))
+    done = _with_code(request, form, mfa.confirm_enrolment)
+    if done:
+        device, codes = done
+        _accept(request, device)
+        return _show_codes(request, codes, _("Two-factor login is on"))
     device = mfa.start_enrolment(user=request.user)
     return render(
         request,
@@ -210,19 +221,10 @@ def remove(request):
     if _owes_code(request):
         return _code_first(request)
     form = CodeForm(request.POST)
-    if form.is_valid():
-        try:
-            mfa.remove_second_factor(
-                user=request.user,
-                code=form.cleaned_data["code"],
-                keep_session=request.session.session_key,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            note_second_factor(request, mfa.code_needed(request.user))
-            messages.success(request, _("Two-factor login is off."))
-            return redirect("security:account")
+    if _with_code(request, form, mfa.remove_second_factor):
+        note_second_factor(request, mfa.code_needed(request.user))
+        messages.success(request, _("Two-factor login is off."))
+        return redirect("security:account")
     return render(
         request,
         "security/account.html",

@@ -130,3 +130,29 @@ def test_editing_a_shift_by_hand_in_admin_marks_it_manual(
     assert (shift.precinct, shift.reason, shift.version) == (gambir, "manual", 2)
     # The change notice for its people is queued for after the commit.
     assert len(callbacks) == 1
+
+
+@pytest.mark.parametrize("model", [Blackout, SwapRequest])
+def test_requests_are_decided_through_their_service_not_typed_in_admin(
+    client, admin_user, model
+):
+    """Deciding a blackout or a swap moves shifts and notifies; the admin shows
+    requests but cannot add, edit (a status typed here would apply nothing) or
+    delete them."""
+    populate(1, "decide")
+    request = model.objects.get()
+    client.force_login(admin_user)
+    opts = model._meta
+    change = reverse(
+        f"admin:{opts.app_label}_{opts.model_name}_change", args=[request.pk]
+    )
+    add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+    delete = reverse(
+        f"admin:{opts.app_label}_{opts.model_name}_delete", args=[request.pk]
+    )
+    assert client.get(change).status_code == 200  # still readable
+    assert client.get(add).status_code == 403
+    assert client.post(change, {"status": "approved"}).status_code == 403
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    request.refresh_from_db()
+    assert request.status == "pending"

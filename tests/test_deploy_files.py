@@ -113,7 +113,7 @@ def test_compose_health_checks_use_the_apps_health_endpoint(compose):
 
 
 # Read by compose (and set_up_database_roles), not by the settings.
-COMPOSE_VARS = {"DATABASE_APP_PASSWORD"}
+COMPOSE_VARS = {"DATABASE_APP_PASSWORD", "REPLICATION_PASSWORD"}
 
 
 def test_the_env_example_lists_only_variables_the_settings_read():

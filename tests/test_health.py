@@ -64,3 +64,18 @@ def test_health_names_a_broken_database_with_503(client, db, settings, monkeypat
 
 def test_health_refuses_other_methods(client, db):
     assert client.post("/healthz").status_code == 405
+
+
+def test_health_names_only_the_kind_of_error_and_logs_its_text(
+    client, db, unreachable_broker, caplog
+):
+    """The address of a failing service (host, port, user) is for the log, not for
+    whoever asks /healthz without a login."""
+    with caplog.at_level("WARNING", logger="common.health"):
+        response = client.get("/healthz")
+    shown = response.json()["checks"]["broker"]
+    assert shown.startswith("error: ")
+    assert ":" not in shown.removeprefix("error: ")
+    assert "refused" not in response.content.decode().lower()
+    assert any("broker" in record.getMessage() for record in caplog.records)
+    assert any(record.exc_info for record in caplog.records)

@@ -82,10 +82,13 @@ def report_prefill(*, shift: Shift) -> dict:
     )
     team = [i for own in intervals.values() for i in own]
     held = presence.covered(team, shift.start, shift.end)
+    # Valid as the form opens: a patrol cannot end in the future, so before the
+    # shift's end the pre-filled end is now (to the minute the form shows).
+    now = timezone.now().replace(second=0, microsecond=0)
     return {
         "present": present,
         "started_at": held[0][0] if held else shift.start,
-        "ended_at": held[-1][1] if held else shift.end,
+        "ended_at": min(held[-1][1] if held else shift.end, now),
     }
 
 

@@ -24,6 +24,12 @@ from schedules.models.shifts import (
     ShiftQuerySet,
     ShiftStatus,
 )
+from schedules.models.versions import (
+    PlanSignature,
+    PlanVersion,
+    SignatureDecision,
+    VersionStatus,
+)
 
 __all__ = [
     "Assignment",
@@ -32,6 +38,8 @@ __all__ = [
     "BlackoutCategory",
     "BlackoutQuerySet",
     "PlanMember",
+    "PlanSignature",
+    "PlanVersion",
     "Reason",
     "Request",
     "RequestStatus",
@@ -42,8 +50,10 @@ __all__ = [
     "ShiftQuerySet",
     "ShiftSnapshot",
     "ShiftStatus",
+    "SignatureDecision",
     "Strategy",
     "SwapKind",
     "SwapRequest",
+    "VersionStatus",
     "validate_time_zone",
 ]

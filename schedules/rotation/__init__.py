@@ -11,12 +11,17 @@ decided, so generating a range in pieces gives the same schedule as generating i
 at once, and regenerating with unchanged inputs changes nothing.
 """
 
-import bisect
 import datetime as dt
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+from schedules.rotation.busy import BLACKOUT as BLACKOUT
+from schedules.rotation.busy import CAPACITY as CAPACITY
+from schedules.rotation.busy import unavailability
+from schedules.rotation.staffed import STAFFING as STAFFING
+from schedules.rotation.staffed import NightLoad
 
 # Strategies.
 ROTATION = "rotation"
@@ -29,9 +34,8 @@ REPAYMENT = "repayment"
 SWAP = "swap"
 MANUAL = "manual"
 
-# Why a turn was handed on.
-BLACKOUT = "blackout"
-CAPACITY = "capacity"
+# Why a turn was handed on (and schedules.rotation.busy: BLACKOUT, CAPACITY;
+# schedules.rotation.staffed: STAFFING).
 RUN = "run"
 DEBT = "debt"
 POSITION = "position"
@@ -150,6 +154,7 @@ class Ledger:
     balance: minutes held minus minutes due by the turns (negative: the member owes
     service). position: holdings of a slot position minus turns at it. recent: the
     holders of each position on the last MAX_RUN nights, for run lengths.
+    minutes and holdings: minutes held, and holdings of each slot position.
     """
 
     balance: dict[int, int] = field(default_factory=lambda: defaultdict(int))
@@ -159,6 +164,8 @@ class Ledger:
     recent: dict[int, list[tuple[dt.date, int | None]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    minutes: Counter = field(default_factory=Counter)
+    holdings: Counter = field(default_factory=Counter)
 
     @classmethod
     def from_history(cls, plan: Plan, history: Iterable[Held]) -> "Ledger":
@@ -188,6 +195,8 @@ class Ledger:
             self.balance[due] -= minutes
             self.position[member, slot] += 1
             self.position[due, slot] -= 1
+            self.minutes[member] += minutes
+            self.holdings[member, slot] += 1
         recent = self.recent[slot]
         recent.append((night, member))
         if len(recent) > MAX_RUN:
@@ -197,6 +206,8 @@ class Ledger:
         other = Ledger()
         other.balance.update(self.balance)
         other.position.update(self.position)
+        other.minutes.update(self.minutes)
+        other.holdings.update(self.holdings)
         for slot, recent in self.recent.items():
             other.recent[slot] = list(recent)
         return other
@@ -216,51 +227,11 @@ class Ledger:
 class Schedule:
     decisions: list[Decision]
     ledger: Ledger
+    exact: object = None  # the exact window of a plan's end (rotation.exact)
 
     @property
     def uncovered(self) -> list[Decision]:
         return [d for d in self.decisions if d.uncovered]
-
-
-def unavailability(
-    plan: Plan,
-    cells: Iterable[Cell],
-    *,
-    blackouts: Iterable[Interval] = (),
-    busy: Iterable[Interval] = (),
-) -> dict[tuple[dt.date, int], dict[int, str]]:
-    """For each cell that someone cannot take: member -> BLACKOUT or CAPACITY.
-
-    `busy` holds the member's posts in other plans; a member is out of capacity on a
-    cell when those overlapping it reach its capacity. Cells must be in time order.
-    """
-    cells = list(cells)
-    starts = [cell.start for cell in cells]
-    members = set(plan.members)
-
-    def overlapping(start: dt.datetime, end: dt.datetime) -> range:
-        first = bisect.bisect_left(starts, start)
-        # Cells never overlap each other, so at most the one before can reach in.
-        if first and cells[first - 1].end > start:
-            first -= 1
-        return range(first, bisect.bisect_left(starts, end))
-
-    result: dict[tuple[dt.date, int], dict[int, str]] = {}
-    for interval in blackouts:
-        if interval.member in members:
-            for i in overlapping(interval.start, interval.end):
-                key = (cells[i].night, cells[i].slot)
-                result.setdefault(key, {})[interval.member] = BLACKOUT
-    taken: Counter[tuple[int, int]] = Counter()
-    for interval in busy:
-        if interval.member in members:
-            for i in overlapping(interval.start, interval.end):
-                taken[i, interval.member] += 1
-    for (i, member), count in taken.items():
-        if count >= plan.capacity.get(member, 1):
-            out = result.setdefault((cells[i].night, cells[i].slot), {})
-            out.setdefault(member, CAPACITY)
-    return result
 
 
 def generate(
@@ -273,6 +244,8 @@ def generate(
     busy: Iterable[Interval] = (),
     lookahead: Sequence[Cell] = (),
     until: dt.date | None = None,
+    limits: Mapping[tuple[int, dt.date], int] | None = None,
+    prefer: Mapping[tuple[dt.date, int], int | None] | None = None,
 ) -> Schedule:
     """Decide every cell in `cells` (sorted by night and slot) after `ledger`.
 
@@ -281,11 +254,25 @@ def generate(
     but runs are avoided and debts repaid with them in view, so a range decided in
     pieces (each with its look-ahead) matches one decided at once. `until` is the
     plan's last night, if it has one: turns missed too close to it to be repaid
-    afterwards are paid in advance.
+    afterwards are paid in advance. `limits` caps the slots a member may hold on
+    a night, {(member, night): slots} (schedules.rotation.staffed). With `until`
+    in view, the plan's last nights are decided exactly (rotation.ending), a tie
+    going to the `prefer`red holder of a cell (the stored one on a repair).
     """
-    return _Generator(
-        plan, cells, ledger, frozen or {}, lookahead, blackouts, busy, until
-    )()
+    frozen, blackouts, busy = frozen or {}, list(blackouts), list(busy)
+    if until is not None:
+        from schedules.rotation import ending
+
+        done = ending.generate_ending(
+            plan, cells, ledger=ledger, frozen=frozen, blackouts=blackouts,
+            busy=busy, lookahead=lookahead, until=until, limits=limits, prefer=prefer,
+        )  # fmt: skip
+        if done is not None:
+            return done
+    load = NightLoad(limits, ((h.member, night) for (night, _), h in frozen.items()))
+    return _Generator(plan, cells, ledger, frozen, lookahead, blackouts, busy, until)(
+        load
+    )
 
 
 def lookahead_nights(plan: Plan) -> int:
@@ -338,7 +325,8 @@ class _Generator:
             ):
                 self.late_losses[due].append(i)
 
-    def __call__(self) -> Schedule:
+    def __call__(self, load: NightLoad) -> Schedule:
+        self.load = load
         decisions = []
         previous = None
         ledger = self.ledger
@@ -358,6 +346,7 @@ class _Generator:
                 )
             else:
                 decision = self.decide(i, cell, previous)
+                load.add(decision.member, cell.night)
             ledger.record(
                 cell.night, cell.slot, decision.member, self.dues[i], cell.minutes
             )
@@ -405,7 +394,9 @@ class _Generator:
         plan, slot = self.plan, cell.slot
         balance, position = self.ledger.balance, self.ledger.position
         due = self.dues[i]
-        out = self.blocked.get((cell.night, slot), {})
+        out = self.load.out(
+            self.blocked.get((cell.night, slot), {}), plan.members, cell.night
+        )
         if due in out:
             candidates = [m for m in plan.members if m not in out]
             if not candidates:

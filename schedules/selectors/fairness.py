@@ -3,8 +3,9 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from schedules import metrics, rotation
+from schedules import metrics, rotation, staffing
 from schedules.models import Reason, RotationPlan, Shift, ShiftStatus
+from schedules.rotation import staffed
 from schedules.services import inputs
 
 
@@ -22,6 +23,12 @@ class MemberFairness:
     repayments_made: int = 0
     # minutes held minus minutes due by the turns, from the plan's start to `last`
     balance: int = 0
+    # Staffing limits (schedules.staffing) in the range: nights on which its
+    # officers can staff fewer than all slots, the fewest slots on such a night
+    # (None: never limited), and nights it holds more slots than it can staff.
+    limited_nights: int = 0
+    fewest_staffable: int | None = None
+    over_limit: int = 0
 
 
 @dataclass
@@ -36,6 +43,11 @@ class FairnessReport:
     @property
     def minute_spread(self) -> int:
         return self.metrics.minute_spread
+
+    @property
+    def limited(self) -> bool:
+        """Was any member's staffing limited in the range?"""
+        return any(m.fewest_staffable is not None for m in self.members)
 
 
 def fairness_report(
@@ -66,16 +78,14 @@ def fairness_report(
             rotation.Held(night, slot, holder, int((end - start).total_seconds()) // 60)
             for night, slot, holder, start, end, _, _ in rows
         ],
-    )
+    ).balance
     in_range = [
         rotation.Decision(night, slot, start, end, holder, reason, substitute_for)
         for night, slot, holder, start, end, reason, substitute_for in rows
         if night >= first
     ]
     report = {
-        p.pk: MemberFairness(
-            p.pk, p.name, positions=[0] * spec.slots, balance=ledger.balance[p.pk]
-        )
+        p.pk: MemberFairness(p.pk, p.name, 0, [0] * spec.slots, balance=ledger[p.pk])
         for p in members
     }
     for d in in_range:
@@ -90,6 +100,7 @@ def fairness_report(
                 row.repayments_made += 1
         if d.reason == Reason.SUBSTITUTE and d.substitute_for in report:
             report[d.substitute_for].substitutions_received += 1
+    _staffing(plan, first, last, report, in_range)
     return FairnessReport(
         plan=plan,
         first=first,
@@ -119,3 +130,20 @@ def stored_decisions(
         )
     )
     return [rotation.Decision(*row) for row in rows]
+
+
+def _staffing(plan, first, last, report: dict, decisions) -> None:
+    """Fill in each member's staffing limits over nights first..last."""
+    if all(n is None for n in staffing.active_officers(list(report)).values()):
+        return
+    limits = staffing.staffing_limits(plan=plan, first=first, last=last)
+    for (member, _night), limit in limits.items():
+        row = report.get(member)
+        if row is not None and limit < plan.slot_count:
+            row.limited_nights += 1
+            if row.fewest_staffable is None or limit < row.fewest_staffable:
+                row.fewest_staffable = limit
+    over = staffed.violations(limits, ((d.member, d.night) for d in decisions))
+    for member, _night, _held, _limit in over:
+        if member in report:
+            report[member].over_limit += 1

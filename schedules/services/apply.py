@@ -49,6 +49,16 @@ def held(row: dict) -> rotation.Held:
     )
 
 
+def stored_holders(stored: dict) -> dict:
+    """{(night, slot): precinct} of the stored live shifts: the holders a
+    regeneration prefers where fairness allows (rotation.ending)."""
+    return {
+        key: row["precinct_id"]
+        for key, row in stored.items()
+        if row["status"] == ShiftStatus.SCHEDULED
+    }
+
+
 def note(decision: rotation.Decision, names: dict[int, str]) -> str:
     """Why a cell left its turn, in words; empty for a plain turn."""
     if decision.reason == rotation.TURN:
@@ -60,6 +70,11 @@ def note(decision: rotation.Decision, names: dict[int, str]) -> str:
         text = _("In place of %(precinct)s (blackout).")
     elif decision.cause == rotation.CAPACITY:
         text = _("In place of %(precinct)s, already holding another post then.")
+    elif decision.cause == rotation.STAFFING:
+        text = _(
+            "In place of %(precinct)s, whose officers cannot staff another slot "
+            "that night."
+        )
     elif decision.cause == rotation.RUN:
         text = _(
             "In place of %(precinct)s, who would otherwise hold this hour a third "

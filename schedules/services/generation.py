@@ -18,13 +18,11 @@ plan created first: later plans treat its shifts there as busy, and are regenera
 when an earlier plan's run changes that precinct's shifts.
 
 generate_plans() does the same for many plans (the horizon task, the benchmark) in
-one transaction: it locks them all in id order, reads their inputs in a handful of
-queries, stores all their new shifts in one COPY (storage) and commits once, so a
-short horizon no longer pays ~11 queries and a commit per plan. Each plan still gets
-its own result, audit event and inputs key, and the outcome equals generating them
-one by one, oldest first. A cascade from inside a batch may lock a plan outside it
-with a higher id than some it holds; two such transactions can deadlock, in which
-case PostgreSQL aborts one and its task retries.
+one transaction: it locks them in id order, reads their inputs in a few queries,
+stores their new shifts in one COPY (storage) and commits once. Each plan still gets
+its own result, audit event and inputs key, as if generated one by one, oldest first.
+A cascade from inside a batch may lock a plan outside it with a higher id than some
+it holds; two such transactions can deadlock: PostgreSQL aborts one, its task retries.
 """
 
 import datetime as dt
@@ -41,7 +39,7 @@ from audit import services as audit_services
 from schedules import nights as night_math
 from schedules import rotation
 from schedules.models import PlanMember, RotationPlan, Shift, ShiftStatus
-from schedules.services import inputs, storage
+from schedules.services import apply, inputs, storage
 from schedules.services.apply import Pending, apply_decisions, held, is_frozen
 from schedules.services.inputs import Run
 
@@ -104,6 +102,9 @@ def generate_plans(
     once. Every plan row is locked, in id order, before anything is read.
     """
     now = now or timezone.now()
+    if not dry_run:
+        # Runs of one plan group, on whichever worker, take their turns (issue 20).
+        storage.lock_plan_groups([plan.pk for plan, _start, _nights in runs])
     todo = _prepare_runs(runs, dry_run, now)
     pending = Pending(now)
     results: list[GenerationResult] = []
@@ -158,6 +159,7 @@ def _prepare_runs(runs, dry_run: bool, now: dt.datetime) -> list[Run]:
             inputs.prepare(plan, members, counts_of[plan.pk], start, nights, now)
         )
     inputs.read_blackouts(todo)
+    inputs.read_limits(todo)
     inputs.read_own(todo)
     return todo
 
@@ -199,6 +201,8 @@ def _generate_one(
         busy=inputs.busy_intervals(plan, run.tight, run.span_start, run.span_end),
         lookahead=inputs.plan_cells(plan, run.last + dt.timedelta(days=1), run.peek),
         until=plan.valid_until,
+        limits=run.limits,
+        prefer=apply.stored_holders(stored),
     )
     result = GenerationResult(
         plan=plan,

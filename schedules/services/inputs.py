@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 
 from precincts.models import Precinct
 from schedules import nights as night_math
-from schedules import rotation
+from schedules import rotation, staffing
 from schedules.models import PlanMember, RotationPlan, Shift, ShiftStatus
+from schedules.rotation import ending
 from schedules.services import storage
 
 # Part of every stored inputs key: change it when the generator's rules change, so
 # that a deploy regenerates instead of trusting keys computed by the old rules.
-ALGORITHM = "rotation-2026-11"
+ALGORITHM = "rotation-2026-12"
 
 
 def plan_spec(plan: RotationPlan, members: list[Precinct]) -> rotation.Plan:
@@ -196,6 +197,9 @@ class Run:
     # update); None until read.
     own: tuple | None = None
     busy: tuple = ()
+    # {(precinct, night): slots its officers can staff}, only where fewer than
+    # the plan's slots (schedules.staffing); read by read_limits().
+    limits: dict = field(default_factory=dict)
 
     @property
     def nights(self) -> int:
@@ -214,8 +218,19 @@ def prepare(plan, members, counts, start, nights, now) -> Run:
             plan.valid_from,
         )
     first, last = check_range(plan, start, nights, generation_limit(plan, now))
-    peek = last + dt.timedelta(days=rotation.lookahead_nights(plan_spec(plan, members)))
+    spec = plan_spec(plan, members)
+    peek = last + dt.timedelta(days=rotation.lookahead_nights(spec))
     if plan.valid_until is not None:
+        window = ending.window_start(spec, plan.valid_until)
+        if peek >= window:
+            # The plan's last nights are decided together (rotation.ending): a
+            # range near them runs to the end (past the horizon by at most
+            # those nights), and one that begins inside them begins where they
+            # do. Its stored cells are the preferred holders, so an unchanged
+            # window stays exactly as it is, and a repair changes the fewest.
+            peek = last = plan.valid_until
+            tonight = night_math.tonight(now, plan.window_start, plan.window_end, tz)
+            first = min(first, max(window, plan.valid_from, tonight))
         peek = min(peek, plan.valid_until)
     span_start = night_math.window_bounds(
         first, plan.window_start, plan.window_end, tz
@@ -253,6 +268,27 @@ def read_blackouts(runs: list[Run]) -> None:
             for b in by_precinct.get(precinct, ())
             if b.start < run.span_end and b.end > run.span_start
         ]
+
+
+def read_limits(runs: list[Run]) -> None:
+    """Each run's staffing limits over its span: one query for the members'
+    officers, and staffing_limits() only for plans with officers on record."""
+    precincts = {p.pk for run in runs for p in run.members}
+    if not precincts:
+        return
+    officers = staffing.active_officers(precincts)
+    for run in runs:
+        if all(officers[p.pk] is None for p in run.members):
+            run.limits = {}
+            continue
+        slots = run.plan.slot_count
+        run.limits = {
+            key: limit
+            for key, limit in staffing.staffing_limits(
+                plan=run.plan, first=run.first, last=run.peek
+            ).items()
+            if limit < slots
+        }
 
 
 def read_own(runs: list[Run]) -> None:
@@ -308,6 +344,7 @@ def inputs_key(run: Run) -> str:
             [(b.member, b.start.isoformat(), b.end.isoformat()) for b in run.blackouts],
             run.own,
             run.busy if run.tight else (),
+            sorted(run.limits.items()),
         )
     )
     return hashlib.sha256(text.encode()).hexdigest()

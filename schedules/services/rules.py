@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from precincts.models import Officer
+from schedules import labels
 from schedules.models import Shift, ShiftStatus
 
 
@@ -28,11 +28,10 @@ def clashing_shifts(
 
 
 def clash_message(officer: Officer, other: Shift) -> str:
-    local = timezone.localtime(other.start, other.plan.tz)
     return _("%(officer)s is already on an overlapping shift (%(plan)s, %(at)s).") % {
         "officer": officer,
         "plan": other.plan,
-        "at": f"{local:%d %b %H:%M}",
+        "at": labels.shift(other),
     }
 
 
@@ -79,7 +78,6 @@ def officer_problems(shift: Shift, officer: Officer) -> tuple[list[str], list[st
         if other.start < shift.end and other.end > shift.start:
             overlaps.append(clash_message(officer, other))
         elif other.end != shift.start and other.start != shift.end:
-            local = timezone.localtime(other.start, shift.plan.tz)
             problems.append(
                 _(
                     "%(officer)s needs %(hours)s hours of rest between shifts; "
@@ -89,7 +87,7 @@ def officer_problems(shift: Shift, officer: Officer) -> tuple[list[str], list[st
                     "officer": officer,
                     "hours": shift.plan.rest_hours,
                     "plan": other.plan,
-                    "at": f"{local:%d %b %H:%M}",
+                    "at": labels.shift(other),
                 }
             )
     return overlaps, problems

@@ -15,6 +15,7 @@ from django.db import connection, router
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from common import plangroups
 from common.statements import Statement
 from precincts.models import Precinct
 from schedules.models import Blackout, PlanMember, RotationPlan, Shift
@@ -44,6 +45,22 @@ COPY_COLUMNS = (
     "created_at",
     "updated_at",
 )
+
+
+def lock_plan_groups(plan_ids: list[int]) -> list[int]:
+    """Take, until the transaction ends, the advisory lock of each plan group of
+    these plans, in group order (common/plangroups.py); returns the groups. With
+    one group nothing is taken: the plan rows' own locks serialize a plan's runs."""
+    if connection.vendor != "postgresql" or plangroups.groups() == 1:
+        return []
+    groups = sorted({plangroups.group_of(pk) for pk in plan_ids})
+    with connection.cursor() as cursor:
+        for group in groups:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)",
+                [plangroups.LOCK_NAMESPACE, group],
+            )
+    return groups
 
 
 def copy_statement() -> str:

@@ -1,38 +1,31 @@
 """Template helpers shared by the pages: night labels, slot times, navigation."""
 
 import datetime as dt
+import secrets
 
 from django import template
 from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from common import text
+from common import fragments, text
 from precincts import access
 from precincts.models import Role
-from schedules import nights
+from schedules import labels
 from schedules.models import RotationPlan
 
 register = template.Library()
 
 
 def night_label(night: dt.date, plan: RotationPlan | None = None) -> str:
-    """A duty night with both dates: "Mon 22 → Tue 23 Jan 2024" (localised).
+    """A duty night with both dates (schedules.labels)."""
+    return labels.night(night, plan)
 
-    A window that ends on its evening's own date (18:00–23:00) shows one date.
-    """
-    morning = night + nights.ONE_DAY
-    # Templates pass "" for a missing plan.
-    if plan:
-        end = nights.window_bounds(night, plan.window_start, plan.window_end, plan.tz)
-        if end[1].date() == night:
-            return formats.date_format(night, "D j M Y")
-    if night.year != morning.year:
-        first = formats.date_format(night, "D j M Y")
-    elif night.month != morning.month:
-        first = formats.date_format(night, "D j M")
-    else:
-        first = formats.date_format(night, "D j")
-    return f"{first} → {formats.date_format(morning, 'D j M Y')}"
+
+def window_night_label(night: dt.date, window: tuple | None) -> str:
+    """night_label for a plan's (window start, window end, time zone name)."""
+    return labels.window_night(night, window)
 
 
 @register.filter
@@ -43,13 +36,26 @@ def one_line(value) -> str:
 
 @register.simple_tag
 def night_title(night: dt.date, plan: RotationPlan | None = None) -> str:
-    return night_label(night, plan)
+    """A duty night with both dates (schedules.labels)."""
+    return labels.night(night, plan)
 
 
 @register.filter
 def local_hm(instant: dt.datetime, plan: RotationPlan) -> str:
     """An instant as HH:MM on the plan's wall clock."""
-    return f"{timezone.localtime(instant, plan.tz):%H:%M}"
+    return labels.hm(instant, plan)
+
+
+@register.filter
+def shift_when(shift) -> str:
+    """A shift's duty night and hours: "Mon 22 → Tue 23 Jan 2024, 02:00–03:00 WIB"."""
+    return labels.shift(shift)
+
+
+@register.filter
+def at_on(instant: dt.datetime, plan: RotationPlan) -> str:
+    """An instant within its duty night on the plan's clock (never UTC)."""
+    return labels.at(instant, plan) if instant else ""
 
 
 @register.inclusion_tag("_nav.html", takes_context=True)
@@ -66,6 +72,37 @@ def main_nav(context) -> dict:
         "calendar": role != Role.OFFICER,
         "admin": user.is_staff,
     }
+
+
+HEADER_TOOLS = fragments.Fragment("_header_tools.html", maxsize=8192)
+# Where the CSRF token goes in the memoised header: a mark no page can contain.
+_CSRF_MARK = f"\x00csrf-{secrets.token_hex(8)}\x00"
+
+
+@register.simple_tag(takes_context=True)
+def header_tools(context) -> str:
+    """The header's language switch and account menu, rendered once per process for
+    the page's address, the user's name and the language (common.fragments); each
+    request's CSRF token goes in afterwards."""
+    request = context.get("request")
+    user = context.get("user")
+    authenticated = bool(user and user.is_authenticated)
+    html = HEADER_TOOLS.render(
+        authenticated=authenticated,
+        second_factor_pending=bool(context.get("second_factor_pending")),
+        display_name=(user.get_full_name() or user.username) if authenticated else "",
+        path=request.get_full_path() if request else "",
+        csrf_input=mark_safe(_CSRF_MARK),
+    )
+    token = context.get("csrf_token")
+    csrf_input = (
+        format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token
+        )
+        if token and token != "NOTPROVIDED"
+        else ""
+    )
+    return mark_safe(html.replace(_CSRF_MARK, csrf_input))
 
 
 @register.filter
@@ -96,6 +133,21 @@ def leader_of(officers):
 @register.filter
 def is_now_at(slot, at: dt.datetime) -> bool:
     return slot.is_now(at)
+
+
+@register.simple_tag
+def focus_slot(board_plan, at: dt.datetime, own_only: bool = False):
+    """The index of the slot a phone opens first: the one in progress, else the
+    next to start, else the last one shown (its report may be due). Slots hidden
+    from the reader are skipped."""
+    last = None
+    for slot in board_plan.slots:
+        if own_only and not slot.shift:
+            continue
+        if slot.end > at:
+            return slot.index
+        last = slot.index
+    return last
 
 
 @register.filter
@@ -139,3 +191,44 @@ def signed_hours(minutes: int) -> str:
         return hours(0)
     sign = "+" if minutes > 0 else "−"
     return sign + hours(abs(minutes))
+
+
+@register.simple_tag
+def error_summary(*forms) -> list[dict]:
+    """Every error of the forms (and formsets) given, in page order, each with
+    the id of its field to link to (None for a form's own errors)."""
+    found = []
+
+    def add(form):
+        for error in form.non_field_errors():
+            found.append({"id": None, "label": "", "message": error})
+        for bound in form:
+            for error in bound.errors:
+                found.append(
+                    {"id": bound.auto_id, "label": bound.label, "message": error}
+                )
+
+    for form in forms:
+        if not form or not form.is_bound:
+            continue
+        if hasattr(form, "forms"):  # a formset
+            for error in form.non_form_errors():
+                found.append({"id": None, "label": "", "message": error})
+            for each in form.forms:
+                add(each)
+        else:
+            add(form)
+    return found
+
+
+@register.filter
+def shift_near(other, shift) -> str:
+    """Another shift as seen from this one: its hours when on the same duty night,
+    else its night and hours ("00:00–01:00 WIB", "Tue 23 → Wed 24 Jan…")."""
+    if other.night != shift.night:
+        return labels.shift(other)
+    tz = other.plan.tz
+    return (
+        f"{labels.hm(other.start, other.plan)}–{labels.hm(other.end, other.plan)} "
+        f"{timezone.localtime(other.start, tz).tzname() or other.plan.time_zone}"
+    )

@@ -168,9 +168,10 @@ def test_an_officer_on_an_overlapping_shift_is_409_naming_that_shift(
     assert (body["type"], body["title"]) == ("conflict", "Conflict.")
     [message] = body["errors"]["officer"]
     assert "Budi Santoso" in message
-    assert "already on an overlapping shift (Patroli Jembatan Besi, 23 Jan 00:00)" in (
-        message
-    )
+    assert (
+        "already on an overlapping shift (Patroli Jembatan Besi, "
+        "Mon 22 → Tue 23 Jan 2024, 00:00–01:00 WIB)"
+    ) in message
     assert message in body["detail"]
     assert Shift.objects.get(pk=night[0].pk).version == 1
 

@@ -118,6 +118,9 @@ CSRF = "giliranschemathesiscsrftoken0001"  # any 32 letters: cookie and header m
 # schema cannot state (a location needs both coordinates). A 400 naming any other
 # field fails the test.
 STATEFUL_FIELDS = {
+    # A commander's blackout is approved at once, and refused (field override)
+    # when it would leave a precinct a night its officers cannot staff.
+    "override",
     "plan",
     "precinct",
     "zone",

@@ -112,12 +112,15 @@ def test_a_commander_reads_who_changed_the_roster_when_and_how(
     history = text_of(response.context["history"])
     lines = history.splitlines()
     # Newest first: the system's change of the shift itself.
-    assert lines[0] == "Mon 22 Jan 2024, 21:10 WIB | the system | changed |  | success"
+    assert (
+        lines[0]
+        == "Mon 22 → Tue 23 Jan 2024, 21:10 WIB | the system | changed |  | success"
+    )
     assert "  Precinct: Polsek Tambora -> Polsek Gambir" in lines
     assert "  Status: scheduled -> cancelled" in lines
     # The removal, by the duty officer, naming the officer removed, in WIB.
     assert (
-        "Mon 22 Jan 2024, 21:10 WIB | piket.tambora | deleted | "
+        "Mon 22 → Tue 23 Jan 2024, 21:10 WIB | piket.tambora | deleted | "
         f"Assignment: {team[0]} @ {shift.plan.code} 2024-01-23 00:00 Polsek Tambora"
         " | success"
     ) in lines
@@ -159,7 +162,7 @@ def test_the_history_is_in_indonesian_for_an_indonesian_reader(
     )
 
     entry = response.context["history"][0]
-    assert entry.when.startswith("Sen 22 Jan 2024, 21:00")
+    assert entry.when.startswith("Sen 22 → Sel 23 Jan 2024, 21:00 WIB")
     assert entry.action != "created"
 
 

@@ -113,7 +113,9 @@ def test_times_changed(shift, andi, piket_tambora):
     shift.end = shift.end + dt.timedelta(minutes=30)
     shift.save()
     [notice, _andi] = changes.notify_shift_changes(shift_ids=[shift.pk], at=NOW)
-    assert "Time: 23 Jan 02:00–03:00 → 23 Jan 02:00–03:30" in notice.body
+    assert (
+        "Time: 02:00–03:00 → 02:00–03:30 WIB (Mon 22 → Tue 23 Jan 2024)" in notice.body
+    )
 
 
 def test_changes_beyond_the_coming_seven_nights_are_not_notified(
@@ -207,6 +209,7 @@ def test_an_approved_swap_notifies_both_precincts_after_its_commit(
     piket_tambora,
     piket_gambir,
     kapolsek_tambora,
+    kapolsek_gambir,
     django_capture_on_commit_callbacks,
 ):
     _baseline(shift)
@@ -216,6 +219,7 @@ def test_an_approved_swap_notifies_both_precincts_after_its_commit(
         )
         with django_capture_on_commit_callbacks(execute=True):
             requests.approve_swap(swap=swap, by=kapolsek_tambora)
+            requests.accept_swap(swap=swap, by=kapolsek_gambir)
     notices = Notification.objects.filter(kind="shift_changed")
     assert {n.recipient for n in notices} == {piket_tambora, piket_gambir, andi_user}
 
@@ -272,6 +276,7 @@ def test_a_swap_of_a_shift_never_snapshotted_is_notified(
     piket_tambora,
     piket_gambir,
     kapolsek_tambora,
+    kapolsek_gambir,
     django_capture_on_commit_callbacks,
     committed_at_now,
 ):
@@ -280,6 +285,7 @@ def test_a_swap_of_a_shift_never_snapshotted_is_notified(
         swap = requests.request_swap(shift=shift, to_precinct=gambir, by=piket_tambora)
         with django_capture_on_commit_callbacks(execute=True):
             requests.approve_swap(swap=swap, by=kapolsek_tambora)
+            requests.accept_swap(swap=swap, by=kapolsek_gambir)
     [change] = _changes_of(shift)
     assert change.fields == ["holder", "roster"]
     assert (change.before["precinct"], change.after["precinct"]) == (
@@ -382,7 +388,10 @@ def test_an_admin_edit_of_a_shift_never_snapshotted_is_notified(
     )
     notices = _notices_of(change)
     assert {n.recipient.username for n in notices} == {"andi", "piket.tambora"}
-    assert "Time: 23 Jan 02:00–03:00 → 23 Jan 02:00–03:30" in notices[0].body
+    assert (
+        "Time: 02:00–03:00 → 02:00–03:30 WIB (Mon 22 → Tue 23 Jan 2024)"
+        in notices[0].body
+    )
 
     edit(end_1="03:30:00", status=ShiftStatus.CANCELLED)
     [_first, second] = _changes_of(shift)

@@ -96,6 +96,23 @@ def test_the_roster_list_runs_the_same_queries_for_1_and_100_shifts(
     assert len(response.context["shifts"]) == count
 
 
+def test_the_roster_shows_an_officer_added_after_it_was_first_shown(
+    client, plan, tambora, piket_tambora
+):
+    """Rows are rendered once per process for what they show (common.fragments):
+    a changed team is a new row, never the old one from the memo."""
+    shift = make_nights(plan, [tambora])[0]
+    officer = factories.OfficerFactory(precinct=tambora, name="Gita Lestari")
+    client.force_login(piket_tambora)
+    before = client.get(reverse("schedules:roster")).content.decode()
+
+    factories.AssignmentFactory(shift=shift, officer=officer)
+    after = client.get(reverse("schedules:roster")).content.decode()
+
+    assert "Gita Lestari" not in before
+    assert "Gita Lestari" in after
+
+
 # --- who may edit -----------------------------------------------------------------
 
 
@@ -432,15 +449,16 @@ def test_the_same_team_shortcut_reports_a_rule_break_and_adds_nobody(
     assert on_shift(night[3]) == set()
 
 
-@pytest.mark.parametrize("officers", [1, 100])
+@pytest.mark.parametrize("officers", [2, 100])
 def test_the_editor_runs_the_same_queries_for_1_and_100_officers(
     client, night, tambora, officers, piket_tambora, django_assert_num_queries
 ):
+    """1 or 99 candidates, each with their standing (busy, resting...)."""
     team = factories.OfficerFactory.create_batch(officers, precinct=tambora)
     factories.AssignmentFactory(shift=night[0], officer=team[0])
     client.force_login(piket_tambora)
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(shift_url(night[0]))
 
     assert len(response.context["candidates"]) == officers - 1

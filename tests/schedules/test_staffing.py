@@ -107,3 +107,52 @@ def test_the_worst_arrangement_of_the_limit_can_be_rostered(plan, tambora):
         with pytest.raises(roster.ValidationError):
             roster.assign_officer(shift=middle, officer=officer, by=None)
     assert Shift.objects.filter(plan=plan).count() == 3
+
+
+@pytest.mark.django_db
+def test_generation_never_gives_a_precinct_more_slots_than_its_officers_staff(
+    plan, tambora, tanjungduren, gambir
+):
+    """Four officers of Tambora are one team: one slot a night (two slots apart
+    would need a second team). Its other turns go to the others, and the fairness
+    report shows the limit."""
+    from schedules import selectors
+    from schedules.services import generation
+
+    now = dt.datetime(2024, 1, 1, 12, 0, tzinfo=dt.UTC)
+    for _ in range(4):
+        factories.OfficerFactory(precinct=tambora)
+    result = generation.generate_shifts(
+        plan=plan, start=plan.valid_from, nights=21, now=now
+    )
+
+    held = {}
+    for night, precinct in Shift.objects.filter(plan=plan).values_list(
+        "night", "precinct"
+    ):
+        held[precinct, night] = held.get((precinct, night), 0) + 1
+    nights = {night for _, night in held}
+    assert len(nights) == 21
+    assert max(held.get((tambora.pk, night), 0) for night in nights) == 1
+    assert not result.uncovered
+    handed_on = [d for d in result.decisions if d.cause == "staffing"]
+    assert handed_on
+    assert all(d.substitute_for == tambora.pk for d in handed_on)
+
+    last = plan.valid_from + dt.timedelta(days=20)
+    report = selectors.fairness_report(plan=plan, first=plan.valid_from, last=last)
+    rows = {m.precinct_id: m for m in report.members}
+    assert report.limited
+    assert rows[tambora.pk].limited_nights == 21
+    assert rows[tambora.pk].fewest_staffable == 1
+    assert rows[tambora.pk].over_limit == 0
+    assert rows[gambir.pk].fewest_staffable is None
+
+    # Four more officers: the limit is an input, so the next run recomputes.
+    for _ in range(4):
+        factories.OfficerFactory(precinct=tambora)
+    again = generation.generate_shifts(
+        plan=plan, start=plan.valid_from, nights=21, now=now
+    )
+    assert not again.skipped
+    assert again.changed

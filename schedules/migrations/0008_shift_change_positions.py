@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('precincts', '0001_initial'),
-        ('schedules', '0006_blackout_category'),
+        ('schedules', '0007_swap_acceptance'),
     ]
 
     operations = [
