@@ -125,6 +125,14 @@ bench-pages: install-dev
 		$(BIN)/python bench/pages.py
 bench: bench-pages
 
+# Issue 15: a mirror of the bench city through shifts/ (full pull, then incremental
+# after a generation of its 50 plans): requests, seconds, rows missed and duplicated.
+.PHONY: bench-sync
+bench-sync: install-dev
+	BENCH_SYNC_DATABASE_URL=$${BENCH_SYNC_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giliran_bench_sync} \
+		$(BIN)/python bench/sync.py
+bench: bench-sync
+
 # Two PostgreSQL roles (README, "Database roles"): DB_OWNER owns every table and runs
 # migrations, DB_APP is the role the app connects as, which may only read and add
 # audit events. Run as a superuser (DATABASE_URL), once and after each migration;

@@ -122,6 +122,16 @@ def board_dict(board) -> dict:
     }
 
 
+class CoverageHolderSerializer(serializers.Serializer):
+    shift = serializers.IntegerField()
+    precinct = serializers.CharField(
+        allow_null=True, help_text="Precinct code; null when uncovered."
+    )
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    status = serializers.CharField()
+
+
 class CoverageSerializer(serializers.Serializer):
     zone = serializers.CharField()
     plan = serializers.CharField()
@@ -131,3 +141,8 @@ class CoverageSerializer(serializers.Serializer):
     )
     precinct = PrecinctSerializer(allow_null=True)
     shift = ShiftSerializer(allow_null=True)
+    holders = CoverageHolderSerializer(
+        many=True,
+        help_text="With from= and to=: every shift of the plan over the range, in "
+        "time order; empty otherwise.",
+    )

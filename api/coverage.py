@@ -1,4 +1,9 @@
-"""API v1 coverage/: who holds a zone (or the zone at a point) at an instant."""
+"""API v1 coverage/: who holds a zone (or the zone at a point) at an instant, and
+over a range (`from`, `to`), as on-call APIs answer "who is on call between A and
+B"."""
+
+import datetime as dt
+import re
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +21,13 @@ from common import dates
 from precincts import geo
 from schedules.models import Shift, ShiftStatus
 
+# A date and a time: a date alone is not an instant.
+INSTANT = re.compile(r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}")
+
+
+# The longest range coverage/ answers (from= to=).
+RANGE_DAYS = 31
+
 
 class CoverageQuerySerializer(serializers.Serializer):
     zone = serializers.SlugField(required=False, help_text="Zone code.")
@@ -27,6 +39,19 @@ class CoverageQuerySerializer(serializers.Serializer):
         validators=[dates.check_request_date],
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # `from` is a Python keyword: declared here.
+        self.fields["from"] = serializers.DateTimeField(
+            required=False,
+            help_text="With `to`: every holder over [from, to), at most "
+            f"{RANGE_DAYS} days; `at` is then `from`.",
+            validators=[dates.check_request_date],
+        )
+        self.fields["to"] = serializers.DateTimeField(
+            required=False, validators=[dates.check_request_date]
+        )
+
     def validate(self, attrs):
         # A query string is read like a form, where an empty value means "not
         # given"; here it is a mistake (zone= would silently ask by point).
@@ -37,6 +62,15 @@ class CoverageQuerySerializer(serializers.Serializer):
         }
         if blank:
             raise serializers.ValidationError(blank)
+        for name in ("at", "from", "to"):
+            raw = self.initial_data.get(name)
+            if raw and not INSTANT.match(raw):
+                # 2026-12-08 read as midnight is the previous night's last slot.
+                detail = _(
+                    "Give an instant with its time, e.g. 2026-12-08T01:30+07:00."
+                )
+                raise serializers.ValidationError({name: [detail]})
+        self._check_range(attrs)
         has_point = "lat" in attrs and "lng" in attrs
         if not attrs.get("zone") and not has_point:
             raise serializers.ValidationError(
@@ -46,13 +80,54 @@ class CoverageQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(_("Give lat= and lng= together."))
         return attrs
 
+    def _check_range(self, attrs) -> None:
+        if ("from" in attrs) != ("to" in attrs):
+            raise serializers.ValidationError(_("Give from= and to= together."))
+        if "from" not in attrs:
+            return
+        if "at" in attrs:
+            raise serializers.ValidationError(_("Give at=, or from= and to=."))
+        span = attrs["to"] - attrs["from"]
+        if not dt.timedelta(0) < span <= dt.timedelta(days=RANGE_DAYS):
+            raise serializers.ValidationError(
+                {
+                    "to": [
+                        _("to must come after from, at most %(days)d days on.")
+                        % {"days": RANGE_DAYS}
+                    ]
+                }
+            )
+
+
+def holders(client, plans, start, end) -> dict[int, list[dict]]:
+    """Each plan's live shifts over [start, end), in time order."""
+    found: dict[int, list[dict]] = {plan.pk: [] for plan in plans}
+    shifts = (
+        client.visible_shifts()
+        .filter(plan__in=plans, start__lt=end, end__gt=start)
+        .exclude(status=ShiftStatus.CANCELLED)
+        .select_related("precinct")
+        .order_by("start", "pk")
+    )
+    for shift in shifts:
+        found[shift.plan_id].append(
+            {
+                "shift": shift.pk,
+                "precinct": shift.precinct.code if shift.precinct_id else None,
+                "start": shift.start,
+                "end": shift.end,
+                "status": shift.status,
+            }
+        )
+    return found
+
 
 class CoverageView(ClientMixin, APIView):
     # One row per plan of the zone: few, and never paged.
     pagination_class = None
 
     @extend_schema(
-        summary="Who holds a zone at an instant",
+        summary="Who holds a zone at an instant, or over a range",
         description="For a command centre or dispatcher: for each plan of the zone "
         "(by code, or the zones whose area contains lat/lng), the holding "
         "precinct and shift at `at`, with officers where the client may see "
@@ -63,7 +138,8 @@ class CoverageView(ClientMixin, APIView):
     def get(self, request):
         query = CoverageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        at = query.validated_data.get("at") or timezone.now()
+        data = query.validated_data
+        at = data.get("at") or data.get("from") or timezone.now()
         zones = self.client.visible_zones()
         if code := query.validated_data.get("zone"):
             zones = list(zones.filter(code=code))
@@ -96,6 +172,11 @@ class CoverageView(ClientMixin, APIView):
                 self.client,
             )
         }
+        over = (
+            holders(self.client, plans, data["from"], data["to"])
+            if "from" in data
+            else {}
+        )
         answer = []
         for plan in plans:
             shift = shifts.get(plan.pk)
@@ -112,6 +193,16 @@ class CoverageView(ClientMixin, APIView):
                         else None
                     ),
                     "shift": shown[shift.pk] if shift else None,
+                    "holders": [
+                        {
+                            **held,
+                            "start": timezone.localtime(
+                                held["start"], plan.tz
+                            ).isoformat(),
+                            "end": timezone.localtime(held["end"], plan.tz).isoformat(),
+                        }
+                        for held in over.get(plan.pk, [])
+                    ],
                 }
             )
         return Response(answer)

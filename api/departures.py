@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import ListAPIView
 
 from api.pagination import ShiftChangePagination
 from api.renderers import FastJSONRenderer
@@ -33,7 +33,7 @@ def _iso(instant: dt.datetime) -> str:
     return instant.astimezone(dt.UTC).isoformat()
 
 
-class DepartureListView(ClientMixin, GenericAPIView):
+class DepartureListView(ClientMixin, ListAPIView):
     pagination_class = ShiftChangePagination
     renderer_classes = [FastJSONRenderer]
     serializer_class = ShiftDepartureSerializer
@@ -51,7 +51,7 @@ class DepartureListView(ClientMixin, GenericAPIView):
             OpenApiParameter("precinct", str, description="Only this precinct's.")
         ],
     )
-    def get(self, request):
+    def list(self, request, *args, **kwargs):
         departures = self.get_queryset()
         code = request.query_params.get("precinct")
         if code is not None:

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -23,7 +23,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from api.parsers import too_large
-from common.errors import TITLES, problem
+from common.errors import PROBLEM_TYPE, TITLES, problem, problem_response
 from schedules.services import decisions, roster
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ def _flatten(detail) -> dict[str, list[str]]:
             for sub, messages in _flatten(value).items():
                 out[f"{field}.{sub}"] = messages
         elif isinstance(value, list):
+            # Django's NON_FIELD_ERRORS ("__all__") and DRF's key are one key.
+            field = "non_field_errors" if field == "__all__" else field
             out[str(field)] = [
                 str(m) if not isinstance(m, dict) else str(_flatten(m)) for m in value
             ]
@@ -70,6 +72,12 @@ def _summary(errors: dict[str, list[str]]) -> str:
 
 
 def exception_handler(exc, context):
+    response = _handle(exc, context)
+    response.content_type = PROBLEM_TYPE
+    return response
+
+
+def _handle(exc, context):
     if isinstance(exc, roster.ShiftChanged):
         response = Response(
             problem(
@@ -125,4 +133,4 @@ def exception_handler(exc, context):
 def not_found(request, *args, **kwargs):
     """Unknown URLs under /api/ answer in the API's shape, never an HTML page (nor
     Django's HTML CSRF page for a POST: there is nothing here to protect)."""
-    return JsonResponse(problem(404, _("No such API endpoint.")), status=404)
+    return problem_response(404, _("No such API endpoint."))

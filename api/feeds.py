@@ -28,7 +28,7 @@ from api.access import Client
 from api.authentication import ApiKeyUser
 from api.models import FeedToken, digest
 from api.shifts import shift_queryset
-from common.errors import problem
+from common.errors import problem_response
 from schedules.models import Shift
 
 DEFAULT_PAST, DEFAULT_FUTURE, MAX_NIGHTS = 30, 60, 366
@@ -70,12 +70,9 @@ def _nights(request, name: str, default: int) -> int:
 
 
 def _no_token() -> JsonResponse:
-    response = JsonResponse(
-        problem(
-            401,
-            _("This calendar link has no token: use the whole link, with its ?token=…"),
-        ),
-        status=401,
+    response = problem_response(
+        401,
+        _("This calendar link has no token: use the whole link, with its ?token=…"),
     )
     # The feed token is a bearer token carried in the URL (RFC 6750 §2.3).
     response["WWW-Authenticate"] = 'Bearer realm="calendar"'
@@ -84,7 +81,7 @@ def _no_token() -> JsonResponse:
 
 def _no_feed() -> JsonResponse:
     detail = _("This calendar link is not valid (any more).")
-    return JsonResponse(problem(404, detail), status=404)
+    return problem_response(404, detail)
 
 
 def _feed(request, code: str, kind: str) -> HttpResponse:

@@ -8,6 +8,8 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions, serializers
 
+from common.errors import PROBLEM_TYPE
+
 
 class ProblemSerializer(serializers.Serializer):
     type = serializers.CharField(
@@ -122,6 +124,11 @@ class GiliranAutoSchema(AutoSchema):
                     ProblemSerializer, code, direction=direction
                 )
         self._add_conditional_headers(responses)
+        for code, response in responses.items():
+            content = response.get("content") or {}
+            if int(code) >= 400 and "application/json" in content:
+                # Errors are RFC 9457 problem details, in their own media type.
+                response["content"] = {PROBLEM_TYPE: content["application/json"]}
         return responses
 
     def _add_conditional_headers(self, responses: dict) -> None:

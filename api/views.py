@@ -61,6 +61,38 @@ class ClientMixin:
         context["client"] = self.client
         return context
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if getattr(self, "action", None) == "list":
+            self.refuse_unknown_parameters(request)
+
+    def refuse_unknown_parameters(self, request) -> None:
+        """A list asked with a parameter it does not know is a 400 naming it: a
+        misspelt filter (?precint=gambir) would otherwise return everything."""
+        known = {"format"}
+        filterset = getattr(self, "filterset_class", None)
+        if filterset is not None:
+            known |= set(filterset.base_filters)
+        paginator = self.paginator
+        if paginator is not None:
+            known |= {
+                getattr(paginator, name, None)
+                for name in (
+                    "page_query_param",
+                    "page_size_query_param",
+                    "cursor_query_param",
+                    "since_query_param",
+                )
+            }
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise exceptions.ValidationError(
+                {
+                    name: [_("This API does not know this parameter.")]
+                    for name in unknown
+                }
+            )
+
     def perform_content_negotiation(self, request, force=False):
         # DRF ignores an empty ?format=; the schema lists the formats it takes.
         if not force and request.query_params.get("format") == "":
@@ -219,6 +251,12 @@ class OfficerViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.OfficerFilter
 
     def get_queryset(self):
+        key = self.client.key
+        # A key without personnel scope may read nobody: say so, not an empty list.
+        if key is not None and not key.has_personnel:
+            raise exceptions.PermissionDenied(
+                _("This key's scope does not include personnel.")
+            )
         return (
             self.client.visible_officers()
             .select_related("precinct")

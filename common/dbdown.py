@@ -11,11 +11,11 @@ so the app recovers by itself once PostgreSQL is back.
 import logging
 
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from common.errors import problem
+from common.errors import problem_response
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def database_unreachable() -> bool:
 def unavailable_response(request) -> HttpResponse:
     detail = _("The service is briefly unavailable. Please try again in a minute.")
     if request.path.startswith("/api/"):
-        response = JsonResponse(problem(503, detail), status=503)
+        response = problem_response(503, detail)
     else:
         title = escape(_("Service unavailable"))
         response = HttpResponse(

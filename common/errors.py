@@ -5,12 +5,18 @@ status, detail and, for bad input, errors by field.
      "detail": "end: The end must come after the start.",
      "errors": {"end": ["The end must come after the start."]}}
 
+It is an RFC 9457 problem details object, sent as application/problem+json: `type`
+is a relative URI reference (a stable slug), and `errors` an extension member.
 The API's exception handler (api/errors.py), the database-down answer
 (common/dbdown.py) and the second-factor middleware all answer in it.
 """
 
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+# RFC 9457's media type: what every error answer is sent as.
+PROBLEM_TYPE = "application/problem+json"
 
 TITLES = {
     400: gettext_lazy("Invalid input."),
@@ -57,3 +63,12 @@ def problem(status_code: int, detail: str, errors: dict | None = None) -> dict:
     if errors is not None:
         body["errors"] = errors
     return body
+
+
+def problem_response(status_code: int, detail: str, errors: dict | None = None):
+    """problem() as a response of its own media type."""
+    return JsonResponse(
+        problem(status_code, detail, errors),
+        status=status_code,
+        content_type=PROBLEM_TYPE,
+    )

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "common.readwrites.ReplicaReadsMiddleware",  # before anything reads the session
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "api.negotiation.EnglishForProgramsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -238,6 +239,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.ProblemAwareNegotiation",
     # JSON bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are a 413 (api/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
@@ -285,7 +287,7 @@ OFFICER_IMPORT_INLINE_BYTES = 32 * 1024
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_FORMATS = [CSV, XLSX]
-# Cells starting with = (and, by precincts/resources.py, + - @ tab CR LF) made inert.
+# Exports never run a formula (cells starting = + - @ tab CR/LF get a ').
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 LOGGING = {
@@ -314,9 +316,8 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = True
 
-# Content Security Policy (django-csp): scripts and styles only from our own files.
-# Templates colour precincts through style="" attributes (CSS variables), hence
-# style-src-attr; <style> elements and every inline script stay refused.
+# CSP: scripts and styles only from our files; style="" attributes (precinct colours)
+# allowed, <style> elements and inline scripts refused.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -381,9 +382,8 @@ AXES_CLIENT_IP_CALLABLE = "common.clientip.client_ip"
 # Never copy a submitted one-time code into axes' record of a failed attempt.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 
-# Two-factor login (django-otp): a TOTP authenticator app, and single-use recovery
-# codes as static tokens. With MFA_REQUIRED, administrators and commanders must
-# enrol and give a code at every login; anyone enrolled is asked whatever it says.
+# Two-factor login (django-otp): TOTP and single-use recovery codes. With MFA_REQUIRED
+# administrators and commanders must enrol; anyone enrolled is asked at every login.
 # Before "security", whose admin module withdraws django-otp's device admin pages.
 _at = INSTALLED_APPS.index("security")
 INSTALLED_APPS[_at:_at] = [

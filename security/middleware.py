@@ -5,12 +5,12 @@ import time
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
-from common.errors import problem
+from common.errors import problem_response
 
 # What a session that gave only its password is told on the API (also by
 # api.authentication, whatever other header the request carries).
@@ -68,7 +68,7 @@ class RefuseNulMiddleware:
             if request.path.startswith("/api/"):
                 # The API's shape: the parameters that hold one, by name.
                 errors = {key.replace("\x00", ""): [detail] for key in params}
-                return JsonResponse(problem(400, detail, errors or None), status=400)
+                return problem_response(400, detail, errors or None)
             return HttpResponseBadRequest(detail, content_type="text/plain")
         return self.get_response(request)
 
@@ -213,5 +213,5 @@ class SecondFactorMiddleware:
         if step is None:
             return None
         if api:
-            return JsonResponse(problem(403, str(SECOND_FACTOR_OWED)), status=403)
+            return problem_response(403, str(SECOND_FACTOR_OWED))
         return redirect_to_login(request.get_full_path(), reverse(step), "next")

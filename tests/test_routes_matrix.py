@@ -322,14 +322,19 @@ MATRIX: dict[str, Route] = {
     "api:officer-detail": Route(
         "/api/v1/officers/{officer}/",
         {
-            "GET": columns(401, 200, 200, 200, 200, 404, 404, 404, 200, 200),
+            "GET": columns(401, 200, 200, 200, 200, 404, 404, 403, 200, 200),
             "POST": API_NOT_ALLOWED,
             "DELETE": API_NOT_ALLOWED,
         },
     ),
+    # A key without the personnel scope is told so (403), not given an empty list.
     "api:officer-list": Route(
         "/api/v1/officers/",
-        {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
+        {
+            "GET": columns(401, 200, 200, 200, 200, 200, 200, 403, 200, 200),
+            "POST": API_NOT_ALLOWED,
+            "DELETE": API_NOT_ALLOWED,
+        },
     ),
     "api:plan-detail": Route(
         "/api/v1/plans/{plan_code}/",

@@ -25,7 +25,7 @@ def test_errors_are_json_in_one_shape(plan, admin_user, method, path, status, ki
     response = getattr(client_for(admin_user), method)(path)
 
     assert response.status_code == status
-    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Type"] == "application/problem+json"
     body = response.json()
     assert body["type"] == kind
     assert body["status"] == status

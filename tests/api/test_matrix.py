@@ -36,9 +36,9 @@ READS = {
     "coverage/?zone=bkb-kalianyar": ALL_READ,
     "blackouts/": ALL_READ,
     "swaps/": ALL_READ,
-    "officers/": ALL_READ,
     #            anon adm  kres ksek ptam pgam off  read pers wtam
-    "officers/{officer}/": columns(401, 200, 200, 200, 200, 404, 404, 404, 200, 200),
+    "officers/": columns(401, 200, 200, 200, 200, 200, 200, 403, 200, 200),
+    "officers/{officer}/": columns(401, 200, 200, 200, 200, 404, 404, 403, 200, 200),
     "shifts/{shift}/": columns(401, 200, 200, 200, 200, 200, 404, 200, 200, 200),
     "blackouts/{blackout}/": ALL_READ,
     "swaps/{swap}/": columns(401, 200, 200, 200, 200, 200, 404, 200, 200, 200),
@@ -94,7 +94,11 @@ def test_reads(request, world, role, path):
     response = client.get("/api/v1/" + path.format(**world))
 
     assert response.status_code == READS[path][role], response.content
-    assert response["Content-Type"].startswith("application/json")
+    # Errors are RFC 9457 problem details (application/problem+json).
+    assert response["Content-Type"].split(";")[0] in (
+        "application/json",
+        "application/problem+json",
+    )
 
 
 def do_write(client, action, world):
