@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('precincts', '0001_initial'),
+        ('precincts', '0002_profile_language'),
     ]
 
     operations = [
