@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from schedules.rotation.busy import BLACKOUT, CAPACITY, unavailability  # noqa: F401
 from schedules.rotation.staffed import STAFFING, NightLoad, turns_tonight
 
-# Strategies.
-ROTATION = "rotation"
+ROTATION = "rotation"  # the strategies: ROTATION, BLOCK
 BLOCK = "block"
 
 # Reasons a cell went to its holder (the values of models.Reason).
@@ -447,6 +446,7 @@ class _Generator:
             if m != due
             and m not in out
             and self.run_length(cell.night, slot, m) <= MAX_RUN
+            and not self.load.picky(m, self.known, i, position)
         ]
         credit = self.projected(i, due)
         if credit > 0:

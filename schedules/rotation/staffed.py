@@ -52,6 +52,23 @@ class NightLoad:
         kept = sorted(due_slots, key=lambda s: (position[member, s], s))[:room]
         return slot not in kept
 
+    def picky(self, member, known, i, position) -> bool:
+        """Should a member with a limit tonight pass on cell i, not its turn?
+        Only its room's worth of the night's positions it is furthest behind at
+        suit it; otherwise its repayments would all land on the first hours."""
+        night = known[i].night
+        limit = self.limits.get((member, night))
+        if limit is None:
+            return False
+        slots = []
+        for cell in known[i:]:
+            if cell.night != night:
+                break
+            slots.append(cell.slot)
+        room = limit - self.held[member, night]
+        kept = sorted(slots, key=lambda s: (position[member, s], s))[: max(0, room)]
+        return known[i].slot not in kept
+
     def out(
         self, blocked: Mapping[int, str], members: Iterable[int], night: dt.date
     ) -> Mapping[int, str]:
