@@ -143,10 +143,15 @@ faults: install-dev
 
 # Issue 7: 200 simulated users (70% pages, 20% API pulls, 10% roster edits) against
 # gunicorn on PostgreSQL with the bench city; exit 1 past the p95 limits or on a 5xx.
-.PHONY: load
+# USERS=500 (or make load-500) is issue 21's run that must not fall over.
+USERS ?= 200
+.PHONY: load load-500
 load: install-dev
 	LOAD_DATABASE_URL=$${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giliran_load} \
-		$(BIN)/python ops/load.py
+		$(BIN)/python ops/load.py --users $(USERS)
+
+load-500:
+	$(MAKE) load USERS=500
 
 # Issue 20: a region on this machine: a PostgreSQL primary and a streaming replica
 # (pg_basebackup, spare ports), Redis, two gunicorns, two workers and two beats; 500

@@ -24,7 +24,7 @@ from patrols.models import CheckIn, Incident, MorningReport, PatrolReport
 from precincts import access
 from precincts.models import Command, Officer, Precinct, Zone
 from schedules import access as schedule_access
-from schedules.models import Blackout, RotationPlan, Shift, SwapRequest
+from schedules.models import Blackout, RotationPlan, Shift, ShiftDeparture, SwapRequest
 
 
 @dataclass(frozen=True)
@@ -160,6 +160,15 @@ class Client:
         # zone-month of a 7,500-shift city and growing with the table; with
         # `plan_id = ANY(ids)` it starts from the plan's index.
         return Shift.objects.filter(plan__any_of=self.visible_plan_ids)
+
+    def visible_departures(self) -> QuerySet[ShiftDeparture]:
+        """Departures of shifts from their holders, in the plans the client sees
+        (an officer's view is their own shifts: none)."""
+        if self.unrestricted:
+            return ShiftDeparture.objects.all()
+        if self.key is None and access.role_of(self.user) == "officer":
+            return ShiftDeparture.objects.none()
+        return ShiftDeparture.objects.filter(plan_id__in=self.visible_plan_ids)
 
     @cached_property
     def visible_plan_ids(self) -> list[int]:

@@ -24,7 +24,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from api.parsers import too_large
 from common.errors import TITLES, problem
-from schedules.services import roster
+from schedules.services import decisions, roster
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def exception_handler(exc, context):
         exc = roster.OfficerBusy(
             {"officer": [_("An officer would be on two overlapping shifts.")]}
         )
-    if isinstance(exc, roster.OfficerBusy):
+    if isinstance(exc, roster.OfficerBusy | decisions.AlreadyDecided):
         errors = _flatten(as_serializer_error(exc))
         return Response(problem(409, _summary(errors), errors), status=409)
     if isinstance(exc, DjangoValidationError):

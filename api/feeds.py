@@ -14,9 +14,12 @@ exists, from a made-up one.
 """
 
 import datetime as dt
+import hashlib
 
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -26,8 +29,11 @@ from api.authentication import ApiKeyUser
 from api.models import FeedToken, digest
 from api.shifts import shift_queryset
 from common.errors import problem
+from schedules.models import Shift
 
 DEFAULT_PAST, DEFAULT_FUTURE, MAX_NIGHTS = 30, 60, 366
+# How long a shift that left a precinct stays in its feed as STATUS:CANCELLED.
+RETRACT_DAYS = 30
 
 
 def _client(request) -> Client | None:
@@ -99,13 +105,63 @@ def _feed(request, code: str, kind: str) -> HttpResponse:
         shifts = shifts.filter(plan__zone=subject)
     if subject is None:
         return _no_feed()
+    shifts = list(shift_queryset(shifts).order_by("start", "pk"))
+    gone = _gone(client, subject, kind, first, last, {s.pk for s in shifts})
     body = calendar.build(
-        shift_queryset(shifts).order_by("start", "pk"),
+        shifts,
         name=f"Giliran – {subject.name}",
         sees_roster=client.sees_roster,
+        gone=[event for event, _at in gone],
     )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{code}.ics"'
+    changed = max(
+        [s.updated_at for s in shifts] + [at for _event, at in gone],
+        default=None,
+    )
+    return _conditional(request, body, code, changed)
+
+
+def _gone(client, subject, kind, first, last, shown: set[int]) -> list:
+    """(CANCELLED event, when) for shifts that left the precinct in the last
+    RETRACT_DAYS (for a zone: shifts deleted), within the feed's nights."""
+    departures = client.visible_departures().filter(
+        departed_at__gte=timezone.now() - dt.timedelta(days=RETRACT_DAYS),
+        start__gte=dt.datetime.combine(first, dt.time(), dt.UTC),
+        start__lt=dt.datetime.combine(last + dt.timedelta(days=2), dt.time(), dt.UTC),
+    )
+    plans = {plan.pk: plan for plan in client.visible_plans()}
+    if kind == "precinct":
+        departures = departures.filter(precinct=subject)
+    else:
+        zone_plans = [pk for pk, plan in plans.items() if plan.zone_id == subject.pk]
+        departures = departures.filter(plan_id__in=zone_plans).exclude(
+            shift_id__in=Shift.objects.filter(plan_id__in=zone_plans).values("pk")
+        )
+    latest = {}
+    for departure in departures.select_related("precinct").order_by("change_tx"):
+        if departure.shift_id not in shown and departure.plan_id in plans:
+            latest[departure.shift_id] = departure
+    return [
+        (
+            calendar.departure_event(d, plans[d.plan_id].name, d.precinct.name),
+            d.departed_at,
+        )
+        for d in latest.values()
+    ]
+
+
+def _conditional(request, body: bytes, code: str, changed) -> HttpResponse:
+    """The feed with ETag and Last-Modified, or 304 when the client has it."""
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    # HTTP dates have whole seconds.
+    modified = int(changed.timestamp()) if changed else None
+    response = get_conditional_response(request, etag=etag, last_modified=modified)
+    if response is None:
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{code}.ics"'
+    response["ETag"] = etag
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    # Calendar clients poll; five minutes is as stale as a feed may be.
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -2,8 +2,10 @@ import re
 
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from api import rows
+from api import positions
 
 
 class StrictPageSizeMixin:
@@ -61,19 +63,135 @@ class PagePagination(StrictPageSizeMixin, pagination.PageNumberPagination):
         return parameters
 
 
-class ShiftCursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
-    """Shifts in the order they last changed, so a client can mirror the schedule:
-    keep the newest `updated_at` seen and ask again with `updated_since`. No
-    COUNT(*): the shift table grows without bound."""
+class ShiftChangePagination(StrictPageSizeMixin, pagination.BasePagination):
+    """Shifts in the order of their changes (schedules.positions), a total order
+    on (change position, id): a page is the rows after a position, below the safe
+    position, with no offset, so ties and rows changing while a client pages
+    neither loop nor skip (a row changed meanwhile comes again, further on).
+
+    `cursor` (from a `next` link) and `since` (a `watermark` kept from an earlier
+    pull) are the same kind of opaque position. No COUNT(*): the table grows
+    without bound."""
 
     page_size = 200
     page_size_query_param = "page_size"
     max_page_size = 1000
-    ordering = ("updated_at", "id")
+    cursor_query_param = "cursor"
+    since_query_param = "since"
 
-    def _get_position_from_instance(self, instance, ordering):
-        # Rows from api.rows.shift_values() carry updated_at as text (see there);
-        # the cursor keeps the datetime's str(), as it always has.
-        if isinstance(instance, dict) and "updated_text" in instance:
-            return str(rows.instant_of_text(instance["updated_text"]))
-        return super()._get_position_from_instance(instance, ordering)
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self.get_page_size(request)
+        self.after = self.position_of(request)
+        queryset = queryset.committed()
+        if self.after is not None:
+            queryset = queryset.changed_after(*self.after)
+        found = list(queryset.order_by("change_tx", "id")[: size + 1])
+        self.has_next = len(found) > size
+        page = found[:size]
+        if page:
+            self.after = (page[-1]["change_tx"], page[-1]["id"])
+        return page
+
+    def position_of(self, request) -> tuple[int, int] | None:
+        given = {
+            name: request.query_params[name]
+            for name in (self.cursor_query_param, self.since_query_param)
+            if name in request.query_params
+        }
+        if len(given) > 1:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [_("Give a cursor or since, not both.")]}
+            )
+        if not given:
+            return None
+        [(name, value)] = given.items()
+        position = positions.decode(value)
+        if position is None:
+            raise exceptions.ValidationError(
+                {
+                    name: [
+                        _(
+                            "This is not a position this API gave: use a next "
+                            "link or a watermark as it came."
+                        )
+                    ]
+                }
+            )
+        return position
+
+    def watermark(self) -> str | None:
+        return None if self.after is None else positions.encode(*self.after)
+
+    def get_next_link(self) -> str | None:
+        if not self.has_next:
+            return None
+        url = self.request.build_absolute_uri()
+        url = remove_query_param(url, self.since_query_param)
+        return replace_query_param(url, self.cursor_query_param, self.watermark())
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "next": self.get_next_link(),
+                "watermark": self.watermark(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["next", "watermark", "results"],
+            "properties": {
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The next page; null when you have every "
+                    "change up to now.",
+                    "example": "https://giliran.example/api/v1/shifts/"
+                    "?cursor=p1.2527.41",
+                },
+                "watermark": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "Keep it, and ask with `since=` for what "
+                    "changed after this page. Null only when nothing was ever "
+                    "read.",
+                    "example": "p1.2527.41",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        described = {
+            self.cursor_query_param: "The position in a `next` link.",
+            self.since_query_param: "A `watermark` from an earlier pull: only "
+            "shifts that changed after it.",
+        }
+        parameters = [
+            {
+                "name": name,
+                "required": False,
+                "in": "query",
+                "description": text,
+                "schema": {"type": "string", "pattern": f"^{positions.PATTERN}$"},
+            }
+            for name, text in described.items()
+        ]
+        return [
+            *parameters,
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Rows per page.",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                },
+            },
+        ]

@@ -30,6 +30,9 @@ class BlackoutSerializer(serializers.ModelSerializer):
             "reason",
             "status",
             "decided_at",
+            "decision_note",
+            "override_note",
+            "moved",
             "created_at",
         ]
 
@@ -53,10 +56,73 @@ class BlackoutCreateSerializer(JSONInputSerializer):
     )
     end = serializers.DateTimeField(validators=[dates.check_request_date])
     reason = serializers.CharField(max_length=255)
+    override = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        help_text="A commander's own blackout is approved at once; if it would "
+        "leave a precinct a night it cannot staff, this reason overrides (audited).",
+    )
 
 
 class DecisionSerializer(JSONInputSerializer):
     note = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
+class ApprovalSerializer(DecisionSerializer):
+    override = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        help_text="A commander's reason to approve although a precinct would hold "
+        "more slots on a night than its officers can staff (audited). Without it "
+        "such an approval is refused (400, field `override`).",
+    )
+
+
+class MovedShiftSerializer(serializers.Serializer):
+    """One shift an approval moves (or moved): night, slot, from, to, why."""
+
+    shift = serializers.IntegerField()
+    plan = serializers.IntegerField()
+    night = serializers.DateField(help_text="The duty night.")
+    slot = serializers.IntegerField(help_text="Slot number, 0 for the first.")
+    start = serializers.DateTimeField()
+    to = serializers.CharField(allow_blank=True, help_text="Holder after (name).")
+    why = serializers.CharField()
+
+    def get_fields(self):
+        # "from" is a Python keyword: the field is added by name.
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField(
+            allow_blank=True, help_text="Holder before (name)."
+        )
+        return fields
+
+
+class StaffingBreakSerializer(serializers.Serializer):
+    plan = serializers.IntegerField()
+    precinct = serializers.IntegerField()
+    night = serializers.DateField()
+    held = serializers.IntegerField()
+    limit = serializers.IntegerField()
+
+
+class PreviewSerializer(serializers.Serializer):
+    """A dry run of an approval: nothing is kept."""
+
+    moved = MovedShiftSerializer(many=True)
+    breaks = StaffingBreakSerializer(
+        many=True,
+        help_text="Precinct-nights the approval would leave over what their "
+        "officers can staff; approving then needs `override`.",
+    )
+
+
+class PendingDecisionsSerializer(serializers.Serializer):
+    swaps = serializers.ListField(child=serializers.IntegerField())
+    blackouts = serializers.ListField(child=serializers.IntegerField())
+    count = serializers.IntegerField()
 
 
 class SwapSerializer(serializers.ModelSerializer):
@@ -74,8 +140,14 @@ class SwapSerializer(serializers.ModelSerializer):
             "counter_shift",
             "note",
             "status",
+            "accepted_at",
+            "acceptance_note",
+            "approved_at",
+            "approval_note",
             "decision_note",
             "decided_at",
+            "override_note",
+            "moved",
             "created_at",
         ]
 

@@ -4,9 +4,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api import filters, request_serializers
+from api.schema import ProblemSerializer
 from api.views import ClientMixin, valid_input, visible_precinct, visible_shift
+from schedules.selectors import impact as request_selectors
 from schedules.services import requests as schedule_requests
 
 
@@ -45,6 +48,7 @@ class BlackoutViewSet(
             end=data["end"],
             reason=data["reason"],
             category=data["category"],
+            override=data.get("override", ""),
             by=request.user,
         )
         return Response(
@@ -54,21 +58,37 @@ class BlackoutViewSet(
 
     @extend_schema(
         summary="Approve a pending blackout (commanders)",
-        request=None,
-        responses={200: request_serializers.BlackoutSerializer},
+        description="Regenerates the nights it touches; `moved` lists every shift "
+        "that changed hands. Refused (400, field `override`) if a precinct would "
+        "hold more slots on a night than it can staff, unless `override` says why.",
+        request=request_serializers.ApprovalSerializer,
+        responses={200: request_serializers.BlackoutSerializer, 409: ProblemSerializer},
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         self.require_person()
+        data = valid_input(request_serializers.ApprovalSerializer, request)
         blackout = schedule_requests.approve_blackout(
-            blackout=self.get_object(), by=request.user
+            blackout=self.get_object(),
+            by=request.user,
+            note=data.get("note", ""),
+            override=data.get("override", ""),
         )
         return Response(self.get_serializer(blackout).data)
 
     @extend_schema(
+        summary="Dry run: what approving the blackout now would move",
+        responses={200: request_serializers.PreviewSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def preview(self, request, pk=None):
+        effect = schedule_requests.preview_blackout(blackout=self.get_object())
+        return Response(preview_data(effect))
+
+    @extend_schema(
         summary="Reject a pending blackout (commanders)",
         request=request_serializers.DecisionSerializer,
-        responses={200: request_serializers.BlackoutSerializer},
+        responses={200: request_serializers.BlackoutSerializer, 409: ProblemSerializer},
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
@@ -130,19 +150,39 @@ class SwapViewSet(ClientMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
         swap = service(swap=self.get_object(), by=self.request.user, **kwargs)
         return Response(request_serializers.SwapSerializer(swap).data)
 
+    def _answer(self, service):
+        data = valid_input(request_serializers.ApprovalSerializer, self.request)
+        return self._decide(
+            service, note=data.get("note", ""), override=data.get("override", "")
+        )
+
     @extend_schema(
         summary="Approve a swap (commanders of the asking precinct)",
-        request=None,
-        responses={200: request_serializers.SwapSerializer},
+        description="Carried out when the receiving precinct has accepted too "
+        "(either order). A second approval is 409.",
+        request=request_serializers.ApprovalSerializer,
+        responses={200: request_serializers.SwapSerializer, 409: ProblemSerializer},
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._decide(schedule_requests.approve_swap)
+        return self._answer(schedule_requests.approve_swap)
 
     @extend_schema(
-        summary="Reject a swap (commanders of the asking precinct)",
+        summary="Accept a swap (the receiving precinct's duty officers and commanders)",
+        description="Carried out when the asking precinct's commander has approved "
+        "too (either order). Two acceptances at once: one succeeds, the other 409.",
+        request=request_serializers.ApprovalSerializer,
+        responses={200: request_serializers.SwapSerializer, 409: ProblemSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._answer(schedule_requests.accept_swap)
+
+    @extend_schema(
+        summary="Reject a swap (commanders of the asking precinct, or the "
+        "receiving precinct)",
         request=request_serializers.DecisionSerializer,
-        responses={200: request_serializers.SwapSerializer},
+        responses={200: request_serializers.SwapSerializer, 409: ProblemSerializer},
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
@@ -150,10 +190,51 @@ class SwapViewSet(ClientMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
         return self._decide(schedule_requests.reject_swap, note=data.get("note", ""))
 
     @extend_schema(
+        summary="Refuse a swap (the receiving precinct; same as reject)",
+        request=request_serializers.DecisionSerializer,
+        responses={200: request_serializers.SwapSerializer, 409: ProblemSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        return self.reject(request, pk)
+
+    @extend_schema(
+        summary="Dry run: what carrying the swap out now would move",
+        responses={200: request_serializers.PreviewSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def preview(self, request, pk=None):
+        effect = schedule_requests.preview_swap(swap=self.get_object())
+        return Response(preview_data(effect))
+
+    @extend_schema(
         summary="Withdraw a pending swap (the asking precinct)",
         request=None,
-        responses={200: request_serializers.SwapSerializer},
+        responses={200: request_serializers.SwapSerializer, 409: ProblemSerializer},
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self._decide(schedule_requests.withdraw_swap)
+
+
+def preview_data(effect) -> dict:
+    return request_serializers.PreviewSerializer(
+        {"moved": effect.moved, "breaks": effect.breaks}
+    ).data
+
+
+class PendingDecisionsView(ClientMixin, APIView):
+    """What waits on the caller: swaps to accept or approve, blackouts to decide."""
+
+    @extend_schema(
+        summary="Requests waiting on the caller's decision",
+        responses={200: request_serializers.PendingDecisionsSerializer},
+    )
+    def get(self, request):
+        # A system key decides nothing: its list is empty.
+        waiting = request_selectors.pending_for(request.user)
+        swaps = [swap.pk for swap in waiting["swaps"]]
+        blackouts = [blackout.pk for blackout in waiting["blackouts"]]
+        return Response(
+            {"swaps": swaps, "blackouts": blackouts, "count": len(swaps + blackouts)}
+        )

@@ -29,6 +29,7 @@ FIELDS = (
     "reason",
     "reason_note",
     "version",
+    "change_tx",
 )
 # shift_values()'s columns, in the order of a values_list() of them.
 COLUMNS = (

@@ -4,7 +4,7 @@ from django.contrib.auth.views import redirect_to_login
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiExample
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions, serializers
 
@@ -72,6 +72,28 @@ ERROR_EXAMPLES = {
 }
 
 
+ETAG = {
+    "schema": {"type": "string"},
+    "description": "A strong validator: for a shift its version, quoted "
+    '(`"3"`); for a list or board a hash of the body.',
+}
+CURRENT_ETAG = {
+    "schema": {"type": "string"},
+    "description": 'The shift\'s current version, quoted (`"4"`).',
+}
+RETRY_AFTER = {
+    "schema": {"type": "integer", "minimum": 0},
+    "description": "Seconds to wait before asking again.",
+}
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="An ETag you hold: 304 with no body if it is still current.",
+)
+
+
 # Text DRF accepts: no NUL character (refused by every CharField) and, unless
 # blank is allowed, something besides white space (which is trimmed away).
 TEXT_PATTERN = r"^[^\x00]*$"
@@ -99,7 +121,40 @@ class GiliranAutoSchema(AutoSchema):
                 responses[code] = self._get_response_for_code(
                     ProblemSerializer, code, direction=direction
                 )
+        self._add_conditional_headers(responses)
         return responses
+
+    def _add_conditional_headers(self, responses: dict) -> None:
+        """304 and the headers of conditional requests and rate limits, so a
+        strict generated client knows every answer it may get."""
+        responses["429"].setdefault("headers", {})["Retry-After"] = RETRY_AFTER
+        for code in ("412", "428"):
+            if code in responses:
+                responses[code].setdefault("headers", {})["ETag"] = CURRENT_ETAG
+        if self._has_etag() and self.method == "GET":
+            for code in ("200",):
+                if code in responses:
+                    responses[code].setdefault("headers", {})["ETag"] = ETAG
+            responses["304"] = {
+                "description": "Not modified: the ETag sent in If-None-Match "
+                "is current. No body.",
+                "headers": {"ETag": ETAG},
+            }
+        elif self.method in ("POST", "PATCH", "DELETE") and "412" in responses:
+            for code in ("200", "201"):
+                if code in responses:
+                    responses[code].setdefault("headers", {})["ETag"] = CURRENT_ETAG
+
+    def _has_etag(self) -> bool:
+        from api.conditional import ETagMixin
+
+        return isinstance(self.view, ETagMixin)
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.method == "GET" and self._has_etag():
+            parameters.append(IF_NONE_MATCH)
+        return parameters
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)

@@ -76,6 +76,10 @@ def _build(shape, *values):
             queryset = queryset.order_by(*step[1])
         elif step[0] == "filter":
             queryset = queryset.filter(**{step[1]: next(values)})
+        elif step[0] == "committed":
+            queryset = queryset.committed()
+        elif step[0] == "after":
+            queryset = queryset.changed_after(next(values), next(values))
         else:
             queryset = queryset[step[1] : step[2]]
     return queryset
@@ -84,10 +88,12 @@ def _build(shape, *values):
 def _marks(shape) -> tuple:
     filters, steps = shape
     marks = [_mark(_kind(_SPECS[name]), n) for n, name in enumerate(filters)]
-    marks += [
-        _mark("instant", len(marks) + n)
-        for n, step in enumerate(s for s in steps if s[0] == "filter")
-    ]
+    for step in steps:
+        if step[0] == "filter":
+            marks.append(_mark("instant", len(marks)))
+        elif step[0] == "after":
+            # Positions and ids are never negative.
+            marks += [-1001 - len(marks), -1002 - len(marks)]
     return tuple(marks)
 
 
@@ -95,8 +101,8 @@ _LIST = Statement(_build, marks=_marks)
 
 
 class ShiftPage:
-    """The queryset DRF's cursor pagination is given: what it asks of one (an
-    ordering, a filter on the cursor's position, a slice, the rows) is noted,
+    """The queryset the change pagination is given: what it asks of one (the
+    committed rows, those after a position, an ordering, a slice, the rows) is noted,
     and the rows come from the statement compiled for what was asked."""
 
     def __init__(self, filters: tuple, values: tuple, steps: tuple = ()):
@@ -113,6 +119,12 @@ class ShiftPage:
         # What the ORM makes of the value (the cursor's position is text).
         field = Shift._meta.get_field(name.split("__")[0])
         return self._then(("filter", name), field.get_prep_value(value))
+
+    def committed(self) -> "ShiftPage":
+        return self._then(("committed",))
+
+    def changed_after(self, change_tx: int, pk: int) -> "ShiftPage":
+        return self._then(("after",), change_tx, pk)
 
     def __getitem__(self, part: slice) -> "ShiftPage":
         if not isinstance(part, slice) or part.step is not None:

@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from api import board_serializers, conditional, filters, rows, shift_list
 from api import serializers as api_serializers
-from api.pagination import ShiftCursorPagination
+from api.pagination import ShiftChangePagination
 from api.renderers import FastJSONRenderer
 from api.schema import ProblemSerializer
 from api.views import ClientMixin
@@ -39,8 +39,9 @@ IF_MATCH = OpenApiParameter(
     str,
     location=OpenApiParameter.HEADER,
     required=True,
-    description='The shift\'s `version` as you read it, e.g. `"3"`. 412 if the '
-    "shift changed since; 428 if missing.",
+    description="The shift's ETag as you read it: its `version`, quoted, e.g. "
+    '`"3"`; or `*` for whatever version it is at. 412 if the shift changed '
+    "since (the answer's ETag is the current version); 428 if missing.",
 )
 
 SHIFT_EXAMPLE = OpenApiExample(
@@ -88,20 +89,28 @@ def shift_queryset(shifts):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Shifts, in the order they last changed",
-        description="Cursor-paginated by (`updated_at`, `id`). To mirror the "
-        "schedule, keep the newest `updated_at` you have seen and ask again with "
-        "`updated_since`: changed shifts come back, cancelled ones with status "
-        "`cancelled` rather than vanishing. Supports ETag / If-None-Match.",
+        summary="Shifts, in the order of their changes",
+        description="Paged by change position: every change to a shift or its "
+        "roster moves the shift to the end of this order, and no change can "
+        "later appear before a position already handed out. To mirror the "
+        "schedule, follow `next` until it is null, keep the last page's "
+        "`watermark`, and later ask with `since=<watermark>`: changed shifts "
+        "come back (cancelled ones with status `cancelled` rather than "
+        "vanishing; shifts that left a precinct are in `shifts/departures/`). "
+        "`updated_since` filters by write time and may miss a change committed "
+        "late: use it for display, `since` for mirrors. Supports ETag / "
+        "If-None-Match.",
         examples=[SHIFT_EXAMPLE],
     ),
     retrieve=extend_schema(
-        summary="One shift", description="Supports ETag / If-None-Match."
+        summary="One shift",
+        description='Its ETag is its version, quoted (`"3"`): send it as '
+        "If-None-Match to revalidate (304) and as If-Match to edit the roster.",
     ),
 )
 class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = api_serializers.ShiftSerializer
-    pagination_class = ShiftCursorPagination
+    pagination_class = ShiftChangePagination
     renderer_classes = [FastJSONRenderer]
     filterset_class = filters.ShiftFilter
     lookup_value_regex = r"[0-9]+"
@@ -131,7 +140,9 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
         except Http404:
             self._check_codes()
             raise
-        return Response(rows.shift_rows([shift], self.client)[0])
+        body = rows.shift_rows([shift], self.client)[0]
+        etag = conditional.version_etag(body["version"], body["personnel_visible"])
+        return Response(body, headers={"ETag": etag})
 
     # --- roster writes --------------------------------------------------------
 
@@ -169,7 +180,11 @@ class ShiftViewSet(conditional.ETagMixin, ClientMixin, viewsets.ReadOnlyModelVie
 
     def _shift_response(self, shift: Shift, code=status.HTTP_200_OK) -> Response:
         [body] = rows.rows_for(Shift.objects.filter(pk=shift.pk), self.client)
-        return Response(body, status=code, headers={"ETag": f'"{body["version"]}"'})
+        return Response(
+            body,
+            status=code,
+            headers={"ETag": conditional.version_etag(body["version"])},
+        )
 
     @extend_schema(
         summary="Add an officer to the shift's roster",

@@ -2,7 +2,17 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from api import coverage, errors, morning_reports, request_views, schema, shifts, views
+from api import (
+    coverage,
+    departures,
+    errors,
+    morning_reports,
+    plan_versions,
+    request_views,
+    schema,
+    shifts,
+    views,
+)
 from api import patrols as patrol_api
 
 app_name = "api"
@@ -16,6 +26,9 @@ router.register("plans", views.PlanViewSet, basename="plan")
 router.register("shifts", shifts.ShiftViewSet, basename="shift")
 router.register("blackouts", request_views.BlackoutViewSet, basename="blackout")
 router.register("swaps", request_views.SwapViewSet, basename="swap")
+router.register(
+    "plan-versions", plan_versions.PlanVersionViewSet, basename="plan-version"
+)
 router.register("feed-tokens", views.FeedTokenViewSet, basename="feed-token")
 router.register("checkins", patrol_api.CheckInViewSet, basename="checkin")
 router.register("reports", patrol_api.PatrolReportViewSet, basename="report")
@@ -27,6 +40,16 @@ router.register(
 urlpatterns = [
     path("v1/nights/<str:night>/", shifts.NightView.as_view(), name="night"),
     path("v1/coverage/", coverage.CoverageView.as_view(), name="coverage"),
+    path(
+        "v1/decisions/pending/",
+        request_views.PendingDecisionsView.as_view(),
+        name="pending-decisions",
+    ),
+    path(
+        "v1/shifts/departures/",
+        departures.DepartureListView.as_view(),
+        name="shift-departures",
+    ),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script as a file: the CSP refuses inline scripts.

@@ -34,8 +34,8 @@ PREFIX = "replica"
 # How often a process asks a replica how far it is, and a down one if it is back.
 CHECK_SECONDS = 1.0
 RETRY_SECONDS = 5.0
-# Samples of the primary's WAL position kept to date a replica's lag.
-SAMPLES = 600
+# Samples of the primary's WAL position kept to date a replica's lag: ten minutes.
+SAMPLES, SAMPLE_SECONDS = 600, 1.0
 
 # The replica the current request may read from; None: the primary.
 _reading: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -108,9 +108,11 @@ SELECT pg_is_in_recovery(),
 """
 
 
-def primary_position() -> int | None:
+def primary_position(*, sample: bool = False) -> int | None:
     """The primary's current WAL position (its last commit is at or before it);
-    None when it does not answer or is not PostgreSQL."""
+    None when it does not answer or is not PostgreSQL. With `sample`, kept to date
+    replicas' lag (at most every SAMPLE_SECONDS, so the samples span minutes
+    however busy the writes)."""
     if connections[PRIMARY].vendor != "postgresql":
         return None
     try:
@@ -119,8 +121,10 @@ def primary_position() -> int | None:
             position = lsn_to_int(cursor.fetchone()[0])
     except DatabaseError:
         return None
-    if position is not None:
-        _registry.samples.append((time.monotonic(), position))
+    now = time.monotonic()
+    samples = _registry.samples
+    if sample and position and (not samples or now - samples[-1][0] >= SAMPLE_SECONDS):
+        samples.append((now, position))
     return position
 
 
@@ -136,7 +140,7 @@ def probe(alias: str) -> ReplicaState:
     """Ask a replica what it has replayed; record it (and the primary's position)."""
     state = _registry.states.setdefault(alias, ReplicaState(alias))
     now = time.monotonic()
-    primary_position()
+    primary_position(sample=True)
     try:
         with connections[alias].cursor() as cursor:
             cursor.execute(REPLICA_QUERY)
@@ -147,10 +151,13 @@ def probe(alias: str) -> ReplicaState:
         state.ok, state.error = False, f"{exc.__class__.__name__}: {exc}"[:200]
         state.checked_at = now
         return state
+    was = state.report()["status"] if state.checked_at else "ok"
     state.ok, state.error, state.recovering = True, "", bool(recovering)
     state.replay = lsn_to_int(replay) or 0
     state.lag = max(float(own_lag or 0), _lag_from_samples(state.replay, now))
     state.checked_at = now
+    if state.report()["status"] != was:  # back up, lagging, or caught up again
+        logger.warning("replica %s: %s", alias, state.report())
     return state
 
 
@@ -169,11 +176,6 @@ def current(alias: str) -> ReplicaState:
         return probe(alias)
     finally:
         _registry.lock.release()
-
-
-def mark_down(alias: str, error: str) -> None:
-    state = _registry.states.setdefault(alias, ReplicaState(alias))
-    state.ok, state.error, state.checked_at = False, error[:200], time.monotonic()
 
 
 def forget() -> None:

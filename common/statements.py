@@ -89,7 +89,8 @@ class Statement:
             where = [
                 i
                 for i, mark in enumerate(marks)
-                if type(mark) is type(param) and mark == param
+                # isinstance: the driver may wrap a number (psycopg's Int8).
+                if isinstance(param, type(mark)) and mark == param
             ]
             slots.append(where[0] if where else _Constant(param))
         lost = set(range(len(marks))) - {s for s in slots if type(s) is int}

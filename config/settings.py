@@ -107,7 +107,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             server_side_binding=True, prepare_threshold=5
         )
 else:
-    # Two processes write at once (server, run_periodic): common/sqlite.py.
     DATABASES["default"].setdefault("OPTIONS", {}).update(sqlite.OPTIONS)
 # Read replicas for stale-tolerant reads (common/replicas.py, docs/scaling.md).
 REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
@@ -157,8 +156,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "shift-reminders": {"task": "notices.send_shift_reminders", "schedule": 300.0},
     "shift-change-scan": {"task": "notices.scan_shift_changes", "schedule": 300.0},
     "morning-reports": {"task": "patrols.send_morning_reports", "schedule": 300.0},
-    # The rotation (issue 3): hourly; each plan moves on at 12:00 in its own zone.
+    # The rotation (issue 3): hourly; each plan moves on at 12:00 in its own zone;
+    # requests (issue 14) escalated before their shift, expired at its start.
     "rotation-horizons": {"task": "schedules.extend_horizons", "schedule": 3600.0},
+    "request-deadlines": {"task": "schedules.request_deadlines", "schedule": 300.0},
 }
 # The task outbox (outbox/services.py, outbox/runs.py): the drain sends rows the broker
 # did not take and runs whose worker died; `expires` stops drains piling up.
@@ -203,7 +204,6 @@ EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="giliran@localhost")
-# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (worker tests).
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
 # Notices: absolute links in e-mails; webhook retries (exponential backoff, jitter).
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")

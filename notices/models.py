@@ -14,6 +14,10 @@ class NotificationKind(models.TextChoices):
     ROSTER_SHORT = "roster_short", _("roster short tonight")
     SHIFT_REMINDER = "shift_reminder", _("shift reminder")
     MORNING_REPORT = "morning_report", _("morning report")
+    REQUEST_PENDING = "request_pending", _("request awaiting a decision")
+    REQUEST_DECIDED = "request_decided", _("request decided")
+    REQUEST_ESCALATED = "request_escalated", _("request escalated")
+    REQUEST_EXPIRED = "request_expired", _("request expired")
 
 
 class NotificationQuerySet(models.QuerySet):

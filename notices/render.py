@@ -19,6 +19,18 @@ def in_site_language(func):
     return wrapper
 
 
+def language_of(user) -> str:
+    """The language a user reads in: the one kept on their profile (the last one
+    they chose), else the site's."""
+    profile = getattr(user, "staff_profile", None) if user else None
+    return getattr(profile, "language", "") or settings.LANGUAGE_CODE
+
+
+def in_language_of(user):
+    """Word a notice for one reader, in their language."""
+    return translation.override(language_of(user))
+
+
 def page_link(name: str, *args) -> str:
     """The path of a page, or "" while no page of that name exists."""
     try:

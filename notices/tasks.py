@@ -8,7 +8,7 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.utils import timezone
 
-from notices import changes, delivery, reminders, webhooks
+from notices import changes, delivery, reminders, requests, webhooks
 
 RETRY = {
     "acks_late": True,
@@ -70,3 +70,18 @@ def notify_shift_changes(shift_ids: list[int]) -> int:
 @shared_task(name="notices.scan_shift_changes", **RETRY)
 def scan_shift_changes() -> int:
     return len(changes.scan_shift_changes(at=timezone.now()))
+
+
+@shared_task(name="notices.notify_request_pending", **RETRY)
+def notify_request_pending(kind: str, pk: int) -> int:
+    return len(requests.notify_request_pending(kind=kind, pk=pk))
+
+
+@shared_task(name="notices.notify_request_decided", **RETRY)
+def notify_request_decided(kind: str, pk: int, by_id: int | None = None) -> int:
+    return len(requests.notify_request_decided(kind=kind, pk=pk, by_id=by_id))
+
+
+@shared_task(name="notices.notify_request_escalated", **RETRY)
+def notify_request_escalated(kind: str, pk: int) -> int:
+    return len(requests.notify_request_escalated(kind=kind, pk=pk))

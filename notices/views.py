@@ -9,9 +9,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from common import fragments
 from notices import selectors, services
+from notices.models import NotificationKind
+from schedules.selectors import impact as request_selectors
 
 PAGE_SIZE = 30
+# A notification's text, rendered once per process for what it shows.
+NOTICE = fragments.Fragment("notices/_notice.html")
 
 
 @require_safe
@@ -20,16 +25,42 @@ def inbox(request):
     page = Paginator(selectors.inbox(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"page": page, "unread": selectors.unread_count(request.user)}
+    kinds = {value: str(label) for value, label in NotificationKind.choices}
+    notices = [
+        {
+            "pk": n.pk,
+            "is_read": n.is_read,
+            "link": n.link,
+            "html": NOTICE.render(
+                kind=kinds.get(n.kind, n.kind),
+                created_at=n.created_at,
+                plan=n.plan.name if n.plan else "",
+                title=n.title,
+                body=n.body,
+            ),
+        }
+        for n in page
+    ]
+    context = {
+        "page": page,
+        "notices": notices,
+        "unread": selectors.unread_count(request.user),
+    }
     return render(request, "notices/inbox.html", context)
 
 
 @require_safe
 @login_required
 def unread(request):
-    """The header badge's number, fetched by static/js/unread.js: the pages
-    themselves then run no extra query for it."""
-    return JsonResponse({"unread": selectors.unread_count(request.user)})
+    """The header badges' numbers, fetched by static/js/unread.js: the pages
+    themselves then run no extra query for them. `pending` counts the blackouts
+    and swaps waiting on this user's decision."""
+    return JsonResponse(
+        {
+            "unread": selectors.unread_count(request.user),
+            "pending": request_selectors.pending_count(request.user),
+        }
+    )
 
 
 @require_POST

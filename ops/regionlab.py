@@ -4,8 +4,11 @@ workers (a plan group each) and two beats (one sends, one stands by), all on spa
 ports of this machine, from the Debian PostgreSQL binaries (run as `postgres` when
 this runs as root)."""
 
+import os
+import re
 import shutil
 import time
+from pathlib import Path
 
 import psycopg
 import requests
@@ -19,9 +22,27 @@ PRIMARY_SETTINGS = (
 )
 
 
+REPLICA_LAG = (
+    "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+    " ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END,"
+    " pg_last_wal_replay_lsn()::text"
+)
+
+
 def lsn_to_int(text: str) -> int:
     high, _sep, low = text.partition("/")
     return (int(high, 16) << 32) + int(low, 16)
+
+
+def tree_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    # utime, stime, cutime, cstime (fields 14-17 of proc(5)).
+    ticks = sum(int(value) for value in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK") + sum(tree_cpu(int(c)) for c in children)
 
 
 class RegionLab(Lab):
@@ -102,13 +123,32 @@ class RegionLab(Lab):
         self.pg_start()
         return time.monotonic() - started
 
+    def primary_position(self) -> int:
+        with psycopg.connect(self.db_url("postgres"), autocommit=True) as conn:
+            return lsn_to_int(
+                conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+            )
+
     def positions(self) -> tuple[int, int]:
         """(primary's current WAL position, replica's replayed position)."""
-        with psycopg.connect(self.db_url("postgres"), autocommit=True) as conn:
-            primary = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+        primary = self.primary_position()
         with psycopg.connect(self.replica_url("postgres"), autocommit=True) as conn:
             replay = conn.execute("SELECT pg_last_wal_replay_lsn()::text").fetchone()[0]
-        return lsn_to_int(primary), lsn_to_int(replay)
+        return primary, lsn_to_int(replay)
+
+    def lag(self) -> tuple[float | None, int | None]:
+        """(seconds, bytes) the replica is behind; (None, None) when it or the
+        primary does not answer. Seconds: since the last transaction it replayed,
+        while it has WAL still to replay; 0 when it has replayed all it received."""
+        try:
+            primary = self.primary_position()
+            with psycopg.connect(
+                self.replica_url("postgres"), autocommit=True, connect_timeout=2
+            ) as conn:
+                seconds, replay = conn.execute(REPLICA_LAG).fetchone()
+        except psycopg.Error:
+            return None, None
+        return float(seconds), max(0, primary - lsn_to_int(replay))
 
     def replica_caught_up(self, seconds: float = 60) -> bool:
         def caught_up():
@@ -167,6 +207,26 @@ class RegionLab(Lab):
             return requests.get(f"{self.bases[0]}/healthz", timeout=5).json()
         except (requests.RequestException, ValueError):
             return None
+
+    def cpu_seconds(self, names) -> float:
+        """CPU seconds used so far by these processes and their children (live
+        ones, and the ones they reaped), from /proc."""
+        total = 0.0
+        for name in names:
+            proc = self.procs.get(name)
+            if proc is not None:
+                total += tree_cpu(proc.pid)
+        return total
+
+    def generations_by_worker(self) -> dict[str, int]:
+        """Generation runs each worker finished, from their logs."""
+        return {
+            f"worker{g + 1}": len(
+                re.findall(r"schedules\.generate_plan\[[^\]]+\] succeeded",
+                           self.log(f"worker{g + 1}"))
+            )
+            for g in range(self.groups)
+        }  # fmt: skip
 
     def beats_sending(self) -> list[str]:
         """The beats that took the lock at some point, from their logs."""

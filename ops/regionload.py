@@ -9,7 +9,6 @@ The users spread over both gunicorn instances, as a proxy would, and a GET that
 cannot connect to one is sent to the other (nginx's proxy_next_upstream).
 """
 
-import datetime as dt
 import random
 import secrets
 import threading
@@ -25,14 +24,18 @@ HEADER = "X-Read-From"
 class Recorder:
     def __init__(self):
         self.lock = threading.Lock()
-        # (monotonic time, kind, ms, status, served by a replica)
+        # (monotonic time sent, kind, ms, status, served by a replica)
         self.answers: list[tuple[float, str, float, object, bool]] = []
         # (shift id, nrp) -> (shift version acknowledged, officer on the roster)
         self.acked: dict[tuple[int, str], tuple[int, bool]] = {}
+        # Edits answered with a 5xx or no answer: done or not, the client cannot
+        # know (a write committed just before the primary went away, say).
+        self.unsure: set[tuple[int, str]] = set()
 
-    def add(self, kind: str, ms: float, status, replica: bool) -> None:
+    def add(self, kind: str, sent: float, status, replica: bool) -> None:
+        ms = (time.monotonic() - sent) * 1000
         with self.lock:
-            self.answers.append((time.monotonic(), kind, ms, status, replica))
+            self.answers.append((sent, kind, ms, status, replica))
 
     def ack(self, shift: int, nrp: str, version: int, present: bool) -> None:
         """An edit the server acknowledged; the latest version of a shift wins."""
@@ -45,8 +48,8 @@ class Recorder:
 def request(recorder, kind, session, bases, pick, method, path, **kwargs):
     """One request to bases[pick], then (a GET that could not connect) the other."""
     tries = [pick, 1 - pick] if method == "GET" else [pick]
+    sent = time.monotonic()
     for at in tries:
-        started = time.perf_counter()
         try:
             response = session.request(
                 method, bases[at] + path, timeout=30, allow_redirects=False, **kwargs
@@ -58,10 +61,14 @@ def request(recorder, kind, session, bases, pick, method, path, **kwargs):
         else:
             status = response.status_code
         replica = response is not None and HEADER in response.headers
-        recorder.add(kind, (time.perf_counter() - started) * 1000, status, replica)
+        recorder.add(kind, sent, status, replica)
         return response
-    recorder.add(kind, 0.0, "ConnectionError", False)
+    recorder.add(kind, sent, "ConnectionError", False)
     return None
+
+
+def unsure(response) -> bool:
+    return response is None or response.status_code >= 500
 
 
 def user_loop(bases, world, login, recorder, stop_at, think, seed):
@@ -100,6 +107,8 @@ def edit(bases, pick, login, recorder, browser, headers, rng):
         json={"officer": nrp, "role": "member"},
         headers=headers | {"If-Match": f'"{read.json()["version"]}"'},
     )  # fmt: skip
+    if unsure(added):
+        recorder.unsure.add((shift, nrp))
     if added is None or added.status_code != 201:
         return
     recorder.ack(shift, nrp, added.json()["version"], True)
@@ -108,34 +117,35 @@ def edit(bases, pick, login, recorder, browser, headers, rng):
         f"{path}assignments/{nrp}/",
         headers=headers | {"If-Match": f'"{added.json()["version"]}"'},
     )  # fmt: skip
+    if unsure(removed):
+        recorder.unsure.add((shift, nrp))
     if removed is not None and removed.status_code == 200:
         recorder.ack(shift, nrp, removed.json()["version"], False)
 
 
 class Mirror:
     """A system that keeps a copy of every shift (id -> version), pulling what
-    changed since its watermark (less an overlap) through `shifts/`."""
-
-    OVERLAP = dt.timedelta(seconds=30)
+    changed after its watermark through `shifts/?since=` (the commit-ordered change
+    positions of the sync contract): each page holds only changes the server that
+    answers has committed, so a replica never hands out a position past what it has
+    replayed."""
 
     def __init__(self, bases, key, recorder):
         self.bases, self.recorder = bases, recorder
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {key}"
         self.rows: dict[int, int] = {}
-        self.watermark: dt.datetime | None = None
+        self.watermark: str | None = None
         self.rounds = self.failed_rounds = 0
 
     def sync(self) -> bool:
         """One pass over the changes; False (nothing kept) when a page failed."""
         path = "/api/v1/shifts/?page_size=1000"
         if self.watermark is not None:
-            since = (self.watermark - self.OVERLAP).astimezone(dt.UTC)
-            since = since.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            path += f"&updated_since={since}"
-        seen, newest, asked = {}, self.watermark, set()
+            path += f"&since={self.watermark}"
+        seen, watermark, asked = {}, self.watermark, set()
         while path:
-            if path in asked:  # a cursor that does not move on (issue 15)
+            if path in asked:  # a position that does not move on
                 self.failed_rounds += 1
                 return False
             asked.add(path)
@@ -146,14 +156,12 @@ class Mirror:
                 self.failed_rounds += 1
                 return False
             body = response.json()
-            for row in body["results"]:
-                seen[row["id"]] = row["version"]
-                changed = dt.datetime.fromisoformat(row["updated_at"])
-                newest = changed if newest is None else max(newest, changed)
+            seen.update((row["id"], row["version"]) for row in body["results"])
+            watermark = body["watermark"] or watermark
             following = body.get("next")
             path = following[following.index("/api/") :] if following else None
         self.rows.update(seen)
-        self.watermark = newest
+        self.watermark = watermark
         self.rounds += 1
         return True
 
@@ -172,10 +180,10 @@ def watch_board(bases, login, recorder, stop_at, every=0.5) -> None:
         time.sleep(every)
 
 
-def watch_health(lab, samples: list, stop_at: float, every: float = 2.0) -> None:
-    """/healthz every few seconds: (time, replica report or None)."""
+def watch_lag(lab, samples: list, stop_at: float, every: float = 2.0) -> None:
+    """The replica's lag every few seconds, asked of PostgreSQL itself (the app's
+    own view is in /healthz): (time, seconds, bytes) or (time, None, None) while
+    it is down."""
     while time.monotonic() < stop_at:
-        body = lab.health() or {}
-        report = (body.get("replicas") or {}).get("replica1")
-        samples.append((time.monotonic(), report))
+        samples.append((time.monotonic(), *lab.lag()))
         time.sleep(every)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from audit import history
 from audit import selectors as audit_selectors
+from common import fragments
 from common.views import require_GET_or_POST
 from patrols import access, forms, selectors, services
 from patrols.models import PatrolReport
@@ -26,6 +27,7 @@ from schedules import forms as schedule_forms
 from schedules.forms import apply_service_errors
 from schedules.models import Shift, ShiftStatus
 from schedules.selectors import board as board_selectors
+from schedules.templatetags import giliran
 
 RECENT_NIGHTS = 31
 
@@ -277,11 +279,36 @@ def morning_reports(request):
         access.visible_morning_reports(request.user)
         .filter(night__gte=since)
         .select_related("plan")
+        # The list shows the counts; each report's data is read on its own page.
+        .defer("data")
         .order_by("plan__name", "plan_id", "-night")
     ):
         by_plan.setdefault(report.plan, []).append(report)
-    context = {"by_plan": by_plan, "days": RECENT_NIGHTS}
+    context = {
+        "by_plan": by_plan,
+        "sections": [
+            (plan, [_morning_row(report) for report in reports])
+            for plan, reports in by_plan.items()
+        ],
+        "days": RECENT_NIGHTS,
+    }
     return render(request, "patrols/morning_reports.html", context)
+
+
+MORNING_ROW = fragments.Fragment("patrols/_morning_row.html")
+
+
+def _morning_row(report):
+    """A night's line of the list, rendered once per process for what it shows."""
+    return MORNING_ROW.render(
+        pk=report.pk,
+        night=giliran.night_label(report.night, report.plan),
+        empty_posts=report.empty_post_count,
+        late=report.late_count,
+        absent=report.absent_count,
+        incidents=report.incident_count,
+        missing=report.missing_report_count,
+    )
 
 
 @require_safe
@@ -306,10 +333,16 @@ def morning_report(request, pk: int):
         }
         for h in data["handovers"]
     ]
+    # The stored report names precincts by code (the API's); the page by name.
+    incidents = [
+        i | {"precinct_name": names.get(i["precinct"], i["precinct"] or "")}
+        for i in data["incidents"]
+    ]
     context = {
         "report": report,
         "data": data,
         "handovers": handovers,
+        "incidents": incidents,
         "plan": report.plan,
     }
     return render(request, "patrols/morning_report.html", context)

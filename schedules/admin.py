@@ -17,6 +17,8 @@ from schedules.models import (
     Assignment,
     Blackout,
     PlanMember,
+    PlanSignature,
+    PlanVersion,
     RotationPlan,
     Shift,
     ShiftChange,
@@ -323,3 +325,22 @@ class ShiftSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["shift", "taken_at"]
     list_select_related = ["shift__plan", "shift__precinct"]
     search_fields = ["shift__plan__code", "shift__plan__name"]
+
+
+@admin.register(PlanVersion)
+class PlanVersionAdmin(ReadOnlyAdmin):
+    """Read only: versions are proposed, signed and refused on the plan's agreement
+    page or the API (schedules.services.plan_versions)."""
+
+    list_display = ["plan", "number", "status", "proposed_by", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["plan", "proposed_by"]
+    search_fields = ["plan__code", "plan__name", "note"]
+
+
+@admin.register(PlanSignature)
+class PlanSignatureAdmin(ReadOnlyAdmin):
+    list_display = ["version", "precinct", "decision", "signer_label", "signed_at"]
+    list_filter = ["decision"]
+    list_select_related = ["version__plan", "precinct"]
+    search_fields = ["version__plan__code", "precinct__name", "reason"]

@@ -77,7 +77,10 @@ OFFICERS_PER_PRECINCT = len(RANKS)
 LOGINS = [
     # (username, role, command code, precinct code, first name, last name)
     ("kapolres.jakbar", Role.COMMANDER, "polres-jakbar", None, "Kapolres", "Jakbar"),
+    ("kapolres.jakpus", Role.COMMANDER, "polres-jakpus", None, "Kapolres", "Jakpus"),
     ("kapolsek.tambora", Role.COMMANDER, None, "tambora", "Kapolsek", "Tambora"),
+    ("kapolsek.tanjungduren", Role.COMMANDER, None, "tanjung-duren", "Kapolsek", "TD"),
+    ("kapolsek.gambir", Role.COMMANDER, None, "gambir", "Kapolsek", "Gambir"),
     ("piket.tambora", Role.DUTY_OFFICER, None, "tambora", "Piket", "Tambora"),
     ("piket.tanjungduren", Role.DUTY_OFFICER, None, "tanjung-duren", "Piket", "TD"),
     ("piket.gambir", Role.DUTY_OFFICER, None, "gambir", "Piket", "Gambir"),

@@ -290,9 +290,19 @@ class SwapRequestForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+        choices=[
+            ("approve", _("Approve")),
+            ("reject", _("Reject")),
+            ("accept", _("Accept")),
+            ("refuse", _("Refuse")),
+        ]
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    override = forms.CharField(
+        label=_("Approve past the staffing limit, because"),
+        max_length=200,
+        required=False,
+    )
 
 
 def requested_night(request) -> tuple:

@@ -7,7 +7,7 @@ from django.db import OperationalError
 
 from outbox.runs import TrackedTask
 from schedules.models import RotationPlan
-from schedules.services import generation
+from schedules.services import deadlines, generation
 
 # Tracked: a run killed with its whole worker is sent again at once (outbox.runs).
 RETRY = {
@@ -42,3 +42,9 @@ def regenerate_nights(plan_id: int, first: str, last: str):
 def extend_horizons() -> list[int]:
     # Beat fires hourly; each plan moves on once a day at 12:00 in its own zone.
     return [result.plan.pk for result in generation.extend_horizons()]
+
+
+@shared_task(name="schedules.request_deadlines", **RETRY)
+def request_deadlines() -> list[int]:
+    # Escalate undecided requests before their shift; expire them at its start.
+    return list(deadlines.run_deadlines())

@@ -1,6 +1,14 @@
 from django.urls import path, register_converter
 
-from schedules.views import account, calendar, night, requests, roster
+from schedules.views import (
+    account,
+    agreement,
+    calendar,
+    decisions,
+    night,
+    requests,
+    roster,
+)
 
 
 class IdConverter:
@@ -31,16 +39,34 @@ urlpatterns = [
     path("requests/", requests.requests_page, name="requests"),
     path("requests/blackout/", requests.new_blackout, name="new_blackout"),
     path("requests/swap/", requests.new_swap, name="new_swap"),
+    path("requests/blackout/<dbid:pk>/", decisions.blackout_page, name="blackout"),
     path(
         "requests/blackout/<dbid:pk>/decide/",
-        requests.decide_blackout,
+        decisions.decide_blackout,
         name="decide_blackout",
     ),
-    path("requests/swap/<dbid:pk>/decide/", requests.decide_swap, name="decide_swap"),
+    path("requests/swap/<dbid:pk>/", decisions.swap_page, name="swap"),
+    path("requests/swap/<dbid:pk>/decide/", decisions.decide_swap, name="decide_swap"),
     path(
         "requests/swap/<dbid:pk>/withdraw/",
         requests.withdraw_swap,
         name="withdraw_swap",
+    ),
+    path("plans/<dbid:pk>/agreement/", agreement.agreement, name="agreement"),
+    path(
+        "plans/<dbid:pk>/agreement/sheet/",
+        agreement.agreement_sheet,
+        name="agreement_sheet",
+    ),
+    path(
+        "plans/<dbid:pk>/agreement/propose/",
+        agreement.propose,
+        name="agreement_propose",
+    ),
+    path(
+        "plans/<dbid:pk>/agreement/<dbid:version_pk>/answer/",
+        agreement.answer,
+        name="agreement_answer",
     ),
     path("account/password/", account.password_change, name="password_change"),
 ]

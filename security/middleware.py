@@ -29,6 +29,7 @@ class NoStoreMiddleware:
     Pages, API answers and calendar feeds carry personnel and the patrol plan; a
     copy left in a shared browser or proxy cache would leak them. Static files are
     answered by WhiteNoise before this runs and keep their long cache headers.
+    A view that sets Cache-Control itself has chosen, and keeps its choice.
     """
 
     def __init__(self, get_response):
@@ -36,7 +37,10 @@ class NoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not request.path.startswith(f"/{settings.STATIC_URL.lstrip('/')}"):
+        static = request.path.startswith(f"/{settings.STATIC_URL.lstrip('/')}")
+        # A view that chose its own caching (the calendar feeds: private, five
+        # minutes) keeps it.
+        if not static and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
 

@@ -166,6 +166,23 @@ def kapolsek_tambora(tambora):
 
 
 @pytest.fixture
+def kapolres_jakpus(jakpus):
+    return factories.make_staff("kapolres.jakpus", Role.COMMANDER, command=jakpus)
+
+
+@pytest.fixture
+def kapolsek_gambir(gambir):
+    return factories.make_staff("kapolsek.gambir", Role.COMMANDER, precinct=gambir)
+
+
+@pytest.fixture
+def kapolsek_tanjungduren(tanjungduren):
+    return factories.make_staff(
+        "kapolsek.tanjungduren", Role.COMMANDER, precinct=tanjungduren
+    )
+
+
+@pytest.fixture
 def piket_tambora(tambora):
     return factories.make_staff("piket.tambora", Role.DUTY_OFFICER, precinct=tambora)
 

@@ -165,6 +165,8 @@ def test_generation_swap_approval_and_roster_edits_on_one_night_end_consistent(
     swap = schedule_requests.request_swap(
         shift=swapped, to_precinct=gambir, by=piket_tambora
     )
+    # Gambir has accepted: the commander's approval below carries it out.
+    schedule_requests.accept_swap(swap=swap, by=admin_user)
     # Approved behind the generator's back: the next run moves Tanjung Duren's turns.
     Blackout.objects.create(
         precinct=tanjungduren,

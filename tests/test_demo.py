@@ -102,7 +102,10 @@ def test_every_demo_login_works_with_the_published_password():
     assert usernames == [
         "admin",
         "kapolres.jakbar",
+        "kapolres.jakpus",
         "kapolsek.tambora",
+        "kapolsek.tanjungduren",
+        "kapolsek.gambir",
         "piket.tambora",
         "piket.tanjungduren",
         "piket.gambir",
@@ -131,3 +134,5 @@ def test_the_command_prints_the_logins(settings, capsys):
     out = capsys.readouterr().out
     assert demo.DEMO_PASSWORD in out
     assert "piket.gambir" in out
+    for commander in ("kapolsek.gambir", "kapolsek.tanjungduren", "kapolres.jakpus"):
+        assert commander in out

@@ -31,8 +31,8 @@ from patrols.models import (
     ReportStatus,
 )
 from precincts import post_codes
-from schedules.models import AssignmentRole
-from schedules.services import requests
+from schedules.models import AssignmentRole, PlanVersion
+from schedules.services import plan_versions, requests
 from tests import factories
 from tests.api.conftest import (  # noqa: F401 (the API keys' fixtures)
     ROLES,
@@ -106,6 +106,15 @@ API_NOT_ALLOWED = columns(401, 405, 405, 405, 405, 405, 405, 405, 405, 405)
 # POST bodies with something to decide or change, so that access is decided on a
 # real request rather than on a form left empty.
 BODIES = {
+    "schedules:agreement_propose": {
+        "window_start": "00:00",
+        "window_end": "05:00",
+        "slot_minutes": 30,
+        "min_officers": 4,
+        "rest_hours": 8,
+        "strategy": "rotation",
+    },
+    "schedules:agreement_answer": {"decision": "sign", "precinct": "{tambora_pk}"},
     "schedules:decide_blackout": {"decision": "approve"},
     "schedules:decide_swap": {"decision": "approve"},
     "schedules:new_blackout": {
@@ -152,6 +161,10 @@ MATRIX: dict[str, Route] = {
             "POST": columns(401, 200, 200, 200, 403, 403, 403, 403, 403, 403),
             "DELETE": API_NOT_ALLOWED,
         },
+    ),
+    "api:blackout-preview": Route(
+        "/api/v1/blackouts/{blackout}/preview/",
+        {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
     ),
     "api:blackout-detail": Route(
         "/api/v1/blackouts/{blackout}/",
@@ -200,8 +213,53 @@ MATRIX: dict[str, Route] = {
         "/api/v1/commands/",
         {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
     ),
+    # What waits on the caller; a system key decides nothing (an empty list).
+    "api:pending-decisions": Route(
+        "/api/v1/decisions/pending/",
+        {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
+    ),
+    # Plan versions: read by all who see the plan; proposed, signed and refused by
+    # the commanders of its members, never by a key.
+    "api:plan-version-list": Route(
+        "/api/v1/plan-versions/",
+        {
+            "GET": API_READ,
+            "POST": columns(401, 400, 400, 400, 400, 400, 400, 403, 403, 403),
+            "DELETE": API_NOT_ALLOWED,
+        },
+    ),
+    "api:plan-version-detail": Route(
+        "/api/v1/plan-versions/{version}/",
+        {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
+    ),
+    "api:plan-version-preview": Route(
+        "/api/v1/plan-versions/{version}/preview/",
+        {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
+    ),
+    "api:plan-version-sign": Route(
+        "/api/v1/plan-versions/{version}/sign/",
+        {
+            "GET": API_NOT_ALLOWED,
+            "POST": columns(401, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+            "DELETE": API_NOT_ALLOWED,
+        },
+        body={"precinct": "tambora"},
+    ),
+    "api:plan-version-refuse": Route(
+        "/api/v1/plan-versions/{version}/refuse/",
+        {
+            "GET": API_NOT_ALLOWED,
+            "POST": columns(401, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+            "DELETE": API_NOT_ALLOWED,
+        },
+        body={"precinct": "tambora", "reason": "Tidak"},
+    ),
     "api:coverage": Route(
         "/api/v1/coverage/?zone={zone}",
+        {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
+    ),
+    "api:shift-departures": Route(
+        "/api/v1/shifts/departures/",
         {"GET": API_READ, "POST": API_NOT_ALLOWED, "DELETE": API_NOT_ALLOWED},
     ),
     # The schema and its docs are for clients: a visitor is sent to log in.
@@ -402,11 +460,37 @@ MATRIX: dict[str, Route] = {
             "DELETE": API_NOT_ALLOWED,
         },
     ),
+    # The asking side's commanders or the receiving side (Gambir) refuse.
     "api:swap-reject": Route(
         "/api/v1/swaps/{swap}/reject/",
         {
             "GET": API_NOT_ALLOWED,
-            "POST": columns(401, 200, 200, 200, 403, 403, 404, 403, 403, 403),
+            "POST": columns(401, 200, 200, 200, 403, 200, 404, 403, 403, 403),
+            "DELETE": API_NOT_ALLOWED,
+        },
+    ),
+    # The receiving side (Gambir) accepts; Jakarta Barat cannot answer for it.
+    "api:swap-accept": Route(
+        "/api/v1/swaps/{swap}/accept/",
+        {
+            "GET": API_NOT_ALLOWED,
+            "POST": columns(401, 200, 403, 403, 403, 200, 404, 403, 403, 403),
+            "DELETE": API_NOT_ALLOWED,
+        },
+    ),
+    "api:swap-refuse": Route(
+        "/api/v1/swaps/{swap}/refuse/",
+        {
+            "GET": API_NOT_ALLOWED,
+            "POST": columns(401, 200, 200, 200, 403, 200, 404, 403, 403, 403),
+            "DELETE": API_NOT_ALLOWED,
+        },
+    ),
+    "api:swap-preview": Route(
+        "/api/v1/swaps/{swap}/preview/",
+        {
+            "GET": columns(401, 200, 200, 200, 200, 200, 404, 200, 200, 200),
+            "POST": API_NOT_ALLOWED,
             "DELETE": API_NOT_ALLOWED,
         },
     ),
@@ -686,6 +770,35 @@ MATRIX: dict[str, Route] = {
         "/account/password/",
         {"GET": PAGE, "POST": PAGE, "DELETE": NOT_ALLOWED},
     ),
+    # A plan's agreement: everyone who sees the plan reads it; commanders of its
+    # members propose and sign (others 403). The world's version awaits signatures,
+    # so a second proposal is refused with the form again (400).
+    "schedules:agreement": Route(
+        "/plans/{plan}/agreement/",
+        {"GET": PAGE, "POST": NOT_ALLOWED, "DELETE": NOT_ALLOWED},
+    ),
+    "schedules:agreement_sheet": Route(
+        "/plans/{plan}/agreement/sheet/",
+        {"GET": PAGE, "POST": NOT_ALLOWED, "DELETE": NOT_ALLOWED},
+    ),
+    "schedules:agreement_propose": Route(
+        "/plans/{plan}/agreement/propose/",
+        {
+            "GET": NOT_ALLOWED,
+            "POST": columns(302, 400, 400, 400, 403, 403, 403, 302, 302, 302),
+            "DELETE": NOT_ALLOWED,
+        },
+        body=BODIES["schedules:agreement_propose"],
+    ),
+    "schedules:agreement_answer": Route(
+        "/plans/{plan}/agreement/{version}/answer/",
+        {
+            "GET": NOT_ALLOWED,
+            "POST": columns(302, 302, 302, 302, 403, 403, 403, 302, 302, 302),
+            "DELETE": NOT_ALLOWED,
+        },
+        body=BODIES["schedules:agreement_answer"],
+    ),
     "schedules:print": Route(
         "/print/{plan}/",
         {"GET": PAGE, "POST": NOT_ALLOWED, "DELETE": NOT_ALLOWED},
@@ -702,6 +815,20 @@ MATRIX: dict[str, Route] = {
     "schedules:requests": Route(
         "/requests/",
         {"GET": PAGE, "POST": NOT_ALLOWED, "DELETE": NOT_ALLOWED},
+    ),
+    # One request with its dry run: the people of both precincts (Tambora's
+    # blackout is not Gambir's business).
+    "schedules:swap": Route(
+        "/requests/swap/{swap}/",
+        {"GET": PAGE, "POST": NOT_ALLOWED, "DELETE": NOT_ALLOWED},
+    ),
+    "schedules:blackout": Route(
+        "/requests/blackout/{blackout}/",
+        {
+            "GET": columns(302, 200, 200, 200, 200, 404, 200, 302, 302, 302),
+            "POST": NOT_ALLOWED,
+            "DELETE": NOT_ALLOWED,
+        },
     ),
     "schedules:roster": Route(
         "/roster/",
@@ -816,10 +943,16 @@ def world(plan, tambora, tanjungduren, gambir, piket_tambora, officer_tambora):
             dedupe_key="matrix-notice",
         )
         morning = patrol_services.build_morning_report(plan=plan, night=LAST_NIGHT)
+        version = PlanVersion.objects.create(
+            plan=plan,
+            number=1,
+            rules={**plan_versions.rules_of(plan), "min_officers": 3},
+        )
         feed_token, _secret = api_services.create_feed_token(user=piket_tambora)
     return {
         "plan": plan.pk,
         "plan_code": plan.code,
+        "version": version.pk,
         "shift": tonight[0].pk,
         "done": done.pk,
         "unreported": unreported.pk,

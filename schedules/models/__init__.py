@@ -1,6 +1,6 @@
 """The schedules app's models, one module per concept, all importable from here."""
 
-from schedules.models.changes import ShiftChange, ShiftSnapshot
+from schedules.models.changes import ShiftChange, ShiftDeparture, ShiftSnapshot
 from schedules.models.plans import (
     PlanMember,
     RotationPlan,
@@ -24,6 +24,12 @@ from schedules.models.shifts import (
     ShiftQuerySet,
     ShiftStatus,
 )
+from schedules.models.versions import (
+    PlanSignature,
+    PlanVersion,
+    SignatureDecision,
+    VersionStatus,
+)
 
 __all__ = [
     "Assignment",
@@ -32,17 +38,22 @@ __all__ = [
     "BlackoutCategory",
     "BlackoutQuerySet",
     "PlanMember",
+    "PlanSignature",
+    "PlanVersion",
     "Reason",
     "Request",
     "RequestStatus",
     "RotationPlan",
     "Shift",
     "ShiftChange",
+    "ShiftDeparture",
     "ShiftQuerySet",
     "ShiftSnapshot",
     "ShiftStatus",
+    "SignatureDecision",
     "Strategy",
     "SwapKind",
     "SwapRequest",
+    "VersionStatus",
     "validate_time_zone",
 ]

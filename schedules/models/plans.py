@@ -99,6 +99,15 @@ class RotationPlan(models.Model):
     morning_report_time = models.TimeField(
         _("morning report at"), default=dt.time(5, 30)
     )
+    escalation_hours = models.PositiveSmallIntegerField(
+        _("escalate undecided requests (hours before the shift)"),
+        default=12,
+        validators=[MaxValueValidator(24 * 14)],
+        help_text=_(
+            "A blackout or swap still undecided this long before its shift goes to "
+            "the Polres commanders of both sides."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

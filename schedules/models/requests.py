@@ -16,6 +16,8 @@ class RequestStatus(models.TextChoices):
     APPROVED = "approved", _("approved")
     REJECTED = "rejected", _("rejected")
     WITHDRAWN = "withdrawn", _("withdrawn")
+    # Still undecided when its shift started: never applied late.
+    EXPIRED = "expired", _("expired")
 
 
 class BlackoutCategory(models.TextChoices):
@@ -63,7 +65,14 @@ class Request(models.Model):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # What the approval moved: [{"shift", "night", "slot", "from", "to", "why"}],
+    # kept so the request's page and each precinct's notice name the same shifts.
+    moved = models.JSONField(_("shifts moved"), default=list, blank=True)
+    # A commander's reason for approving past a precinct-night staffing limit.
+    override_note = models.CharField(_("staffing override"), max_length=255, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -147,7 +156,29 @@ class SwapRequest(Request):
         verbose_name=_("shift taken in return"),
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
-    decision_note = models.CharField(_("decision note"), max_length=255, blank=True)
+    # Two sides decide a swap, in either order: the receiving precinct accepts
+    # (its duty officer or commander), the asking precinct's commander approves.
+    # It is carried out (status approved) when both have.
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    acceptance_note = models.CharField(_("acceptance note"), max_length=255, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approval_note = models.CharField(_("approval note"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -178,3 +209,11 @@ class SwapRequest(Request):
     @property
     def is_open(self) -> bool:
         return self.status == RequestStatus.PENDING
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    @property
+    def is_approved_by_asker(self) -> bool:
+        return self.approved_at is not None

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from precincts.models import Officer, Precinct
 from schedules.models.plans import RotationPlan
+from schedules.positions import PositionedQuerySet
 
 
 class ShiftStatus(models.TextChoices):
@@ -26,7 +27,7 @@ class Reason(models.TextChoices):
     MANUAL = "manual", _("manual edit")
 
 
-class ShiftQuerySet(models.QuerySet):
+class ShiftQuerySet(PositionedQuerySet):
     def on_night(self, night: dt.date):
         return self.filter(night=night)
 
@@ -91,6 +92,14 @@ class Shift(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    # Set by the database on every write of the shift or its roster (schedules.
+    # positions): the writing transaction's id on PostgreSQL, a counter on SQLite.
+    change_tx = models.BigIntegerField(
+        _("change position"),
+        default=0,
+        editable=False,
+        help_text=_("Where the shift's last change sits in the order of changes."),
+    )
 
     objects = ShiftQuerySet.as_manager()
 
@@ -125,6 +134,7 @@ class Shift(models.Model):
             models.Index(fields=["night", "plan"], name="shift_night_plan"),
             models.Index(fields=["precinct", "start"], name="shift_precinct_start"),
             models.Index(fields=["updated_at", "id"], name="shift_sync_cursor"),
+            models.Index(fields=["change_tx", "id"], name="shift_change_position"),
         ]
 
     def __str__(self) -> str:

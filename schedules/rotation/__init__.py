@@ -13,7 +13,7 @@ at once, and regenerating with unchanged inputs changes nothing.
 
 import datetime as dt
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -154,6 +154,7 @@ class Ledger:
     balance: minutes held minus minutes due by the turns (negative: the member owes
     service). position: holdings of a slot position minus turns at it. recent: the
     holders of each position on the last MAX_RUN nights, for run lengths.
+    minutes and holdings: minutes held, and holdings of each slot position.
     """
 
     balance: dict[int, int] = field(default_factory=lambda: defaultdict(int))
@@ -163,6 +164,8 @@ class Ledger:
     recent: dict[int, list[tuple[dt.date, int | None]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    minutes: Counter = field(default_factory=Counter)
+    holdings: Counter = field(default_factory=Counter)
 
     @classmethod
     def from_history(cls, plan: Plan, history: Iterable[Held]) -> "Ledger":
@@ -170,7 +173,12 @@ class Ledger:
         table = plan.default_table()
         size = len(plan.members)
         for held in sorted(history, key=lambda h: (h.night, h.slot)):
-            due = plan.members[table[plan.night_index(held.night) % size][held.slot]]
+            turns = table[plan.night_index(held.night) % size]
+            if held.slot >= len(turns):
+                # A slot of a longer window the rules no longer have: nobody's
+                # turn under them, so it is nobody's credit or debt.
+                continue
+            due = plan.members[turns[held.slot]]
             ledger.record(held.night, held.slot, held.member, due, held.minutes)
         return ledger
 
@@ -187,6 +195,8 @@ class Ledger:
             self.balance[due] -= minutes
             self.position[member, slot] += 1
             self.position[due, slot] -= 1
+            self.minutes[member] += minutes
+            self.holdings[member, slot] += 1
         recent = self.recent[slot]
         recent.append((night, member))
         if len(recent) > MAX_RUN:
@@ -196,6 +206,8 @@ class Ledger:
         other = Ledger()
         other.balance.update(self.balance)
         other.position.update(self.position)
+        other.minutes.update(self.minutes)
+        other.holdings.update(self.holdings)
         for slot, recent in self.recent.items():
             other.recent[slot] = list(recent)
         return other
@@ -215,6 +227,7 @@ class Ledger:
 class Schedule:
     decisions: list[Decision]
     ledger: Ledger
+    exact: object = None  # the exact window of a plan's end (rotation.exact)
 
     @property
     def uncovered(self) -> list[Decision]:
@@ -232,6 +245,7 @@ def generate(
     lookahead: Sequence[Cell] = (),
     until: dt.date | None = None,
     limits: Mapping[tuple[int, dt.date], int] | None = None,
+    prefer: Mapping[tuple[dt.date, int], int | None] | None = None,
 ) -> Schedule:
     """Decide every cell in `cells` (sorted by night and slot) after `ledger`.
 
@@ -241,9 +255,20 @@ def generate(
     pieces (each with its look-ahead) matches one decided at once. `until` is the
     plan's last night, if it has one: turns missed too close to it to be repaid
     afterwards are paid in advance. `limits` caps the slots a member may hold on
-    a night, {(member, night): slots} (schedules.rotation.staffed).
+    a night, {(member, night): slots} (schedules.rotation.staffed). With `until`
+    in view, the plan's last nights are decided exactly (rotation.ending), a tie
+    going to the `prefer`red holder of a cell (the stored one on a repair).
     """
-    frozen = frozen or {}
+    frozen, blackouts, busy = frozen or {}, list(blackouts), list(busy)
+    if until is not None:
+        from schedules.rotation import ending
+
+        done = ending.generate_ending(
+            plan, cells, ledger=ledger, frozen=frozen, blackouts=blackouts,
+            busy=busy, lookahead=lookahead, until=until, limits=limits, prefer=prefer,
+        )  # fmt: skip
+        if done is not None:
+            return done
     load = NightLoad(limits, ((h.member, night) for (night, _), h in frozen.items()))
     return _Generator(plan, cells, ledger, frozen, lookahead, blackouts, busy, until)(
         load

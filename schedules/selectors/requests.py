@@ -13,7 +13,7 @@ PENDING_FIRST = Case(When(status=RequestStatus.PENDING, then=0), default=1)
 BLACKOUT_FIELDS = (
     "pk", "status", "precinct_id", "precinct__colour", "precinct__name", "start",
     "end", "category", "reason", "requested_by__username", "created_at",
-    "decided_by__username",
+    "decided_by__username", "decision_note",
 )  # fmt: skip
 _SHIFT = ("night", "start", "end", "plan__name", "plan__window_start",
           "plan__window_end", "plan__time_zone")  # fmt: skip
@@ -23,7 +23,7 @@ SWAP_FIELDS = (
     *(f"shift__{name}" for name in _SHIFT),
     "counter_shift_id", *(f"counter_shift__{name}" for name in _SHIFT),
     "note", "requested_by__username", "created_at", "decided_by__username",
-    "decision_note",
+    "decision_note", "accepted_at", "approved_at",
 )  # fmt: skip
 
 

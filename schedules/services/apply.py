@@ -49,6 +49,16 @@ def held(row: dict) -> rotation.Held:
     )
 
 
+def stored_holders(stored: dict) -> dict:
+    """{(night, slot): precinct} of the stored live shifts: the holders a
+    regeneration prefers where fairness allows (rotation.ending)."""
+    return {
+        key: row["precinct_id"]
+        for key, row in stored.items()
+        if row["status"] == ShiftStatus.SCHEDULED
+    }
+
+
 def note(decision: rotation.Decision, names: dict[int, str]) -> str:
     """Why a cell left its turn, in words; empty for a plain turn."""
     if decision.reason == rotation.TURN:
@@ -150,6 +160,7 @@ def apply_decisions(
 def _differences(decisions, stored, result: GenerationResult, now) -> tuple:
     """(cells to create, shifts to update, shifts whose roster goes, cells seen)."""
     to_create, to_update, roster_dropped, seen = [], [], [], set()
+    kept = _kept_hours(stored, now)
     # Notes are stored text: one language for all, so a regeneration started from
     # an English page does not rewrite every note written by an Indonesian worker.
     with translation.override(settings.LANGUAGE_CODE):
@@ -162,7 +173,10 @@ def _differences(decisions, stored, result: GenerationResult, now) -> tuple:
             wanted = _wanted(d, result.names)
             row = stored.get(key)
             if row is None:
-                to_create.append((d.night, d.slot, wanted))
+                # Under new rules (another window or slot length) a cell may
+                # fall on hours a kept shift (past, locked, edited) still holds.
+                if not any(d.start < end and start < d.end for start, end in kept):
+                    to_create.append((d.night, d.slot, wanted))
             elif tuple(row[f] for f in GENERATED_FIELDS) == wanted:
                 result.unchanged += 1
             else:
@@ -184,6 +198,15 @@ def _differences(decisions, stored, result: GenerationResult, now) -> tuple:
                     )
                 )
     return to_create, to_update, roster_dropped, seen
+
+
+def _kept_hours(stored: dict, now: dt.datetime) -> list[tuple]:
+    """(start, end) of the live stored shifts regeneration keeps as they are."""
+    return [
+        (row["start"], row["end"])
+        for row in stored.values()
+        if row["status"] != ShiftStatus.CANCELLED and is_frozen(row, now)
+    ]
 
 
 def _wanted(d: rotation.Decision, names: dict[int, str]) -> tuple:

@@ -39,7 +39,7 @@ from audit import services as audit_services
 from schedules import nights as night_math
 from schedules import rotation
 from schedules.models import PlanMember, RotationPlan, Shift, ShiftStatus
-from schedules.services import inputs, storage
+from schedules.services import apply, inputs, storage
 from schedules.services.apply import Pending, apply_decisions, held, is_frozen
 from schedules.services.inputs import Run
 
@@ -202,6 +202,7 @@ def _generate_one(
         lookahead=inputs.plan_cells(plan, run.last + dt.timedelta(days=1), run.peek),
         until=plan.valid_until,
         limits=run.limits,
+        prefer=apply.stored_holders(stored),
     )
     result = GenerationResult(
         plan=plan,

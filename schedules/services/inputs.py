@@ -22,6 +22,7 @@ from precincts.models import Precinct
 from schedules import nights as night_math
 from schedules import rotation, staffing
 from schedules.models import PlanMember, RotationPlan, Shift, ShiftStatus
+from schedules.rotation import ending
 from schedules.services import storage
 
 # Part of every stored inputs key: change it when the generator's rules change, so
@@ -217,8 +218,19 @@ def prepare(plan, members, counts, start, nights, now) -> Run:
             plan.valid_from,
         )
     first, last = check_range(plan, start, nights, generation_limit(plan, now))
-    peek = last + dt.timedelta(days=rotation.lookahead_nights(plan_spec(plan, members)))
+    spec = plan_spec(plan, members)
+    peek = last + dt.timedelta(days=rotation.lookahead_nights(spec))
     if plan.valid_until is not None:
+        window = ending.window_start(spec, plan.valid_until)
+        if peek >= window:
+            # The plan's last nights are decided together (rotation.ending): a
+            # range near them runs to the end (past the horizon by at most
+            # those nights), and one that begins inside them begins where they
+            # do. Its stored cells are the preferred holders, so an unchanged
+            # window stays exactly as it is, and a repair changes the fewest.
+            peek = last = plan.valid_until
+            tonight = night_math.tonight(now, plan.window_start, plan.window_end, tz)
+            first = min(first, max(window, plan.valid_from, tonight))
         peek = min(peek, plan.valid_until)
     span_start = night_math.window_bounds(
         first, plan.window_start, plan.window_end, tz

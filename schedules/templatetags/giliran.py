@@ -1,12 +1,15 @@
 """Template helpers shared by the pages: night labels, slot times, navigation."""
 
 import datetime as dt
+import secrets
 
 from django import template
 from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from common import text
+from common import fragments, text
 from precincts import access
 from precincts.models import Role
 from schedules import labels
@@ -69,6 +72,37 @@ def main_nav(context) -> dict:
         "calendar": role != Role.OFFICER,
         "admin": user.is_staff,
     }
+
+
+HEADER_TOOLS = fragments.Fragment("_header_tools.html", maxsize=8192)
+# Where the CSRF token goes in the memoised header: a mark no page can contain.
+_CSRF_MARK = f"\x00csrf-{secrets.token_hex(8)}\x00"
+
+
+@register.simple_tag(takes_context=True)
+def header_tools(context) -> str:
+    """The header's language switch and account menu, rendered once per process for
+    the page's address, the user's name and the language (common.fragments); each
+    request's CSRF token goes in afterwards."""
+    request = context.get("request")
+    user = context.get("user")
+    authenticated = bool(user and user.is_authenticated)
+    html = HEADER_TOOLS.render(
+        authenticated=authenticated,
+        second_factor_pending=bool(context.get("second_factor_pending")),
+        display_name=(user.get_full_name() or user.username) if authenticated else "",
+        path=request.get_full_path() if request else "",
+        csrf_input=mark_safe(_CSRF_MARK),
+    )
+    token = context.get("csrf_token")
+    csrf_input = (
+        format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token
+        )
+        if token and token != "NOTPROVIDED"
+        else ""
+    )
+    return mark_safe(html.replace(_CSRF_MARK, csrf_input))
 
 
 @register.filter
@@ -198,3 +232,13 @@ def shift_near(other, shift) -> str:
         f"{labels.hm(other.start, other.plan)}–{labels.hm(other.end, other.plan)} "
         f"{timezone.localtime(other.start, tz).tzname() or other.plan.time_zone}"
     )
+
+
+@register.filter
+def zone_suffix(plan) -> str:
+    """ " – <zone>" after a plan's name, unless the name already says where
+    ("Patroli stasioner Banjir Kanal Barat" at "Banjir Kanal Barat – Kalianyar")."""
+    place = str(plan.zone.name).split(" – ")[0].strip()
+    if place and place.lower() in str(plan.name).lower():
+        return ""
+    return f" – {text.one_line(plan.zone.name)}"

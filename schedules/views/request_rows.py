@@ -20,8 +20,9 @@ def blackout(row: dict, decidable: set[int]) -> dict:
     return {
         "pk": row["pk"],
         "status": row["status"],
-        "decide": pending and row["precinct_id"] in decidable,
         "html": BLACKOUT.render(
+            pk=row["pk"],
+            decide=pending and row["precinct_id"] in decidable,
             status=row["status"],
             status_display=_label(RequestStatus, row["status"]),
             colour=row["precinct__colour"],
@@ -33,20 +34,23 @@ def blackout(row: dict, decidable: set[int]) -> dict:
             asked_by=row["requested_by__username"] or "",
             asked_at=row["created_at"],
             decided_by=row["decided_by__username"] or "",
+            decision_note=row["decision_note"],
         ),
     }
 
 
-def swap(row: dict, decidable: set[int], asking: set[int]) -> dict:
+def swap(row: dict, asking: set[int]) -> dict:
     """A row of selectors.requests.swaps() for the page."""
     pending = row["status"] == RequestStatus.PENDING
     counter = _shift(row, "counter_shift__") if row["counter_shift_id"] else None
     return {
         "pk": row["pk"],
         "status": row["status"],
-        "decide": pending and row["from_precinct_id"] in decidable,
         "withdraw": pending and row["from_precinct_id"] in asking,
         "html": SWAP.render(
+            pk=row["pk"],
+            accepted=row["accepted_at"] is not None,
+            approved=row["approved_at"] is not None,
             status=row["status"],
             status_display=_label(RequestStatus, row["status"]),
             from_colour=row["from_precinct__colour"],

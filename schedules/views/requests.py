@@ -5,7 +5,6 @@ views only pick what to list and which choices to offer, through the access help
 """
 
 import datetime as dt
-from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,9 +18,10 @@ from django.views.decorators.http import require_POST, require_safe
 from precincts import access
 from schedules import access as schedule_access
 from schedules import forms
-from schedules.models import Blackout, ShiftStatus, SwapRequest
+from schedules.models import RequestStatus, ShiftStatus, SwapRequest
 from schedules.selectors import requests as request_selectors
 from schedules.services import requests as services_requests
+from schedules.services import swaps as services_swaps
 from schedules.views import request_rows
 
 REQUEST_NIGHTS = 28
@@ -67,10 +67,12 @@ def _requests_page(request, blackout_form=None, swap_form=None, status=200):
             for row in request_selectors.blackouts(home, limit=REQUEST_LIST_LIMIT)
         ],
         "swaps": [
-            request_rows.swap(row, decidable, asking)
+            request_rows.swap(row, asking)
             for row in request_selectors.swaps(home, limit=REQUEST_LIST_LIMIT)
         ],
         "asking": asking,
+        # Each plan's agreement (versions, signatures) is one link away.
+        "plans": list(schedule_access.visible_plans(user).only("pk", "name")),
         "blackout_form": blackout_form or _blackout_form(user),
         "swap_form": swap_form or _swap_form(user),
     }
@@ -92,9 +94,16 @@ def new_blackout(request):
         request,
         form,
         services_requests.request_blackout,
-        _("Blackout requested."),
+        _blackout_done,
         blackout_form=form,
     )
+
+
+def _blackout_done(blackout) -> str:
+    # A commander's own blackout is approved at once: say so.
+    if blackout.status == RequestStatus.APPROVED:
+        return _("Blackout approved.")
+    return _("Blackout requested.")
 
 
 @require_POST
@@ -104,53 +113,23 @@ def new_swap(request):
     return _ask(
         request,
         form,
-        services_requests.request_swap,
-        _("Swap requested."),
+        services_swaps.request_swap,
+        lambda swap: _("Swap requested."),
         swap_form=form,
     )
 
 
-def _ask(request, form, service, done: str, **shown):
+def _ask(request, form, service, done, **shown):
     """Bind, call the request service, redirect; or the page again with errors."""
     if form.is_valid():
         try:
-            service(by=request.user, **form.cleaned_data)
+            obj = service(by=request.user, **form.cleaned_data)
         except ValidationError as error:
             forms.apply_service_errors(form, error)
         else:
-            messages.success(request, done)
+            messages.success(request, done(obj))
             return redirect("schedules:requests")
     return _requests_page(request, status=400, **shown)
-
-
-def _decide(request, obj, approve, reject):
-    form = forms.DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose approve or reject."))
-        return redirect("schedules:requests")
-    try:
-        if form.cleaned_data["decision"] == "approve":
-            approve(by=request.user)
-            messages.success(request, _("Approved."))
-        else:
-            reject(by=request.user, note=form.cleaned_data["note"])
-            messages.success(request, _("Rejected."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("schedules:requests")
-
-
-@require_POST
-@login_required
-def decide_blackout(request, pk: int):
-    home = access.home_precincts(request.user).values("pk")
-    blackout = get_object_or_404(Blackout, pk=pk, precinct__in=home)
-    return _decide(
-        request,
-        blackout,
-        partial(services_requests.approve_blackout, blackout=blackout),
-        partial(services_requests.reject_blackout, blackout=blackout),
-    )
 
 
 def _swap_for_user(user, pk: int) -> SwapRequest:
@@ -165,22 +144,10 @@ def _swap_for_user(user, pk: int) -> SwapRequest:
 
 @require_POST
 @login_required
-def decide_swap(request, pk: int):
-    swap = _swap_for_user(request.user, pk)
-    return _decide(
-        request,
-        swap,
-        partial(services_requests.approve_swap, swap=swap),
-        partial(services_requests.reject_swap, swap=swap),
-    )
-
-
-@require_POST
-@login_required
 def withdraw_swap(request, pk: int):
     swap = _swap_for_user(request.user, pk)
     try:
-        services_requests.withdraw_swap(swap=swap, by=request.user)
+        services_swaps.withdraw_swap(swap=swap, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

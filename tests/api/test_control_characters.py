@@ -44,6 +44,7 @@ def test_a_bare_carriage_return_in_a_swap_note_injects_nothing_into_the_feed(
         shift=night[0], to_precinct=gambir, note=INJECTION, by=piket_tambora
     )
     requests.approve_swap(swap=swap, by=kapolsek_tambora)
+    requests.accept_swap(swap=swap, by=piket_gambir)
 
     events = feed_events(client, piket_gambir)
 

@@ -113,11 +113,11 @@ def test_a_commander_rejects_a_blackout_with_a_note(
     )
 
     assert response.json()["status"] == "rejected"
-    assert again.status_code == 400
+    assert again.status_code == 409  # decided meanwhile: a conflict
 
 
 def test_a_trade_through_the_api_moves_both_shifts(
-    night, noon, piket_tambora, kapolsek_tambora
+    night, noon, piket_tambora, kapolsek_tambora, piket_gambir
 ):
     created = client_for(piket_tambora).post(
         "/api/v1/swaps/",
@@ -130,8 +130,15 @@ def test_a_trade_through_the_api_moves_both_shifts(
     approved = client_for(kapolsek_tambora).post(
         f"/api/v1/swaps/{created.json()['id']}/approve/"
     )
+    assert approved.json()["status"] == "pending"  # until Gambir accepts
+    accepted = client_for(piket_gambir).post(
+        f"/api/v1/swaps/{created.json()['id']}/accept/",
+        {"note": "Siap"},
+        format="json",
+    )
 
-    assert approved.json()["status"] == "approved"
+    assert accepted.json()["status"] == "approved"
+    assert accepted.json()["acceptance_note"] == "Siap"
     assert Shift.objects.get(pk=night[0].pk).precinct.code == "gambir"
     assert Shift.objects.get(pk=night[2].pk).precinct.code == "tambora"
 

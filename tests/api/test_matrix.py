@@ -30,6 +30,7 @@ READS = {
     "plans/bkb-malam/": ALL_READ,
     "plans/bkb-malam/fairness/": ALL_READ,
     "shifts/": ALL_READ,
+    "shifts/departures/": ALL_READ,
     "nights/tonight/": ALL_READ,
     "nights/2024-01-22/": ALL_READ,
     "coverage/?zone=bkb-kalianyar": ALL_READ,

@@ -117,6 +117,9 @@ CSRF = "giliranschemathesiscsrftoken0001"  # any 32 letters: cookie and header m
 # schema cannot state (a location needs both coordinates). A 400 naming any other
 # field fails the test.
 STATEFUL_FIELDS = {
+    # A commander's blackout is approved at once, and refused (field override)
+    # when it would leave a precinct a night its officers cannot staff.
+    "override",
     "plan",
     "precinct",
     "zone",
@@ -139,6 +142,8 @@ STATEFUL_FIELDS = {
     "start_after",
     "start_before",
     "updated_since",
+    # A change position is one of cursor or since, not both.
+    "cursor",
     "nights",
     "incidents",  # each one's occurred_at
     "version",

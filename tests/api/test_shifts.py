@@ -200,11 +200,11 @@ def test_huge_page_sizes_are_refused_not_capped(night, admin_user):
     assert "page_size" in response.json()["errors"]
 
 
-def test_a_garbled_cursor_is_a_404_in_the_error_shape(night, admin_user):
+def test_a_garbled_cursor_is_a_400_naming_it(night, admin_user):
     response = client_for(admin_user).get(f"{URL}?cursor=garbage")
 
-    assert response.status_code == 404
-    assert response.json()["type"] == "not_found"
+    assert response.status_code == 400
+    assert "cursor" in response.json()["errors"]
 
 
 def test_pages_follow_the_cursor_in_update_order(night, admin_user):

@@ -209,6 +209,7 @@ def test_an_approved_swap_notifies_both_precincts_after_its_commit(
     piket_tambora,
     piket_gambir,
     kapolsek_tambora,
+    kapolsek_gambir,
     django_capture_on_commit_callbacks,
 ):
     _baseline(shift)
@@ -218,6 +219,7 @@ def test_an_approved_swap_notifies_both_precincts_after_its_commit(
         )
         with django_capture_on_commit_callbacks(execute=True):
             requests.approve_swap(swap=swap, by=kapolsek_tambora)
+            requests.accept_swap(swap=swap, by=kapolsek_gambir)
     notices = Notification.objects.filter(kind="shift_changed")
     assert {n.recipient for n in notices} == {piket_tambora, piket_gambir, andi_user}
 
@@ -274,6 +276,7 @@ def test_a_swap_of_a_shift_never_snapshotted_is_notified(
     piket_tambora,
     piket_gambir,
     kapolsek_tambora,
+    kapolsek_gambir,
     django_capture_on_commit_callbacks,
     committed_at_now,
 ):
@@ -282,6 +285,7 @@ def test_a_swap_of_a_shift_never_snapshotted_is_notified(
         swap = requests.request_swap(shift=shift, to_precinct=gambir, by=piket_tambora)
         with django_capture_on_commit_callbacks(execute=True):
             requests.approve_swap(swap=swap, by=kapolsek_tambora)
+            requests.accept_swap(swap=swap, by=kapolsek_gambir)
     [change] = _changes_of(shift)
     assert change.fields == ["holder", "roster"]
     assert (change.before["precinct"], change.after["precinct"]) == (

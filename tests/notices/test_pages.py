@@ -88,12 +88,12 @@ def test_mark_all_read_and_the_unread_count(client, piket_tambora, piket_gambir)
         _notify(piket_tambora, n)
     _notify(piket_gambir, 9)
     client.force_login(piket_tambora)
-    assert client.get(reverse("notices:unread")).json() == {"unread": 3}
+    assert client.get(reverse("notices:unread")).json() == {"unread": 3, "pending": 0}
 
     response = client.post(reverse("notices:mark_all_read"))
 
     assert response.status_code == 302
-    assert client.get(reverse("notices:unread")).json() == {"unread": 0}
+    assert client.get(reverse("notices:unread")).json() == {"unread": 0, "pending": 0}
     assert Notification.objects.unread().count() == 1
 
 

@@ -98,7 +98,11 @@ def test_a_blackout_for_another_precinct_is_not_a_choice(client, gambir, piket_t
 def test_the_commander_approves_a_pending_blackout(client, blackout, kapolsek_tambora):
     client.force_login(kapolsek_tambora)
     page = client.get(REQUESTS).content.decode()
-    assert reverse("schedules:decide_blackout", args=[blackout.pk]) in page
+    assert reverse("schedules:blackout", args=[blackout.pk]) in page
+    detail = client.get(reverse("schedules:blackout", args=[blackout.pk]))
+    assert reverse("schedules:decide_blackout", args=[blackout.pk]) in (
+        detail.content.decode()
+    )
 
     response = client.post(
         reverse("schedules:decide_blackout", args=[blackout.pk]),
@@ -131,8 +135,11 @@ def test_a_duty_officer_sees_no_decision_buttons_and_a_forged_decision_gets_403(
     client, blackout, piket_tambora
 ):
     client.force_login(piket_tambora)
-    page = client.get(REQUESTS).content.decode()
-    assert reverse("schedules:decide_blackout", args=[blackout.pk]) not in page
+    page = client.get(reverse("schedules:blackout", args=[blackout.pk]))
+    assert page.status_code == 200
+    assert reverse("schedules:decide_blackout", args=[blackout.pk]) not in (
+        page.content.decode()
+    )
 
     response = client.post(
         reverse("schedules:decide_blackout", args=[blackout.pk]),
@@ -302,19 +309,31 @@ def test_a_second_pending_swap_of_one_shift_is_refused(
 
 
 def test_the_commander_approves_a_swap_and_the_shift_changes_hands(
-    client, swap, night, kapolsek_tambora
+    client, swap, night, kapolsek_tambora, piket_gambir
 ):
     client.force_login(kapolsek_tambora)
 
     client.post(
         reverse("schedules:decide_swap", args=[swap.pk]), {"decision": "approve"}
     )
+    night[0].refresh_from_db()
+    assert night[0].precinct.code == "tambora"  # until Gambir accepts
+    client.force_login(piket_gambir)
+    response = client.post(
+        reverse("schedules:decide_swap", args=[swap.pk]),
+        {"decision": "accept", "note": "Siap"},
+        follow=True,
+        headers=EN,
+    )
+    assert "the swap is carried out" in response.content.decode()
 
     night[0].refresh_from_db()
     assert night[0].precinct.code == "gambir"
     assert night[0].reason == Reason.SWAP
     swap.refresh_from_db()
     assert swap.status == RequestStatus.APPROVED
+    assert swap.acceptance_note == "Siap"
+    assert [row["shift"] for row in swap.moved][:1] == [night[0].pk]
 
 
 def test_a_duty_officer_cannot_approve_their_own_swap(client, swap, piket_tambora):
@@ -380,7 +399,7 @@ def test_the_requests_page_runs_the_same_queries_for_1_and_100_shifts(
         )
     client.force_login(kapolsek_tambora)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(REQUESTS)
 
     assert response.status_code == 200

@@ -178,3 +178,26 @@ def test_positions_read_as_numbers(text, value):
     assert replicas.lsn_to_int(text) == value
     if value is not None:
         assert replicas.int_to_lsn(value) == text
+
+
+def test_a_stale_tolerant_read_puts_no_query_on_the_primary(
+    replica, plan, kapolres_jakbar, client, monkeypatch
+):
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(replicas, "CHECK_SECONDS", 3600)
+    _key, secret = make_key()
+    api = api_client(secret)
+    client.force_login(kapolres_jakbar)
+    # First requests: the replica is asked how far it is (and the primary where it
+    # stands), the key's and session's last use are written on the primary.
+    assert served_by(api.get(SHIFTS)) == ALIAS
+    assert served_by(client.get("/tonight/")) == ALIAS
+    with CaptureQueriesContext(connections["default"]) as on_primary:
+        assert served_by(api.get(SHIFTS)) == ALIAS
+        assert served_by(client.get("/tonight/")) == ALIAS
+    assert [q["sql"] for q in on_primary.captured_queries] == []
+    # The same capture sees a page that is not stale-tolerant read the primary.
+    with CaptureQueriesContext(connections["default"]) as on_primary:
+        client.get("/notices/")
+    assert on_primary.captured_queries

@@ -5,6 +5,7 @@ import itertools
 from zoneinfo import ZoneInfo
 
 from schedules import nights, rotation
+from schedules.rotation import ending
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 ANCHOR = dt.date(2024, 1, 22)
@@ -57,27 +58,37 @@ def holders(decisions):
     return {((d.night - ANCHOR).days, d.slot): d.member for d in decisions}
 
 
-def generate_in_pieces(spec, cuts, total, **kwargs):
-    """Generate nights 0..total-1 in pieces split at `cuts`, as the horizon does."""
-    history: list[rotation.Held] = []
+def generate_in_pieces(spec, cuts, total, until=None, **kwargs):
+    """Generate nights 0..total-1 in pieces split at `cuts`, as the horizon does.
+
+    As the service does (inputs.prepare), a piece near the end of a plan with an
+    end date (where the core decides the last nights together, rotation.ending)
+    runs from the start of those nights, or its own, to the end, preferring what
+    earlier pieces decided there.
+    """
     decisions: list[rotation.Decision] = []
     edges = [0, *sorted(cuts), total]
+    window = None if until is None else (ending.window_start(spec, until) - ANCHOR).days
     for first, stop in itertools.pairwise(edges):
         if stop <= first:
             continue
-        ledger = rotation.Ledger.from_history(spec, history)
+        peek = min(stop + rotation.lookahead_nights(spec), total)
+        if window is not None and peek >= window:
+            stop = peek = total
+            first = min(first, max(window, 0))
+        kept = [d for d in decisions if (d.night - ANCHOR).days < first]
+        redone = {(d.night, d.slot): d.member for d in decisions if d not in kept}
         schedule = rotation.generate(
             spec,
             cells(spec, first, stop - first),
-            ledger=ledger,
-            lookahead=cells(
-                spec, stop, min(rotation.lookahead_nights(spec), total - stop)
+            ledger=rotation.Ledger.from_history(
+                spec,
+                [rotation.Held(d.night, d.slot, d.member, d.minutes) for d in kept],
             ),
+            lookahead=cells(spec, stop, peek - stop),
+            until=until,
+            prefer=redone,
             **kwargs,
         )
-        decisions += schedule.decisions
-        history += [
-            rotation.Held(d.night, d.slot, d.member, d.minutes)
-            for d in schedule.decisions
-        ]
+        decisions = kept + schedule.decisions
     return decisions

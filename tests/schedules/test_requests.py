@@ -127,11 +127,12 @@ def test_rejecting_a_blackout_keeps_the_note(tambora, piket_tambora, admin_user)
     rejected = requests.reject_blackout(blackout=blackout, by=admin_user, note="No")
 
     assert rejected.status == RequestStatus.REJECTED
-    assert rejected.reason == "Operasi — No"
+    assert rejected.reason == "Operasi"
+    assert rejected.decision_note == "No"
 
 
 def test_a_hand_over_moves_the_shift_and_clears_the_old_roster(
-    plan, tambora, gambir, piket_tambora, kapolsek_tambora
+    plan, tambora, gambir, piket_tambora, kapolsek_tambora, piket_gambir
 ):
     shift = make_shift(plan, tambora)
     factories.AssignmentFactory(shift=shift)
@@ -141,6 +142,8 @@ def test_a_hand_over_moves_the_shift_and_clears_the_old_roster(
     assert swap.kind == SwapKind.GIVE
 
     requests.approve_swap(swap=swap, by=kapolsek_tambora)
+    assert Shift.objects.get(pk=shift.pk).precinct == tambora  # Gambir not asked yet
+    requests.accept_swap(swap=swap, by=piket_gambir)
 
     shift.refresh_from_db()
     assert (shift.precinct, shift.reason, shift.substitute_for) == (
@@ -162,6 +165,7 @@ def test_a_trade_moves_both_shifts(plan, tambora, gambir, piket_tambora, admin_u
     )
 
     requests.approve_swap(swap=swap, by=admin_user)
+    requests.accept_swap(swap=swap, by=admin_user)
 
     assert Shift.objects.get(pk=mine.pk).precinct == gambir
     assert Shift.objects.get(pk=theirs.pk).precinct == tambora
@@ -231,6 +235,7 @@ def test_approving_a_swap_whose_shift_moved_meanwhile_is_refused(
 ):
     shift = make_shift(plan, tambora)
     swap = requests.request_swap(shift=shift, to_precinct=gambir, by=piket_tambora)
+    requests.accept_swap(swap=swap, by=admin_user)
     Shift.objects.filter(pk=shift.pk).update(precinct=tanjungduren)
 
     with pytest.raises(ValidationError):

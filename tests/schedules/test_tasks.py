@@ -52,7 +52,7 @@ def test_generate_plan_task_takes_ids_and_plain_values(plan):
 
 @pytest.mark.django_db
 @time_machine.travel(dt.datetime(2024, 1, 22, 9, 0, tzinfo=WIB), tick=False)
-def test_approved_blackout_regenerates_the_nights_after_commit(
+def test_approved_blackout_regenerates_the_nights_and_names_what_moved(
     plan, gambir, kapolsek_tambora, django_capture_on_commit_callbacks
 ):
     tasks.generate_plan.delay(plan.pk, "2024-01-22", 10).get()
@@ -65,18 +65,16 @@ def test_approved_blackout_regenerates_the_nights_after_commit(
     )
     gambir_kapolsek = _commander_of(gambir)
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        requests.approve_blackout(blackout=blackout, by=gambir_kapolsek)
-    # Nothing regenerated inside the transaction.
+    with django_capture_on_commit_callbacks(execute=False):
+        approved = requests.approve_blackout(blackout=blackout, by=gambir_kapolsek)
+
+    # Regenerated in the approval's own transaction, so it knows what it moved.
     night = Shift.objects.filter(plan=plan, night=dt.date(2024, 1, 24))
-    assert gambir.pk in {s.precinct_id for s in night}
-    assert callbacks
-
-    for callback in callbacks:
-        callback()
-
-    assert gambir.pk not in {s.precinct_id for s in night.all()}
+    assert gambir.pk not in {s.precinct_id for s in night}
     assert night.filter(reason=Reason.SUBSTITUTE).exists()
+    gambir_slots = [row for row in approved.moved if row["from_id"] == gambir.pk]
+    assert gambir_slots
+    assert {row["night"] for row in gambir_slots} == {"2024-01-24"}
 
 
 def _commander_of(precinct):
