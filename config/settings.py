@@ -108,7 +108,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             server_side_binding=True, prepare_threshold=5
         )
 else:
-    # Two processes write at once (server, run_periodic): common/sqlite.py.
     DATABASES["default"].setdefault("OPTIONS", {}).update(sqlite.OPTIONS)
 REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])  # docs/scaling.md
 DATABASES |= region.replica_databases(REPLICA_URLS, DATABASES["default"], env)

@@ -232,3 +232,13 @@ def shift_near(other, shift) -> str:
         f"{labels.hm(other.start, other.plan)}–{labels.hm(other.end, other.plan)} "
         f"{timezone.localtime(other.start, tz).tzname() or other.plan.time_zone}"
     )
+
+
+@register.filter
+def zone_suffix(plan) -> str:
+    """ " – <zone>" after a plan's name, unless the name already says where
+    ("Patroli stasioner Banjir Kanal Barat" at "Banjir Kanal Barat – Kalianyar")."""
+    place = str(plan.zone.name).split(" – ")[0].strip()
+    if place and place.lower() in str(plan.name).lower():
+        return ""
+    return f" – {text.one_line(plan.zone.name)}"
