@@ -240,6 +240,8 @@ class OfficerViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "nrp"
     lookup_value_regex = r"[0-9]{8}"
     filterset_class = filters.OfficerFilter
+    # A key without the personnel scope is a 403 here (the schema says so).
+    read_needs_scope = True
 
     def get_queryset(self):
         key = self.client.key
