@@ -111,6 +111,11 @@ class FairnessSerializer(serializers.Serializer):
     minute_spread = serializers.IntegerField(
         help_text="Most minus fewest minutes held by a member over the range."
     )
+    longest_run = serializers.IntegerField(
+        help_text="Most nights in a row one member held one slot position. Above 2 "
+        "only where nobody else could serve, or where the two-night run cap gave "
+        "way because it alone stood between the schedule and the fairest one."
+    )
     members = MemberFairnessSerializer(many=True)
 
 
@@ -121,6 +126,7 @@ def fairness_dict(report, codes: dict[int, str]) -> dict:
         "end": report.last.isoformat(),
         "uncovered": report.uncovered,
         "minute_spread": report.minute_spread,
+        "longest_run": report.metrics.longest_run,
         "members": [
             {
                 "precinct": codes[m.precinct_id],

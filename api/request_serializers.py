@@ -9,6 +9,7 @@ from schedules.models import (
     BlackoutCategory,
     SwapRequest,
 )
+from schedules.services import effects
 
 
 class BlackoutSerializer(serializers.ModelSerializer):
@@ -89,7 +90,12 @@ class MovedShiftSerializer(serializers.Serializer):
     slot = serializers.IntegerField(help_text="Slot number, 0 for the first.")
     start = serializers.DateTimeField()
     to = serializers.CharField(allow_blank=True, help_text="Holder after (name).")
-    why = serializers.CharField()
+    why = serializers.SerializerMethodField(
+        help_text="Why it went there: the shift's note, or its reason."
+    )
+
+    def get_why(self, row) -> str:
+        return effects.why(row)
 
     def get_fields(self):
         # "from" is a Python keyword: the field is added by name.

@@ -19,7 +19,9 @@ from schedules.services import requests as schedule_requests
     create=extend_schema(
         summary="Ask for a blackout",
         description="A duty officer's request waits for a commander; a commander's "
-        "own request is approved at once. People only (not API keys).",
+        "own request is approved at once. A precinct's write-scoped key (a "
+        "personnel system feeding leave) may ask too; its request waits for a "
+        "commander like a person's.",
         request=request_serializers.BlackoutCreateSerializer,
         responses={201: request_serializers.BlackoutSerializer},
     ),
@@ -39,7 +41,7 @@ class BlackoutViewSet(
         )
 
     def create(self, request, *args, **kwargs):
-        self.require_person()
+        self.require_asker()
         data = valid_input(request_serializers.BlackoutCreateSerializer, request)
         precinct = visible_precinct(self.client, data["precinct"], "precinct")
         blackout = schedule_requests.request_blackout(
@@ -105,8 +107,10 @@ class BlackoutViewSet(
     retrieve=extend_schema(summary="One swap request"),
     create=extend_schema(
         summary="Ask to hand over or trade a shift",
-        description="With `counter_shift`, a trade; without, a hand-over. "
-        "People only (not API keys).",
+        description="With `counter_shift`, a trade; without, a hand-over. It is "
+        "carried out once the receiving precinct has accepted and a commander of "
+        "the asking precinct has approved. A precinct's write-scoped key may ask "
+        "too; its request waits for both like a person's.",
         request=request_serializers.SwapCreateSerializer,
         responses={201: request_serializers.SwapSerializer},
     ),
@@ -124,7 +128,7 @@ class SwapViewSet(ClientMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
         )
 
     def create(self, request, *args, **kwargs):
-        self.require_person()
+        self.require_asker()
         data = valid_input(request_serializers.SwapCreateSerializer, request)
         shifts = self.client.visible_shifts()
         shift = visible_shift(shifts, data["shift"], "shift")

@@ -101,6 +101,15 @@ class ClientMixin:
             )
         return super().perform_content_negotiation(request, force)
 
+    def require_asker(self) -> None:
+        """Blackouts and swaps are asked by people or by write-scoped keys (which
+        the request services limit to their precincts); decided by people only."""
+        key = self.client.key
+        if key is not None and not key.can_write:
+            raise PermissionDenied(
+                _("Asking for a blackout or swap needs a key with the write scope.")
+            )
+
     def require_person(self) -> None:
         """Requests and decisions are made by people, not by system keys."""
         if not self.client.is_person:

@@ -24,7 +24,7 @@ from audit.models import Action
 TRACKED: dict[str, set[str]] = {
     "schedules.RotationPlan": {"generation_key"},
     "schedules.PlanMember": set(),
-    "schedules.Shift": {"version"},
+    "schedules.Shift": {"version", "change_tx"},  # change_tx: set by a trigger
     "schedules.Assignment": set(),
     "schedules.Blackout": set(),
     "schedules.SwapRequest": set(),

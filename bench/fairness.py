@@ -71,6 +71,11 @@ def report(measured, avoidable, plans) -> None:
         f"longest run of one member in one slot position: {longest} nights: "
         f"{verdict(longest <= 2)} (target at most 2 where a schedule allows it)"
     )
+    proven = sum(at_proven_optimum(m) for m in measured)
+    print(
+        f"zones at their proven optimum (both spreads at a lower bound): {proven} of "
+        f"{len(measured)} = {proven / len(measured):.0%}"
+    )
     seed = measured[0]
     print(f"{plans[0].code}: minutes per member, holdings per slot (worst first):")
     order = [slot for slot, _ in seed.position_spreads]
@@ -79,3 +84,22 @@ def report(measured, avoidable, plans) -> None:
             f"  precinct {member}: {seed.minutes[member]} min, "
             + " ".join(f"s{slot}={counts[slot]}" for slot in order)
         )
+
+
+def at_proven_optimum(m) -> bool:
+    """Do both spreads sit at a lower bound, so that no schedule does better?
+
+    Totals are integers: members' covered cells, or holdings of one slot
+    position, summing to a number the members do not divide cannot be equal.
+    (The bound holds with blackouts too: it counts the cells actually covered.)
+    """
+    size = len(m.minutes)
+    covered = sum(m.minutes.values()) // m.slot_minutes if m.slot_minutes else 0
+    slots = len(next(iter(m.positions.values()), []))
+    per_slot = [sum(counts[s] for counts in m.positions.values()) for s in range(slots)]
+    minute_bound = int(covered % size != 0)
+    position_bound = max((int(t % size != 0) for t in per_slot), default=0)
+    return (
+        m.minute_spread // max(1, m.slot_minutes) <= minute_bound
+        and m.worst_position_spread <= position_bound
+    )

@@ -207,7 +207,8 @@ def main() -> None:
     decided, core_seconds = _core_only(plans, NIGHTS)
     print(
         f"pure core: {decided} slot decisions in {core_seconds:.3f} s = "
-        f"{decided / core_seconds:,.0f} decisions/s"
+        f"{decided / core_seconds:,.0f} decisions/s; "
+        f"{core_seconds / len(plans) * 1000:.1f} ms per zone-year"
     )
 
     _report_year(plans, now, max(1, args.repeat))

@@ -15,6 +15,9 @@ stale: changed data is a new key, and an old key simply ages out. The template m
 read only those values (no request, user or CSRF token: forms stay in the page).
 A part whose template reads richer objects (Tonight's slot) is rendered with
 render_for(), whose key the caller builds from every value the template shows.
+
+Each memo holds at most `maxsize` entries, the least recently used going first,
+which bounds the memory a worker gives them.
 """
 
 import functools

@@ -20,6 +20,7 @@ what keeps the board up while the primary restarts.
 """
 
 import contextvars
+import itertools
 import logging
 import threading
 import time
@@ -97,6 +98,7 @@ class _Registry:
 
 
 _registry = _Registry()
+_turns = itertools.count()
 
 REPLICA_QUERY = """
 SELECT pg_is_in_recovery(),
@@ -185,8 +187,9 @@ def forget() -> None:
 
 
 def choose(must_see: int = 0) -> str | None:
-    """A replica that answers, is within the lag limit and has replayed `must_see`;
-    the least lagging one, or None (read the primary)."""
+    """A replica that answers, is within the lag limit and has replayed `must_see`,
+    taken in turn among those that qualify (so several replicas share the reads);
+    None: read the primary."""
     usable = []
     for alias in aliases():
         state = current(alias)
@@ -194,8 +197,8 @@ def choose(must_see: int = 0) -> str | None:
             continue
         if state.lag > settings.REPLICA_MAX_LAG_SECONDS or state.replay < must_see:
             continue
-        usable.append((state.lag, alias))
-    return min(usable)[1] if usable else None
+        usable.append(alias)
+    return usable[next(_turns) % len(usable)] if usable else None
 
 
 def reading_from() -> str | None:

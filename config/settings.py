@@ -108,12 +108,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             server_side_binding=True, prepare_threshold=5
         )
 else:
-    # Two processes write at once (server, run_periodic): common/sqlite.py.
     DATABASES["default"].setdefault("OPTIONS", {}).update(sqlite.OPTIONS)
-# Read replicas for stale-tolerant reads (common/replicas.py, docs/scaling.md).
-REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])  # docs/scaling.md
 DATABASES |= region.replica_databases(REPLICA_URLS, DATABASES["default"], env)
-DATABASE_ROUTERS = ["common.replicas.ReplicaRouter"]
+DATABASE_ROUTERS = ["common.replicas.ReplicaRouter"]  # stale-tolerant reads
 REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
 READ_YOUR_WRITES_SECONDS = env.int("READ_YOUR_WRITES_SECONDS", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -21,10 +21,12 @@ from schedules.models import Shift, ShiftChange, ShiftStatus
 
 
 def notify_shift_changes(
-    *, shift_ids, at: dt.datetime | None = None
+    *, shift_ids, at: dt.datetime | None = None, actor_id: int | None = None
 ) -> list[Notification]:
-    """Notify the people of each given shift that changed since its snapshot."""
-    return _notify(changes.detect_changes(shift_ids=shift_ids, at=at))
+    """Notify the people of each given shift that changed since its snapshot,
+    except the one who changed it (`actor_id`)."""
+    found = changes.detect_changes(shift_ids=shift_ids, at=at)
+    return _notify(found, actor_id)
 
 
 def scan_shift_changes(*, at: dt.datetime | None = None) -> list[Notification]:
@@ -32,12 +34,17 @@ def scan_shift_changes(*, at: dt.datetime | None = None) -> list[Notification]:
     return _notify(changes.scan_changes(at=at))
 
 
-def _notify(found: list[ShiftChange]) -> list[Notification]:
-    return [sent for change in found for sent in _notify_change(change, change.shift)]
+def _notify(found: list[ShiftChange], actor_id: int | None = None) -> list:
+    return [
+        sent
+        for change in found
+        for sent in _notify_change(change, change.shift, actor_id)
+    ]
 
 
-@render.in_site_language
-def _notify_change(change: ShiftChange, shift: Shift) -> list[Notification]:
+def _notify_change(
+    change: ShiftChange, shift: Shift, actor_id: int | None = None
+) -> list[Notification]:
     before, after = change.before, change.after
     precinct_ids = {p for p in (before["precinct"], after["precinct"]) if p}
     officer_ids = set(before["roster"]) | set(after["roster"])
@@ -47,13 +54,16 @@ def _notify_change(change: ShiftChange, shift: Shift) -> list[Notification]:
     ).select_related("user"):
         recipients.setdefault(officer.user.pk, officer.user)
     plan = shift.plan
-    title = _("Shift changed: %(plan)s, %(when)s") % {
-        "plan": plan.name,
-        "when": labels.shift(shift),
-    }
-    body = "\n".join(describe_change(before, after, plan.tz))
     sent = []
+    # Nobody is told of their own change; each reader in their own language.
+    recipients.pop(actor_id, None)
     for user in recipients.values():
+        with render.in_language_of(user):
+            title = _("Shift changed: %(plan)s, %(when)s") % {
+                "plan": plan.name,
+                "when": labels.shift(shift),
+            }
+            body = "\n".join(describe_change(before, after, plan.tz))
         notification = services.notify(
             recipient=user,
             kind=NotificationKind.SHIFT_CHANGED,

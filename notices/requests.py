@@ -17,6 +17,7 @@ from notices import render, selectors, services
 from notices.models import Notification, NotificationKind
 from precincts.models import Precinct, Role
 from schedules.models import Blackout, RequestStatus, SwapRequest
+from schedules.services import effects
 
 User = get_user_model()
 
@@ -102,7 +103,7 @@ def _own_lines(obj, precinct_id: int) -> list[str]:
                 "slot": row["slot"] + 1,
                 "from": row["from"] or _("nobody"),
                 "to": row["to"] or _("nobody"),
-                "why": row["why"],
+                "why": effects.why(row),
             }
         )
     return lines

@@ -8,6 +8,7 @@ that notify (patrols) never load the delivery code.
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -75,3 +76,16 @@ def mark_read(*, notification: Notification, by: User) -> Notification:
 def mark_all_read(*, by: User) -> int:
     """Mark every unread notification of a user read; returns how many."""
     return Notification.objects.for_user(by).unread().update(read_at=timezone.now())
+
+
+def remember_language(*, user: User, language: str) -> None:
+    """Keep the language a user reads the site in on their profile, so that the
+    notices written for them while they are away are in it (one UPDATE, only
+    when it changed)."""
+    profile = getattr(user, "staff_profile", None) if user.is_authenticated else None
+    if profile is None or profile.language == language:
+        return
+    if language not in dict(settings.LANGUAGES):
+        return
+    type(profile).objects.filter(pk=profile.pk).update(language=language)
+    profile.language = language

@@ -63,8 +63,8 @@ def send_shift_reminders(at: str | None = None) -> int:
 
 
 @shared_task(name="notices.notify_shift_changes", **RETRY)
-def notify_shift_changes(shift_ids: list[int]) -> int:
-    return len(changes.notify_shift_changes(shift_ids=shift_ids))
+def notify_shift_changes(shift_ids: list[int], actor_id: int | None = None) -> int:
+    return len(changes.notify_shift_changes(shift_ids=shift_ids, actor_id=actor_id))
 
 
 @shared_task(name="notices.scan_shift_changes", **RETRY)

@@ -29,6 +29,8 @@ def inbox(request):
     notices = [
         {
             "pk": n.pk,
+            "night": n.night,
+            "plan_obj": n.plan,
             "is_read": n.is_read,
             "link": n.link,
             "html": NOTICE.render(
@@ -44,9 +46,21 @@ def inbox(request):
     context = {
         "page": page,
         "notices": notices,
+        "groups": _by_night(notices),
         "unread": selectors.unread_count(request.user),
     }
     return render(request, "notices/inbox.html", context)
+
+
+def _by_night(notices: list[dict]) -> list[tuple]:
+    """The page's notices grouped per duty night, latest night first; those tied
+    to no night (requests, reports) first, newest first within each group."""
+    groups: dict = {}
+    for notice in notices:
+        groups.setdefault(notice["night"], []).append(notice)
+    nights = sorted((n for n in groups if n is not None), reverse=True)
+    order = ([None] if None in groups else []) + nights
+    return [(night, groups[night]) for night in order]
 
 
 @require_safe
@@ -54,7 +68,9 @@ def inbox(request):
 def unread(request):
     """The header badges' numbers, fetched by static/js/unread.js: the pages
     themselves then run no extra query for them. `pending` counts the blackouts
-    and swaps waiting on this user's decision."""
+    and swaps waiting on this user's decision. Every page asks, so it is also where
+    the reader's language is remembered for the notices written for them."""
+    services.remember_language(user=request.user, language=request.LANGUAGE_CODE)
     return JsonResponse(
         {
             "unread": selectors.unread_count(request.user),

@@ -38,12 +38,16 @@ from ops.lab import (
 )
 from ops.worker_faults import whole_worker_kill, worker_kill
 
+# What a decision leaves for the worker (an approval regenerates in its own
+# transaction, schedules.services.effects): the notice of the decision.
+QUEUED_TASK = "notify_request_decided["
+
 
 def redis_outage(lab: Lab, info: dict, read_key: str) -> None:
     scenario("Redis stopped")
     commander = login(lab, "kapolsek.tambora")
     duty = login(lab, "piket.tambora")
-    before = lab.log("worker").count("regenerate_nights[")
+    before = lab.log("worker").count(QUEUED_TASK)
     lab.appside("mailboxes")
     first_note = lab.appside("last_notification")["id"]
     reminder_at = lab.appside("reminder_at")["at"]
@@ -97,7 +101,7 @@ def _session_post(session, url: str, **kwargs) -> tuple:
 
 def _writes_answer(lab: Lab, commander, info: dict) -> None:
     """A commander's blackout, by the API and by the page, answers at once and is
-    stored; the regeneration it queues waits in the outbox."""
+    stored; the notice of the decision it queues waits in the outbox."""
     reason = f"faults {time.time_ns()}"
     start, end = info["window"]
     code, seconds = _session_post(
@@ -108,7 +112,7 @@ def _writes_answer(lab: Lab, commander, info: dict) -> None:
                  "Referer": f"{lab.base}/"},
     )  # fmt: skip
     check(
-        f"a write (a commander's blackout, which queues a regeneration) answers "
+        f"a write (a commander's blackout, approved at once, notice queued) answers "
         f"2xx within {ANSWER_SECONDS} s",
         isinstance(code, int) and 200 <= code < 300 and seconds < ANSWER_SECONDS,
         f"{code} in {seconds:.2f} s",
@@ -161,7 +165,8 @@ def _reminders_wait(lab: Lab, reminder_at: str, first_note: int) -> None:
 
 
 def _outbox_drains(lab: Lab, before: int) -> None:
-    """Once Redis is back, the outbox drains and the queued regenerations run."""
+    """Once Redis is back, the outbox drains and the decisions' queued notices run
+    (an approval regenerates its nights itself, in its own transaction)."""
     started = time.monotonic()
     drained = wait_for(
         lambda: lab.appside("outbox").get("pending", 0) == 0, DRAIN_SECONDS, 1
@@ -172,15 +177,15 @@ def _outbox_drains(lab: Lab, before: int) -> None:
         f"{time.monotonic() - started:.0f} s, {lab.appside('outbox')}",
     )
     ran = wait_for(
-        lambda: lab.log("worker").count("regenerate_nights[") > before
-        and "succeeded" in lab.log("worker").split("regenerate_nights[")[-1],
+        lambda: lab.log("worker").count(QUEUED_TASK) > before
+        and "succeeded" in lab.log("worker").split(QUEUED_TASK)[-1],
         60,
         0.5,
     )
     check(
-        "the queued regenerations run (nothing lost)",
+        "the queued notices of the decisions run (nothing lost)",
         bool(ran),
-        "ran" if ran else "no regenerate_nights task within 60 s",
+        "ran" if ran else f"no {QUEUED_TASK} task within 60 s",
     )
 
 

@@ -263,25 +263,7 @@ def verify(lab: RegionLab, recorder, mirror, marks) -> None:
 
 
 def verify_data(lab: RegionLab, recorder, mirror, marks) -> None:
-    caught_up = lab.replica_caught_up(120)
-    check("the replica caught up after the run", caught_up)
-    for _ in range(3):
-        mirror.sync()
-    truth = dict(lab.query("SELECT id, version FROM schedules_shift"))
-    missed = sum(1 for pk, version in truth.items() if mirror.rows.get(pk) != version)
-    check(
-        "rows missed by the mirror: 0",
-        missed == 0,
-        f"{missed} of {len(truth)}; {mirror.rounds} pulls, "
-        f"{mirror.failed_rounds} failed and retried",
-    )
-    lost = writes_lost(lab, recorder)
-    check(
-        "acknowledged writes lost: 0",
-        lost == 0,
-        f"{lost} of {len(recorder.acked)} officer-shift pairs; "
-        f"{len(recorder.unsure)} edits answered 5xx or not at all (outcome unknown)",
-    )
+    # The writes have stopped: the load is over, and the generations it queued end.
     wait_for(
         lambda: sum(lab.generations_by_worker().values()) >= marks["generations"],
         120,
@@ -292,6 +274,29 @@ def verify_data(lab: RegionLab, recorder, mirror, marks) -> None:
         "every plan's generation ran, spread over both workers by plan group",
         sum(ran.values()) >= marks["generations"] and all(ran.values()),
         ", ".join(f"{name}: {count}" for name, count in ran.items()),
+    )
+    check("the replica caught up after the run", lab.replica_caught_up(120))
+    for _ in range(3):
+        mirror.sync()
+    truth = dict(lab.query("SELECT id, version FROM schedules_shift"))
+    missed = {
+        pk: (mirror.rows.get(pk), v)
+        for pk, v in truth.items()
+        if mirror.rows.get(pk) != v
+    }
+    check(
+        "rows missed by the mirror: 0",
+        not missed,
+        f"{len(missed)} of {len(truth)}; {mirror.rounds} pulls, "
+        f"{mirror.failed_rounds} failed and retried; "
+        f"(id: mirror's version, table's) {dict(list(missed.items())[:5])}",
+    )
+    lost = writes_lost(lab, recorder)
+    check(
+        "acknowledged writes lost: 0",
+        lost == 0,
+        f"{lost} of {len(recorder.acked)} officer-shift pairs; "
+        f"{len(recorder.unsure)} edits answered 5xx or not at all (outcome unknown)",
     )
     beats = lab.beats_sending()
     check("one beat sent, the other stood by", len(beats) == 1, ", ".join(beats))

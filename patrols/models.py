@@ -73,6 +73,11 @@ class CheckIn(models.Model):
         default=False,
         help_text=_("For an officer without a phone."),
     )
+    at_post = models.BooleanField(
+        _("scanned at the post"),
+        default=False,
+        help_text=_("Made from the post's QR code."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

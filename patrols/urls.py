@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patrols import views
+from patrols import post_views, views
 
 app_name = "patrols"
 
@@ -17,4 +17,6 @@ urlpatterns = [
     ),
     path("morning/", views.morning_reports, name="morning_reports"),
     path("morning/<int:pk>/", views.morning_report, name="morning_report"),
+    path("post/zone/<int:pk>/qr/", post_views.post_qr, name="post_qr"),
+    path("post/<str:token>/", post_views.post_scan, name="post_scan"),
 ]

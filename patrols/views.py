@@ -333,10 +333,16 @@ def morning_report(request, pk: int):
         }
         for h in data["handovers"]
     ]
+    # The stored report names precincts by code (the API's); the page by name.
+    incidents = [
+        i | {"precinct_name": names.get(i["precinct"], i["precinct"] or "")}
+        for i in data["incidents"]
+    ]
     context = {
         "report": report,
         "data": data,
         "handovers": handovers,
+        "incidents": incidents,
         "plan": report.plan,
     }
     return render(request, "patrols/morning_report.html", context)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from precincts import resources
+from precincts import post_codes, resources
 from precincts.models import Command, Officer, Precinct, StaffProfile, Zone
 
 
@@ -45,9 +45,20 @@ class ZoneAdmin(admin.ModelAdmin):
     search_fields = ["name", "code", "kelurahan", "kecamatan"]
     autocomplete_fields = ["precincts"]
     prepopulated_fields = {"code": ["name"]}
+    readonly_fields = ["post_code_version"]
+    actions = ["new_post_code"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("precincts")
+
+    @admin.action(description=_("New QR code for the post (the printed one stops)"))
+    def new_post_code(self, request, queryset):
+        for zone in queryset:
+            post_codes.rotate(zone=zone)
+        self.message_user(
+            request,
+            _("New QR codes: print them again from the post's QR page."),
+        )
 
     @admin.display(description=_("precincts sharing it"))
     def members(self, zone):

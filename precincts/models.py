@@ -191,6 +191,11 @@ class Zone(models.Model):
         validators=[geo.validate_point],
         help_text=_('A GeoJSON Point: {"type": "Point", "coordinates": [lng, lat]}.'),
     )
+    # The post's printed QR code is signed with this number: raising it (admin
+    # action "new QR code") makes every earlier print stop working.
+    post_code_version = models.PositiveIntegerField(
+        _("QR code version"), default=1, editable=False
+    )
 
     class Meta:
         ordering = ["name"]
@@ -233,6 +238,10 @@ class StaffProfile(models.Model):
         blank=True,
         related_name="staff",
         verbose_name=_("precinct"),
+    )
+    # The language the user last read the site in: notices are worded in it.
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES
     )
 
     class Meta:

@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from audit import context as audit_context
+from audit import services as audit_services
 from outbox import services as outbox
 from schedules import nights
 from schedules.models import Shift, ShiftChange, ShiftSnapshot
@@ -70,7 +72,10 @@ def announced(shift_ids: Iterable[int], *, at: dt.datetime | None = None) -> Ite
     snapshot_before_change(ids, at=at)
     yield
     if ids:
-        outbox.enqueue(NOTIFY_TASK, ids)
+        # The person making the change is not told of it (issue 18).
+        ctx = audit_context.current()
+        actor = audit_services.context_actor_fields(ctx) if ctx else {}
+        outbox.enqueue(NOTIFY_TASK, ids, actor.get("actor_id"))
 
 
 def snapshot_before_change(shift_ids, *, at: dt.datetime | None = None) -> None:

@@ -240,7 +240,7 @@ class ShiftChoiceIterator(forms.models.ModelChoiceIterator):
         )
 
 
-@fragments.memoised(maxsize=512)
+@fragments.memoised(maxsize=256)
 def _shift_options(rows: tuple, empty, chosen: frozenset, language) -> str:
     options = [] if empty is None else [_option("", empty, "" in chosen)]
     for pk, start, end, precinct, plan, zone, night in rows:

@@ -30,6 +30,7 @@ from patrols.models import (
     PatrolReport,
     ReportStatus,
 )
+from precincts import post_codes
 from schedules.models import AssignmentRole, PlanVersion
 from schedules.services import plan_versions, requests
 from tests import factories
@@ -173,7 +174,7 @@ MATRIX: dict[str, Route] = {
         "/api/v1/blackouts/",
         {
             "GET": API_READ,
-            "POST": columns(401, 400, 400, 400, 400, 400, 400, 403, 403, 403),
+            "POST": columns(401, 400, 400, 400, 400, 400, 400, 403, 403, 400),
             "DELETE": API_NOT_ALLOWED,
         },
     ),
@@ -460,7 +461,7 @@ MATRIX: dict[str, Route] = {
         "/api/v1/swaps/",
         {
             "GET": API_READ,
-            "POST": columns(401, 400, 400, 400, 400, 400, 400, 403, 403, 403),
+            "POST": columns(401, 400, 400, 400, 400, 400, 400, 403, 403, 400),
             "DELETE": API_NOT_ALLOWED,
         },
     ),
@@ -610,6 +611,24 @@ MATRIX: dict[str, Route] = {
         {
             "GET": columns(302, 200, 200, 200, 404, 404, 404, 302, 302, 302),
             "POST": NOT_ALLOWED,
+            "DELETE": NOT_ALLOWED,
+        },
+    ),
+    # The post's QR code: printed by those who run the zone's precincts; a scan by
+    # anyone not on a shift there now is refused (403), whatever the role.
+    "patrols:post_qr": Route(
+        "/night/post/zone/{zone_pk}/qr/",
+        {
+            "GET": columns(302, 200, 200, 200, 200, 200, 403, 302, 302, 302),
+            "POST": NOT_ALLOWED,
+            "DELETE": NOT_ALLOWED,
+        },
+    ),
+    "patrols:post_scan": Route(
+        "/night/post/{post_token}/",
+        {
+            "GET": columns(302, 403, 403, 403, 403, 403, 403, 302, 302, 302),
+            "POST": columns(302, 403, 403, 403, 403, 403, 403, 302, 302, 302),
             "DELETE": NOT_ALLOWED,
         },
     ),
@@ -955,6 +974,8 @@ def world(plan, tambora, tanjungduren, gambir, piket_tambora, officer_tambora):
         "command": tambora.command.code,
         "precinct": tambora.code,
         "zone": plan.zone.code,
+        "zone_pk": plan.zone.pk,
+        "post_token": post_codes.token(plan.zone),
         "night": NIGHT.isoformat(),
         "officer_pk": tonight[0].assignments.get().officer.pk,
         "tambora_pk": tambora.pk,

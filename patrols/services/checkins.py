@@ -95,8 +95,10 @@ def check_in(
     latitude: float | Decimal | None = None,
     longitude: float | Decimal | None = None,
     accuracy_m: float | None = None,
+    at_post: bool = False,
 ) -> CheckIn:
-    """Record an officer arriving at or leaving the post during a shift."""
+    """Record an officer arriving at or leaving the post during a shift
+    (`at_post`: made from the post's QR code, patrols.services.post)."""
     now = timezone.now()
     own = officer.user_id is not None and officer.user_id == by.pk
     on_behalf = not own
@@ -123,6 +125,7 @@ def check_in(
         accuracy_m=accuracy,
         recorded_by=by,
         on_behalf=on_behalf,
+        at_post=at_post and not on_behalf,
     )
 
 

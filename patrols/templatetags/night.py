@@ -90,8 +90,8 @@ def slot_tally(context, bp, slot) -> dict:
     return tally
 
 
-SLOT = fragments.Fragment("schedules/_slot.html", maxsize=16384)
-PLAN = fragments.Fragment("schedules/_board_plan.html", maxsize=4096)
+SLOT = fragments.Fragment("schedules/_slot.html", maxsize=8192)
+PLAN = fragments.Fragment("schedules/_board_plan.html", maxsize=1024)
 # Where the now line goes in a memoised plan: a mark no page can contain.
 _NOW_MARK = f"\x00now-{secrets.token_hex(8)}\x00"
 

@@ -17,14 +17,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from schedules.rotation.busy import BLACKOUT as BLACKOUT
-from schedules.rotation.busy import CAPACITY as CAPACITY
-from schedules.rotation.busy import unavailability
-from schedules.rotation.staffed import STAFFING as STAFFING
-from schedules.rotation.staffed import NightLoad
+from schedules.rotation.busy import BLACKOUT, CAPACITY, unavailability  # noqa: F401
+from schedules.rotation.staffed import STAFFING, NightLoad, turns_tonight
 
-# Strategies.
-ROTATION = "rotation"
+ROTATION = "rotation"  # the strategies: ROTATION, BLOCK
 BLOCK = "block"
 
 # Reasons a cell went to its holder (the values of models.Reason).
@@ -34,8 +30,7 @@ REPAYMENT = "repayment"
 SWAP = "swap"
 MANUAL = "manual"
 
-# Why a turn was handed on (and schedules.rotation.busy: BLACKOUT, CAPACITY;
-# schedules.rotation.staffed: STAFFING).
+# Why a turn was handed on (and BLACKOUT, CAPACITY, STAFFING above).
 RUN = "run"
 DEBT = "debt"
 POSITION = "position"
@@ -397,6 +392,14 @@ class _Generator:
         out = self.load.out(
             self.blocked.get((cell.night, slot), {}), plan.members, cell.night
         )
+        if (
+            self.load.limits
+            and due not in out
+            and self.load.hands_on(
+                due, cell.night, slot, turns_tonight(self, i, due), position
+            )
+        ):
+            out = {**out, due: STAFFING}
         if due in out:
             candidates = [m for m in plan.members if m not in out]
             if not candidates:
@@ -443,6 +446,7 @@ class _Generator:
             if m != due
             and m not in out
             and self.run_length(cell.night, slot, m) <= MAX_RUN
+            and not self.load.picky(m, self.known, i, position)
         ]
         credit = self.projected(i, due)
         if credit > 0:

@@ -38,6 +38,37 @@ class NightLoad:
         if member is not None:
             self.held[member, night] += 1
 
+    def hands_on(self, member, night, slot, due_slots, position) -> bool:
+        """Should a member whose turns tonight (`due_slots`, this one included)
+        exceed what it can still staff hand this one on? It keeps the slot
+        positions it is furthest behind at, so a limit does not pile its
+        holdings onto the first hours of the night."""
+        limit = self.limits.get((member, night))
+        if limit is None:
+            return False
+        room = limit - self.held[member, night]
+        if len(due_slots) <= room:
+            return False
+        kept = sorted(due_slots, key=lambda s: (position[member, s], s))[:room]
+        return slot not in kept
+
+    def picky(self, member, known, i, position) -> bool:
+        """Should a member with a limit tonight pass on cell i, not its turn?
+        Only its room's worth of the night's positions it is furthest behind at
+        suit it; otherwise its repayments would all land on the first hours."""
+        night = known[i].night
+        limit = self.limits.get((member, night))
+        if limit is None:
+            return False
+        slots = []
+        for cell in known[i:]:
+            if cell.night != night:
+                break
+            slots.append(cell.slot)
+        room = limit - self.held[member, night]
+        kept = sorted(slots, key=lambda s: (position[member, s], s))[: max(0, room)]
+        return known[i].slot not in kept
+
     def out(
         self, blocked: Mapping[int, str], members: Iterable[int], night: dt.date
     ) -> Mapping[int, str]:
@@ -48,6 +79,23 @@ class NightLoad:
         if not full:
             return blocked
         return {**blocked, **dict.fromkeys(full, STAFFING)}
+
+
+def turns_tonight(walk, i: int, member: int) -> list[int]:
+    """Slots of the member's turns from cell i to the end of its night, in a
+    walk of the core (rotation._Generator): not frozen, not blacked out."""
+    night, found = walk.known[i].night, []
+    for j in range(i, len(walk.known)):
+        if walk.known[j].night != night:
+            break
+        key = (night, walk.known[j].slot)
+        if (
+            walk.dues[j] == member
+            and key not in walk.frozen
+            and member not in walk.blocked.get(key, ())
+        ):
+            found.append(key[1])
+    return found
 
 
 def violations(

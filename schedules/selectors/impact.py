@@ -67,6 +67,7 @@ def moved_rows(moved: list[dict]) -> list[dict]:
                 "night": dt.date.fromisoformat(row["night"]),
                 "plan": plan,
                 "time": f"{start.astimezone(plan.tz):%H:%M}" if plan else "",
+                "why": effects.why(row),
             }
         )
     return rows

@@ -29,7 +29,16 @@ class AlreadyDecided(ValidationError):
 
 
 def may_request(user: User, precinct: Precinct | None) -> bool:
-    """Duty officers and commanders of a precinct ask, accept and refuse for it."""
+    """Duty officers and commanders of a precinct ask, accept and refuse for it;
+    so does a write-scoped API key of the precinct (a personnel system feeding
+    leave), whose requests wait for a person's decision like anyone's."""
+    key = getattr(user, "key", None)
+    if key is not None and precinct is not None:
+        return (
+            key.scope == "write"
+            and key.precinct_id in (None, precinct.pk)
+            and key.command_id in (None, precinct.command_id)
+        )
     return precinct is not None and (
         access.roster_precincts(user).filter(pk=precinct.pk).exists()
         or access.commanded_precincts(user).filter(pk=precinct.pk).exists()
@@ -53,6 +62,12 @@ def ensure_pending(obj, what: str) -> None:
                 ]
             }
         )
+
+
+def requester(user) -> User | None:
+    """The person to store as a request's asker: none for an API key (the audit
+    trail names the key)."""
+    return None if getattr(user, "key", None) is not None else user
 
 
 def clean_note(note: str | None) -> str:

@@ -131,7 +131,6 @@ def _holder(row) -> int | None:
 def _moved(before: dict, after: dict) -> list[dict]:
     """The shifts whose holder changed, in night and slot order."""
     names = dict(Precinct.objects.values_list("pk", "name"))
-    reasons = dict(Reason.choices)
     moved = []
     for pk, row in after.items():
         old, new = _holder(before.get(pk)), _holder(row)
@@ -149,11 +148,22 @@ def _moved(before: dict, after: dict) -> list[dict]:
                 "to_id": new,
                 "from": names.get(old, "") if old else "",
                 "to": names.get(new, "") if new else "",
-                "why": note or str(reasons.get(reason, reason)),
+                "reason": reason,
+                # The shift's own note; without one, its reason's label is
+                # shown in the reader's language (why()).
+                "why": note,
             }
         )
     moved.sort(key=lambda row: (row["night"], row["slot"], row["plan"]))
     return moved
+
+
+def why(row: dict) -> str:
+    """Why a moved shift went where it went, in the active language."""
+    if row.get("why"):
+        return row["why"]
+    reason = row.get("reason", "")
+    return str(Reason(reason).label) if reason in Reason.values else reason
 
 
 def _held(rows: dict) -> Counter:

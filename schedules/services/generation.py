@@ -103,7 +103,6 @@ def generate_plans(
     """
     now = now or timezone.now()
     if not dry_run:
-        # Runs of one plan group, on whichever worker, take their turns (issue 20).
         storage.lock_plan_groups([plan.pk for plan, _start, _nights in runs])
     todo = _prepare_runs(runs, dry_run, now)
     pending = Pending(now)
@@ -188,10 +187,9 @@ def _store_new_keys(done: list[Run]) -> None:
 def _generate_one(
     run: Run, dry_run: bool, now: dt.datetime, pending: Pending
 ) -> GenerationResult:
-    plan = run.plan
+    plan, spec = run.plan, run.spec
     stored, history = _stored_rows(run, dry_run)
     frozen = {key: held(row) for key, row in stored.items() if is_frozen(row, now)}
-    spec = run.spec
     schedule = rotation.generate(
         spec,
         inputs.plan_cells(plan, run.first, run.last),

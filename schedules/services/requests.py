@@ -120,7 +120,7 @@ def request_blackout(
         end=end.astimezone(dt.UTC),
         category=category,
         reason=reason,
-        requested_by=by,
+        requested_by=decisions.requester(by),
     )
     if decisions.commands(by, precinct):
         _carry_out(blackout, by, override=override)

@@ -106,7 +106,7 @@ def request_swap(
                 to_precinct=to_precinct,
                 counter_shift=counter_shift,
                 note=decisions.clean_note(note),
-                requested_by=by,
+                requested_by=decisions.requester(by),
                 approved_by=by if approved else None,
                 approved_at=timezone.now() if approved else None,
             )

@@ -74,7 +74,7 @@ def main_nav(context) -> dict:
     }
 
 
-HEADER_TOOLS = fragments.Fragment("_header_tools.html", maxsize=8192)
+HEADER_TOOLS = fragments.Fragment("_header_tools.html", maxsize=4096)
 # Where the CSRF token goes in the memoised header: a mark no page can contain.
 _CSRF_MARK = f"\x00csrf-{secrets.token_hex(8)}\x00"
 
@@ -232,3 +232,13 @@ def shift_near(other, shift) -> str:
         f"{labels.hm(other.start, other.plan)}–{labels.hm(other.end, other.plan)} "
         f"{timezone.localtime(other.start, tz).tzname() or other.plan.time_zone}"
     )
+
+
+@register.filter
+def zone_suffix(plan) -> str:
+    """ " – <zone>" after a plan's name, unless the name already says where
+    ("Patroli stasioner Banjir Kanal Barat" at "Banjir Kanal Barat – Kalianyar")."""
+    place = str(plan.zone.name).split(" – ")[0].strip()
+    if place and place.lower() in str(plan.name).lower():
+        return ""
+    return f" – {text.one_line(plan.zone.name)}"

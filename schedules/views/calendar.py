@@ -18,7 +18,7 @@ from schedules.selectors import grid
 from schedules.selectors.board import BoardPrecinct
 from schedules.templatetags import giliran
 
-CALENDAR_ROW = fragments.Fragment("schedules/_calendar_row.html", maxsize=16384)
+CALENDAR_ROW = fragments.Fragment("schedules/_calendar_row.html", maxsize=8192)
 
 
 @require_safe

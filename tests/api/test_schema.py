@@ -30,7 +30,8 @@ from api import services as api_services
 from api.models import FeedToken
 from patrols import services as patrols
 from patrols.models import CheckIn
-from schedules.models import Assignment, Shift
+from schedules.models import Assignment, PlanVersion, Shift
+from schedules.services import plan_versions
 from schedules.services import requests as schedule_requests
 from tests import factories
 from tests.api.conftest import NIGHT, client_for, make_key
@@ -118,6 +119,15 @@ CSRF = "giliranschemathesiscsrftoken0001"  # any 32 letters: cookie and header m
 # schema cannot state (a location needs both coordinates). A 400 naming any other
 # field fails the test.
 STATEFUL_FIELDS = {
+    # A plan version's rules are checked together and against the plan (a slot
+    # must divide the window; one proposal at a time).
+    "rules",
+    "members",
+    "slot_minutes",
+    "window_start",
+    "window_end",
+    "valid_from",
+    "valid_until",
     # A commander's blackout is approved at once, and refused (field override)
     # when it would leave a precinct a night its officers cannot staff.
     "override",
@@ -208,7 +218,11 @@ def world(noon, night, plan, tambora, tanjungduren, piket_tambora, officer_tambo
     swap = schedule_requests.request_swap(
         shift=night[3], to_precinct=tanjungduren, by=piket_tambora
     )
+    version = PlanVersion.objects.create(
+        plan=plan, number=1, rules={**plan_versions.rules_of(plan), "min_officers": 3}
+    )
     return {
+        "version": version,
         "plan": plan,
         "shift": night[0],
         "past": past,
@@ -278,6 +292,7 @@ def _real_path(case, world, token: FeedToken, rng: random.Random) -> None:
             "/api/v1/checkins/": CheckIn.objects.first().pk,
             "/api/v1/morning-reports/": world["plan"].morning_reports.first().pk,
             "/api/v1/feed-tokens/": token.pk,
+            "/api/v1/plan-versions/": world["version"].pk,
         }[prefix]
 
 
@@ -287,6 +302,13 @@ def _real_body(case, world, rng: random.Random) -> None:
     if not isinstance(body, dict):
         return
     path = case.operation.path
+    if path.startswith("/api/v1/plan-versions/"):
+        # A proposal names the world's plan and keeps its members.
+        body["plan"] = world["plan"].code
+        body.pop("members", None)
+        if "reason" in body:
+            # Control characters only make no reason once cleaned (common.text).
+            body["reason"] = "Personel kurang"
     if "precinct" in body:
         body["precinct"] = shift.precinct.code
     if "to_precinct" in body:

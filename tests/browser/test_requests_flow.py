@@ -81,6 +81,10 @@ def test_the_gambir_trade_waits_for_tambora_who_sees_its_officers_first(
     assert (theirs.precinct, theirs.assignments.count()) == (tambora, 4)
 
     receiver = new_page(piket_tambora, viewport=DESKTOP)
+    # Tonight's navigation counts what waits on the reader's decision.
+    receiver.goto("/tonight/")
+    badge = receiver.wait_for_selector("a[data-pending-badge] .badge")
+    assert badge.inner_text() == "1"
     receiver.goto(f"/requests/swap/{swap.pk}/")
     listed = receiver.inner_text("ul.off-roster")
     assert all(officer.name in listed for officer in team[:4])

@@ -100,9 +100,11 @@ def test_a_write_with_the_broker_down_answers_and_keeps_its_task(
 
     assert response.status_code == 201
     assert Blackout.objects.filter(reason="Pengamanan").exists()
+    # Approved at once (a commander's own), its nights regenerated in the request;
+    # the notice of the decision waits in the outbox.
     [message] = OutboxMessage.objects.all()
-    assert message.task_name == "schedules.regenerate_nights"
-    assert message.args[0] == plan.pk
+    assert message.task_name == "notices.notify_request_decided"
+    assert message.args[1] == Blackout.objects.get(reason="Pengamanan").pk
     assert message.status == MessageStatus.PENDING
     assert broker_down.connections == 1
 

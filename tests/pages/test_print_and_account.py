@@ -267,3 +267,37 @@ def test_a_night_out_of_range_on_print_falls_back_to_tonight(
     response = client.get(reverse(name, args=[plan.pk]), {"night": "9999-12-31"})
 
     assert response.status_code == 200
+
+
+def test_the_night_as_text_says_why_a_slot_is_not_the_rotations(
+    client, plan, night, gambir, kapolres_jakbar
+):
+    from schedules.models import Reason
+
+    night[0].reason = Reason.SUBSTITUTE
+    night[0].substitute_for = gambir
+    night[0].save()
+    night[1].reason = Reason.SWAP
+    night[1].save()
+    client.force_login(kapolres_jakbar)
+
+    text = client.get(
+        reverse("schedules:night_text", args=[plan.pk]),
+        headers={"accept-language": "en"},
+    ).content.decode()
+
+    assert "00:00–01:00 Polsek Tambora (substitute for Polsek Gambir)" in text
+    assert "01:00–02:00 Polsek Tanjung Duren (swap)" in text
+    assert "02:00–03:00 Polsek Gambir\n" in text  # the rotation's turn: no reason
+    assert len(text) < 1000  # a chat message
+
+
+def test_the_night_as_text_names_the_place_once(client, plan, night, kapolres_jakbar):
+    plan.name = "Patroli stasioner Banjir Kanal Barat"
+    plan.save()
+    client.force_login(kapolres_jakbar)
+
+    text = client.get(reverse("schedules:night_text", args=[plan.pk])).content
+    first_line = text.decode().splitlines()[0]
+
+    assert first_line == "Patroli stasioner Banjir Kanal Barat"

@@ -60,6 +60,28 @@ def test_a_duty_officer_asks_for_a_blackout(client, tambora, piket_tambora):
     assert "pending" in page
 
 
+def test_a_commanders_own_blackout_says_it_is_approved(
+    client, tambora, kapolsek_tambora
+):
+    client.force_login(kapolsek_tambora)
+
+    response = client.post(
+        reverse("schedules:new_blackout"),
+        {
+            "precinct": tambora.pk,
+            "start": "2024-01-25T00:00",
+            "end": "2024-01-26T05:00",
+            "reason": "Operasi Lilin",
+        },
+        headers=EN,
+        follow=True,
+    )
+
+    assert Blackout.objects.get().status == RequestStatus.APPROVED
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["Blackout approved."]
+
+
 def test_a_blackout_that_ends_before_it_starts_is_shown_next_to_the_field(
     client, tambora, piket_tambora
 ):

@@ -259,3 +259,26 @@ def test_during_the_window_a_duty_officer_still_sees_no_partner_names(
     assert "Gilang" not in body
     assert theirs.nrp not in body
     assert theirs.phone not in body
+
+
+def test_tonight_shows_a_roster_change_and_the_time_moving_on_after_it_was_shown(
+    client, night, tambora, kapolsek_tambora
+):
+    """Slots and plans are rendered once per process for what they show
+    (patrols board_slot and board_plan): a new officer on a slot, and the slot in
+    progress once its time comes, are new renderings, never the old ones."""
+    officer = factories.OfficerFactory(precinct=tambora, name="Gita Lestari")
+    client.force_login(kapolsek_tambora)
+    before = client.get(TONIGHT, headers={"accept-language": "en"}).text
+
+    factories.AssignmentFactory(shift=night[0], officer=officer)
+    after = client.get(TONIGHT, headers={"accept-language": "en"}).text
+    with time_machine.travel(dt.datetime(2024, 1, 22, 17, 30, tzinfo=dt.UTC)):
+        client.force_login(kapolsek_tambora)  # a new session: the old one idled out
+        during = client.get(TONIGHT, headers={"accept-language": "en"}).text
+
+    assert "Gita Lestari" not in before
+    assert "Gita Lestari" in after
+    assert "is-now" not in after
+    assert "is-now" in during
+    assert 'class="now-line"' in during

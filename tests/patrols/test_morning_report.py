@@ -151,3 +151,16 @@ def test_an_uncovered_slot_counts_as_an_empty_post_without_a_handover(
     assert slot["post_empty"]
     assert [m["slot"] for m in report.data["missing_reports"]] == [0, 1, 2, 4]
     assert [h["to"] for h in report.data["handovers"]] == ["tanjung-duren"]
+
+
+def test_the_morning_report_page_names_an_incidents_precinct_not_its_code(
+    client, plan, eventful_night, kapolsek_tambora
+):
+    report = services.build_morning_report(plan=plan, night=NIGHT, at=wib(23, 5, 30))
+    client.force_login(kapolsek_tambora)
+
+    html = client.get(f"/night/morning/{report.pk}/").content.decode()
+
+    incidents = html[html.index('class="incident-view"') :]
+    assert "Polsek Tambora" in incidents.split("</h3>")[0]
+    assert "· tambora<" not in incidents

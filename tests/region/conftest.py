@@ -19,8 +19,7 @@ from common import replicas
 ALIAS = "replica1"
 
 
-@pytest.fixture
-def replica(transactional_db, settings):
+def add_replica(settings, alias: str) -> None:
     """The alias is made here, not declared to Django's connection handler, which
     would make every other test in the process check its use of it."""
     config = copy.deepcopy(connections["default"].settings_dict)
@@ -28,16 +27,22 @@ def replica(transactional_db, settings):
     config.setdefault("OPTIONS", {})["connect_timeout"] = 2
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Overriding setting DATABASES can lead…"
-        settings.DATABASES = {**settings.DATABASES, ALIAS: config}
-    setattr(
-        connections._connections,
-        ALIAS,
-        load_backend(config["ENGINE"]).DatabaseWrapper(config, ALIAS),
-    )
+        settings.DATABASES = {**settings.DATABASES, alias: config}
+    wrapper = load_backend(config["ENGINE"]).DatabaseWrapper(config, alias)
+    setattr(connections._connections, alias, wrapper)
+
+
+def drop_replica(alias: str) -> None:
+    connections[alias].close()
+    del connections[alias]
+
+
+@pytest.fixture
+def replica(transactional_db, settings):
+    add_replica(settings, ALIAS)
     replicas.forget()
     yield ALIAS
-    connections[ALIAS].close()
-    del connections[ALIAS]
+    drop_replica(ALIAS)
     replicas.forget()
 
 

@@ -6,6 +6,9 @@ import threading
 
 import pytest
 from django.db import connection, connections, transaction
+from django.test import override_settings
+from hypothesis import given
+from hypothesis import strategies as st
 
 from common import plangroups
 from config.celery import app as celery_app
@@ -134,3 +137,15 @@ def test_generation_holds_its_groups_lock_while_it_runs(
         held.append(_other_session_gets(group=plan.pk % 2))
     assert held == [False]
     assert settings.PLAN_GROUPS == 2
+
+
+@given(plan_id=st.integers(min_value=1, max_value=2**63 - 1), n=st.integers(1, 64))
+def test_a_plans_generation_goes_to_a_queue_of_its_own_group(plan_id, n):
+    with override_settings(PLAN_GROUPS=n):
+        queue = plangroups.queue_for(GENERATE, [plan_id])
+        group = plangroups.group_of(plan_id)
+        assert 0 <= group < n
+        if n == 1:
+            assert queue is None
+        else:
+            assert queue in plangroups.queues(group)

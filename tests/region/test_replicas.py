@@ -3,13 +3,15 @@ the primary, and a client that just wrote reads its own writes."""
 
 import pytest
 from django.db import connections, transaction
+from hypothesis import given
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from common import readwrites, replicas
 from schedules.models import Shift
 from tests import factories
 from tests.api.conftest import make_key
-from tests.region.conftest import ALIAS, primary_moved_on
+from tests.region.conftest import ALIAS, add_replica, drop_replica, primary_moved_on
 
 pytestmark = pytest.mark.postgres
 
@@ -103,6 +105,17 @@ def test_a_nonsense_position_cookie_is_ignored(replica, plan, kapolres_jakbar, c
     assert served_by(client.get("/tonight/")) == ALIAS
 
 
+def test_several_replicas_take_the_reads_in_turn(replica, plan, settings):
+    add_replica(settings, "replica2")
+    try:
+        _key, secret = make_key()
+        client = api_client(secret)
+        served = {served_by(client.get(SHIFTS)) for _ in range(4)}
+        assert served == {ALIAS, "replica2"}
+    finally:
+        drop_replica("replica2")
+
+
 def test_a_replica_lagging_past_the_limit_is_skipped(replica, plan, settings):
     settings.REPLICA_MAX_LAG_SECONDS = 30
     primary_moved_on(seconds_ago=120)
@@ -168,6 +181,11 @@ def test_the_router_keeps_transactions_and_writes_on_the_primary(replica, plan):
     assert router.db_for_read(Shift) == "default"
     assert router.allow_migrate(ALIAS, "schedules") is False
     assert router.allow_migrate("default", "schedules") is True
+
+
+@given(st.integers(min_value=0, max_value=2**64 - 1))
+def test_any_position_reads_back_as_itself(value):
+    assert replicas.lsn_to_int(replicas.int_to_lsn(value)) == value
 
 
 @pytest.mark.parametrize(

@@ -286,3 +286,30 @@ def test_the_navigation_badge_counts_what_waits_on_the_reader(
     assert client.get("/notices/unread/").json()["pending"] == 1
     client.force_login(piket_gambir)
     assert client.get("/notices/unread/").json()["pending"] == 0
+
+
+def test_a_precincts_write_key_asks_for_a_blackout_that_waits_for_a_commander(
+    plan, clock, tambora, gambir, kapolsek_tambora
+):
+    from tests.api.conftest import make_key
+
+    _key, secret = make_key("write", precinct=tambora)
+    client = client_for(secret=secret)
+    body = {
+        "start": "2024-01-25T00:00:00+07:00",
+        "end": "2024-01-26T00:00:00+07:00",
+        "reason": "Cuti",
+    }
+
+    mine = client.post(
+        "/api/v1/blackouts/", {**body, "precinct": "tambora"}, format="json"
+    )
+    theirs = client.post(
+        "/api/v1/blackouts/", {**body, "precinct": "gambir"}, format="json"
+    )
+
+    assert mine.status_code == 201, mine.content
+    assert mine.json()["status"] == "pending"
+    assert theirs.status_code == 403
+    pending = client_for(kapolsek_tambora).get("/api/v1/decisions/pending/").json()
+    assert pending["blackouts"] == [mine.json()["id"]]
