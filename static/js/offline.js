@@ -1,0 +1,40 @@
+// Registers the service worker (static/js/sw.js, served at /sw.js) and says plainly
+// when the page shown is a kept copy: offline, and how old. Without JavaScript or
+// service workers the site works as before, online only.
+const body = document.body;
+const banner = document.getElementById("offline-banner");
+
+function showBanner() {
+  if (!banner) return;
+  const rendered = Number(body.dataset.renderedAt || 0) * 1000;
+  const minutes = Math.max(0, Math.round((Date.now() - rendered) / 60000));
+  banner.querySelector("[data-offline-age]").textContent = (banner.dataset.ageText || "").replace(
+    "{minutes}",
+    String(minutes),
+  );
+  banner.hidden = false;
+}
+
+if (!navigator.onLine) showBanner();
+window.addEventListener("offline", showBanner);
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+  const controller = navigator.serviceWorker.controller;
+  if (controller) {
+    // Ask whether this page came from the cache (a dropped signal that the browser
+    // still counts as online).
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event) => {
+      if (event.data && event.data.fromCache) showBanner();
+    };
+    controller.postMessage({ type: "from-cache?" }, [channel.port2]);
+  }
+  // Logging out forgets the kept pages on this phone.
+  document.querySelectorAll("form[data-logout]").forEach((form) =>
+    form.addEventListener("submit", () => {
+      if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({ type: "forget" });
+      if (window.caches) caches.delete("giliran-pages-v1");
+    }),
+  );
+}
