@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from patrols.models import CheckIn
 from schedules.models import AssignmentRole
 from tests import factories
 from tests.browser.conftest import screenshot
@@ -67,3 +68,34 @@ def test_logging_out_forgets_the_kept_pages(
     page.context.set_offline(True)
     with pytest.raises(Exception):  # noqa: B017, PT011 - the browser's own offline error
         page.goto("/tonight/")
+
+
+def test_a_check_in_made_offline_arrives_once_when_back_online(
+    new_page, plan, tonight_shifts, officer_tambora
+):
+    first = tonight_shifts[0]  # 00:00–01:00 WIB, Polsek Tambora
+    factories.AssignmentFactory(
+        shift=first, officer=officer_tambora.officer, role=AssignmentRole.LEADER
+    )
+    with time_machine.travel(dt.datetime(2024, 1, 22, 17, 10, tzinfo=UTC)):
+        page = new_page(officer_tambora)
+        page.wait_for_function(CONTROLLED)
+        page.goto("/night/checkin/")
+
+        page.context.set_offline(True)
+        page.goto("/night/checkin/")
+        page.locator(".big-button.arrive").click()
+        note = page.locator("[data-queued-note]")
+        note.wait_for(state="visible")
+        screenshot(page, "checkin-queued-offline-390")
+        assert not CheckIn.objects.exists()
+
+        page.context.set_offline(False)  # the page sends it and reloads
+        page.wait_for_selector(".big-button.leave")
+        page.reload()
+        page.wait_for_selector(".big-button.leave")
+        checkin = CheckIn.objects.get()  # once
+        assert checkin.officer == officer_tambora.officer
+        assert checkin.client_key is not None
+        assert checkin.at <= checkin.created_at
+        assert page.evaluate("localStorage.getItem('giliran-checkins')") == "[]"
