@@ -25,14 +25,26 @@ from schedules.models import (
     ShiftSnapshot,
     SwapRequest,
 )
-from schedules.services import generation, shift_edits
+from schedules.services import generation, plan_versions, shift_edits
 
 
 class PlanMemberInline(admin.TabularInline):
+    """Members are chosen with a new plan; later they change only through a signed
+    version (schedules.services.plan_versions), like the other rules."""
+
     model = PlanMember
     extra = 0
     autocomplete_fields = ["precinct"]
     ordering = ["position"]
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None and super().has_delete_permission(request, obj)
 
 
 @admin.register(RotationPlan)
@@ -85,6 +97,12 @@ class RotationPlanAdmin(admin.ModelAdmin):
         ),
         (_("Timestamps"), {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        """An existing plan's rules are the agreement in force: they change only
+        when every member has signed a new version (the plan's agreement page)."""
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + plan_versions.RULE_FIELDS if obj is not None else fields
 
     @admin.display(description=_("window"))
     def window(self, plan):

@@ -156,3 +156,31 @@ def test_requests_are_decided_through_their_service_not_typed_in_admin(
     assert client.post(delete, {"post": "yes"}).status_code == 403
     request.refresh_from_db()
     assert request.status == "pending"
+
+
+def test_a_plans_rules_change_only_through_a_signed_version_not_in_admin(
+    client, admin_user
+):
+    """The window, slots, officers, rest, strategy, validity and members of an
+    existing plan are the agreement in force: the admin shows them read only."""
+    plan = factories.RotationPlanFactory(
+        members=factories.PrecinctFactory.create_batch(2), slot_minutes=60
+    )
+    client.force_login(admin_user)
+    url = reverse("admin:schedules_rotationplan_change", args=[plan.pk])
+    form = client.get(url).context["adminform"].form
+    for name in ("window_start", "slot_minutes", "min_officers", "strategy"):
+        assert name not in form.fields
+    data = {
+        "name": plan.name,
+        "code": plan.code,
+        "zone": plan.zone_id,
+        "active": "on",
+        "slot_minutes": 30,
+        "memberships-TOTAL_FORMS": 0,
+        "memberships-INITIAL_FORMS": 0,
+    }
+    client.post(url, data)
+    plan.refresh_from_db()
+    assert plan.slot_minutes == 60
+    assert plan.memberships.count() == 2

@@ -177,6 +177,10 @@ def test_generation_swap_approval_and_roster_edits_on_one_night_end_consistent(
     )
     ours = factories.OfficerFactory.create_batch(3, precinct=tambora)
     their_officer = factories.OfficerFactory(precinct=tanjungduren)
+    # Enough officers on record that the staffing limits (schedules.staffing) leave
+    # the regeneration the same turns: the race, not a shortage, is under test.
+    factories.OfficerFactory.create_batch(9, precinct=tambora)
+    factories.OfficerFactory.create_batch(11, precinct=tanjungduren)
     api = {
         "admin": client_for(admin_user),
         "commander": client_for(kapolsek_tambora),

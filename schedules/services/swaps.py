@@ -27,6 +27,7 @@ from schedules import changes
 from schedules.models import (
     Reason,
     RequestStatus,
+    RotationPlan,
     Shift,
     ShiftStatus,
     SwapKind,
@@ -250,6 +251,14 @@ def _hand_over(shift: Shift, to: Precinct, previous: Precinct, note: str) -> Non
 def _execute(swap: SwapRequest, *, preview: bool, override: str = ""):
     """Hand the shifts over and regenerate their nights (undone for a preview)."""
     ids = sorted(filter(None, [swap.shift_id, swap.counter_shift_id]))
+    # The plan first, then its shifts, in the order generation takes them: the
+    # regeneration below locks the plan, and a run holding it waits for the shifts.
+    list(
+        RotationPlan.objects.select_for_update()
+        .filter(pk__in=Shift.objects.filter(pk__in=ids).values("plan_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     shifts = {
         s.pk: s
         for s in Shift.objects.select_for_update()
