@@ -106,16 +106,17 @@ def holders(client, plans, start, end) -> dict[int, list[dict]]:
         client.visible_shifts()
         .filter(plan__in=plans, start__lt=end, end__gt=start)
         .exclude(status=ShiftStatus.CANCELLED)
-        .select_related("precinct")
+        .select_related("precinct", "plan")
         .order_by("start", "pk")
     )
     for shift in shifts:
+        tz = shift.plan.tz
         found[shift.plan_id].append(
             {
                 "shift": shift.pk,
                 "precinct": shift.precinct.code if shift.precinct_id else None,
-                "start": shift.start,
-                "end": shift.end,
+                "start": timezone.localtime(shift.start, tz).isoformat(),
+                "end": timezone.localtime(shift.end, tz).isoformat(),
                 "status": shift.status,
             }
         )
@@ -140,18 +141,7 @@ class CoverageView(ClientMixin, APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         at = data.get("at") or data.get("from") or timezone.now()
-        zones = self.client.visible_zones()
-        if code := query.validated_data.get("zone"):
-            zones = list(zones.filter(code=code))
-            if not zones:
-                raise exceptions.ValidationError({"zone": [_("No such zone.")]})
-        else:
-            lat, lng = query.validated_data["lat"], query.validated_data["lng"]
-            zones = [
-                z
-                for z in zones.exclude(geometry=None)
-                if z.geometry and geo.contains(z.geometry, lng, lat)
-            ]
+        zones = self._zones(data)
         plans = list(
             self.client.visible_plans()
             .filter(zone__in=zones, active=True)
@@ -193,16 +183,22 @@ class CoverageView(ClientMixin, APIView):
                         else None
                     ),
                     "shift": shown[shift.pk] if shift else None,
-                    "holders": [
-                        {
-                            **held,
-                            "start": timezone.localtime(
-                                held["start"], plan.tz
-                            ).isoformat(),
-                            "end": timezone.localtime(held["end"], plan.tz).isoformat(),
-                        }
-                        for held in over.get(plan.pk, [])
-                    ],
+                    "holders": over.get(plan.pk, []),
                 }
             )
         return Response(answer)
+
+    def _zones(self, data) -> list:
+        """The zone named by code, or the zones whose area holds the point."""
+        zones = self.client.visible_zones()
+        if code := data.get("zone"):
+            zones = list(zones.filter(code=code))
+            if not zones:
+                raise exceptions.ValidationError({"zone": [_("No such zone.")]})
+            return zones
+        lat, lng = data["lat"], data["lng"]
+        return [
+            z
+            for z in zones.exclude(geometry=None)
+            if z.geometry and geo.contains(z.geometry, lng, lat)
+        ]

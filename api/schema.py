@@ -118,6 +118,8 @@ class GiliranAutoSchema(AutoSchema):
             codes.append("400")
         if self.method not in ("GET", "HEAD"):
             codes += ["403", "413", "415"]
+        elif getattr(self.view, "read_needs_scope", False):
+            codes.append("403")
         for code in codes:
             if code not in responses or responses[code].get("content") is None:
                 responses[code] = self._get_response_for_code(

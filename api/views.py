@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from api import filters, plan_serializers, serializers
+from api import filters, parameters, plan_serializers, serializers
 from api import services as api_services
 from api.access import Client
 from api.models import FeedToken
@@ -64,34 +64,7 @@ class ClientMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if getattr(self, "action", None) == "list":
-            self.refuse_unknown_parameters(request)
-
-    def refuse_unknown_parameters(self, request) -> None:
-        """A list asked with a parameter it does not know is a 400 naming it: a
-        misspelt filter (?precint=gambir) would otherwise return everything."""
-        known = {"format"}
-        filterset = getattr(self, "filterset_class", None)
-        if filterset is not None:
-            known |= set(filterset.base_filters)
-        paginator = self.paginator
-        if paginator is not None:
-            known |= {
-                getattr(paginator, name, None)
-                for name in (
-                    "page_query_param",
-                    "page_size_query_param",
-                    "cursor_query_param",
-                    "since_query_param",
-                )
-            }
-        unknown = sorted(set(request.query_params) - known)
-        if unknown:
-            raise exceptions.ValidationError(
-                {
-                    name: [_("This API does not know this parameter.")]
-                    for name in unknown
-                }
-            )
+            parameters.refuse_unknown(self, request)
 
     def perform_content_negotiation(self, request, force=False):
         # DRF ignores an empty ?format=; the schema lists the formats it takes.
@@ -249,6 +222,8 @@ class OfficerViewSet(ClientMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "nrp"
     lookup_value_regex = r"[0-9]{8}"
     filterset_class = filters.OfficerFilter
+    # A key without the personnel scope is a 403 here (the schema says so).
+    read_needs_scope = True
 
     def get_queryset(self):
         key = self.client.key

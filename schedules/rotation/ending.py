@@ -110,7 +110,6 @@ def _window(plan, known, walked, start, ledger, before, prefer) -> exact.Window:
     keys = [(c.night, c.slot) for c in cells]
     return exact.Window(
         members=plan.members,
-        block=plan.strategy == rotation.BLOCK,
         cells=cells,
         dues=dues_of(plan, cells),
         out={},

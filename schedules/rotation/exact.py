@@ -73,8 +73,6 @@ class Window:
     recent: Mapping[int, Sequence[tuple[dt.date, int | None]]] = field(
         default_factory=dict
     )
-    # A block plan: one member holds a whole night, but for cells it is away.
-    block: bool = False
     # Set by solve(): how the window came out.
     proven: bool = False
     runs: int = 0
@@ -107,24 +105,6 @@ class _Model:
             elif choices:
                 self.model.add_exactly_one(choices)
         self._limits()
-        if window.block:
-            self._whole_nights()
-
-    def _whole_nights(self) -> None:
-        """Each night one holder (y), who takes every cell of it it is free for."""
-        nights: dict[dt.date, list[int]] = defaultdict(list)
-        for i, cell in enumerate(self.w.cells):
-            nights[cell.night].append(i)
-        for night, cells in nights.items():
-            holders = {}
-            for m in self.w.members:
-                mine = [self.x[i, m] for i in cells if (i, m) in self.x]
-                if mine:
-                    holders[m] = self.model.new_bool_var(f"y{night}_{m}")
-                    for var in mine:
-                        self.model.add(var >= holders[m])
-            if holders:
-                self.model.add_exactly_one(holders.values())
 
     def _of_cell(self, i: int):
         return [((i, m), self.x[i, m]) for m in self.w.members if (i, m) in self.x]

@@ -94,20 +94,6 @@ def feasible(window, holders: Mapping[int, int | None]) -> bool:
                 return False
         elif holder in window.out.get(i, ()):
             return False
-    return not window.block or _whole_nights(window, holders)
-
-
-def _whole_nights(window, holders) -> bool:
-    nights: dict = {}
-    for i, cell in enumerate(window.cells):
-        nights.setdefault(cell.night, []).append(i)
-    for cells in nights.values():
-        if not any(
-            all(holders.get(i) == m for i in cells if m not in window.out.get(i, ()))
-            and any(m not in window.out.get(i, ()) for i in cells)
-            for m in window.members
-        ):
-            return False
     return True
 
 

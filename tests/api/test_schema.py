@@ -153,6 +153,8 @@ STATEFUL_FIELDS = {
     "start_after",
     "start_before",
     "updated_since",
+    "from",  # coverage/'s range, ends in order and at most 31 days apart
+    "to",
     # A change position is one of cursor or since, not both.
     "cursor",
     "nights",
