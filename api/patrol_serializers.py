@@ -96,6 +96,18 @@ class CheckInCreateSerializer(JSONInputSerializer):
     latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
     longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
     accuracy_m = serializers.FloatField(min_value=0, max_value=100_000, required=False)
+    made_ago_s = serializers.IntegerField(
+        min_value=0,
+        max_value=86_400,
+        required=False,
+        help_text="Made offline: seconds since it was made, by the client's own clock; "
+        "recorded at that time.",
+    )
+    client_key = serializers.UUIDField(
+        required=False,
+        help_text="A key the client made for this check-in: sent again, it is "
+        "recorded once (the first is returned).",
+    )
 
 
 class PatrolIncidentSerializer(serializers.ModelSerializer):

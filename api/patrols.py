@@ -12,6 +12,8 @@ precincts' slots come without names, as on shifts/). Writes are made by people (
 check-in or a report has an author), never by keys.
 """
 
+import datetime as dt
+
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
@@ -136,12 +138,18 @@ class CheckInViewSet(
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
             accuracy_m=data.get("accuracy_m"),
+            made_ago=_seconds(data.get("made_ago_s")),
+            client_key=data.get("client_key"),
         )
         checkin = self.get_queryset().get(pk=checkin.pk)
         return Response(
             patrol_serializers.CheckInSerializer(checkin).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+def _seconds(value: int | None) -> dt.timedelta | None:
+    return None if value is None else dt.timedelta(seconds=value)
 
 
 # --- reports --------------------------------------------------------------------------

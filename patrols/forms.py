@@ -80,9 +80,15 @@ class CheckInForm(forms.Form):
         max_value=1_000_000,
         widget=forms.HiddenInput,
     )
+    # Set by static/js/checkin.js for a check-in made offline and sent later.
+    made_ago_s = forms.IntegerField(
+        required=False, min_value=0, max_value=86_400, widget=forms.HiddenInput
+    )
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def save(self, *, shift: Shift, officer: Officer, by):
         data = self.cleaned_data
+        ago = data["made_ago_s"]
         return services.check_in(
             shift=shift,
             officer=officer,
@@ -91,6 +97,8 @@ class CheckInForm(forms.Form):
             latitude=data["latitude"],
             longitude=data["longitude"],
             accuracy_m=data["accuracy_m"],
+            made_ago=dt.timedelta(seconds=ago) if ago is not None else None,
+            client_key=data["client_key"],
         )
 
 

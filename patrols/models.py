@@ -78,6 +78,9 @@ class CheckIn(models.Model):
         default=False,
         help_text=_("Made from the post's QR code."),
     )
+    # Made offline on the phone and sent when the signal returned: `at` is when it
+    # was made, `created_at` when it arrived; the key makes a resend count once.
+    client_key = models.UUIDField(_("key from the phone"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -85,6 +88,9 @@ class CheckIn(models.Model):
         verbose_name = _("check-in")
         verbose_name_plural = _("check-ins")
         constraints = [
+            models.UniqueConstraint(
+                fields=["officer", "client_key"], name="checkin_client_key_once"
+            ),
             models.CheckConstraint(
                 condition=VALID_LOCATION,
                 name="checkin_location_valid",

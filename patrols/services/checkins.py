@@ -7,6 +7,7 @@ shift, give or take the plan's grace period, and in a sensible order.
 """
 
 import datetime as dt
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import User
@@ -34,6 +35,7 @@ from schedules.models import (
 # A phone's clock and a slow network: how far an officer's own check-in time may
 # differ from the server's.
 CLOCK_SKEW = dt.timedelta(minutes=2)
+MAX_OFFLINE = dt.timedelta(days=1)
 
 
 COORDINATE = Decimal("0.000001")
@@ -96,10 +98,23 @@ def check_in(
     longitude: float | Decimal | None = None,
     accuracy_m: float | None = None,
     at_post: bool = False,
+    made_ago: dt.timedelta | None = None,
+    client_key: uuid.UUID | None = None,
 ) -> CheckIn:
     """Record an officer arriving at or leaving the post during a shift
-    (`at_post`: made from the post's QR code, patrols.services.post)."""
+    (`at_post`: made from the post's QR code, patrols.services.post).
+
+    A check-in made offline arrives later with `made_ago` (how long ago the phone
+    made it, by the phone's own clock, so a wrong clock does not matter) and its
+    `client_key`: recorded at the time it was made, and once however often sent."""
     now = timezone.now()
+    if made_ago is not None:
+        if not dt.timedelta(0) <= made_ago <= MAX_OFFLINE:
+            raise ValidationError(
+                {"at": _("A check-in made offline is sent within a day.")}
+            )
+        # Checked as of the moment it was made.
+        at, now = now - made_ago, now - made_ago
     own = officer.user_id is not None and officer.user_id == by.pk
     on_behalf = not own
     if on_behalf and not access.can_edit_roster(by, shift.precinct):
@@ -111,6 +126,10 @@ def check_in(
     latitude, longitude, accuracy = location(latitude, longitude, accuracy_m)
     # The officer row lock serialises one officer's taps (a double tap on a phone).
     officer = Officer.objects.select_for_update().get(pk=officer.pk)
+    if client_key is not None:
+        done = CheckIn.objects.filter(officer=officer, client_key=client_key).first()
+        if done is not None:
+            return done  # sent again after the connection came back: once
     shift = Shift.objects.select_related("plan", "precinct").get(pk=shift.pk)
     _check_on_shift(shift, officer)
     at = _check_time(shift, at, now, own)
@@ -126,6 +145,7 @@ def check_in(
         recorded_by=by,
         on_behalf=on_behalf,
         at_post=at_post and not on_behalf,
+        client_key=client_key,
     )
 
 

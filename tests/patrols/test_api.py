@@ -191,6 +191,32 @@ def test_an_officer_checks_in_through_the_api_with_a_location(
     )
 
 
+def test_a_check_in_made_offline_arrives_once_through_the_api(
+    world, half_past_midnight, officer_tambora
+):
+    client = client_for(officer_tambora)
+    payload = {
+        "shift": world["shifts"][0].pk,
+        "kind": "leave",  # Andi arrived at 00:00; left at 00:15, sent at 00:30
+        "made_ago_s": 900,
+        "client_key": "6f1c1d3e-1b8a-4c52-9b7e-0f3f2d5c8a11",
+    }
+    first = client.post("/api/v1/checkins/", payload, format="json")
+    again = client.post("/api/v1/checkins/", payload, format="json")
+
+    assert first.status_code == again.status_code == 201, first.content
+    assert first.json()["id"] == again.json()["id"]
+    assert first.json()["at"] == "2024-01-23T00:15:00+07:00"
+    assert CheckIn.objects.filter(client_key=payload["client_key"]).count() == 1
+    bad = client.post(
+        "/api/v1/checkins/",
+        {**payload, "made_ago_s": -1, "client_key": "x"},
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert set(bad.json()["errors"]) >= {"made_ago_s", "client_key"}
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
