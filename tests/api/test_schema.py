@@ -30,7 +30,7 @@ from api import services as api_services
 from api.models import FeedToken
 from patrols import services as patrols
 from patrols.models import CheckIn
-from schedules.models import Assignment, PlanVersion, Shift
+from schedules.models import Assignment, PlanVersion, Shift, VersionStatus
 from schedules.services import plan_versions
 from schedules.services import requests as schedule_requests
 from tests import factories
@@ -302,6 +302,12 @@ def _real_body(case, world, rng: random.Random) -> None:
     if not isinstance(body, dict):
         return
     path = case.operation.path
+    if path == "/api/v1/plan-versions/":
+        # One version awaits signatures at a time: for a proposal to go through,
+        # the world's own (there for signing and refusing) has been refused.
+        PlanVersion.objects.filter(pk=world["version"].pk).update(
+            status=VersionStatus.REFUSED
+        )
     if path.startswith("/api/v1/plan-versions/"):
         # A proposal names the world's plan and keeps its members.
         body["plan"] = world["plan"].code
