@@ -94,3 +94,17 @@ def _piket_logins(users, precincts) -> list[dict]:
             }
         )
     return logins
+
+
+def user_sessions(login: dict, key: str):
+    """A simulated user's browser (its session and a CSRF cookie), its API client
+    (the city's key) and the CSRF token its writes send: ops/load.py, ops/region."""
+    import requests
+
+    browser = requests.Session()
+    browser.cookies.set("sessionid", login["session"])
+    csrf = secrets.token_hex(16)
+    browser.cookies.set("csrftoken", csrf)
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {key}"
+    return browser, api, csrf

@@ -53,7 +53,7 @@ os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
 
 import requests  # noqa: E402
 
-from bench.load_city import PAGES, build  # noqa: E402
+from bench.load_city import PAGES, build, user_sessions  # noqa: E402
 
 HOST = "127.0.0.1"
 # p95 limits in ms by the number of users (issue 21): the everyday run with
@@ -102,12 +102,7 @@ def timed(recorder, kind, session, method, url, what, **kwargs):
 
 def user_loop(base, world, login, recorder, stop_at, think, seed):
     rng = random.Random(seed)
-    browser = requests.Session()
-    browser.cookies.set("sessionid", login["session"])
-    csrf = secrets.token_hex(16)
-    browser.cookies.set("csrftoken", csrf)
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {world['key']}"
+    browser, api, csrf = user_sessions(login, world["key"])
     write_headers = {"X-CSRFToken": csrf, "Referer": f"{base}/"}
     time.sleep(rng.uniform(0, think[1]))  # spread the start
     while time.monotonic() < stop_at:

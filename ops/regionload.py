@@ -10,13 +10,12 @@ cannot connect to one is sent to the other (nginx's proxy_next_upstream).
 """
 
 import random
-import secrets
 import threading
 import time
 
 import requests
 
-from bench.load_city import PAGES
+from bench.load_city import PAGES, user_sessions
 
 HEADER = "X-Read-From"
 
@@ -74,12 +73,7 @@ def unsure(response) -> bool:
 def user_loop(bases, world, login, recorder, stop_at, think, seed):
     rng = random.Random(seed)
     pick = seed % len(bases)
-    browser = requests.Session()
-    browser.cookies.set("sessionid", login["session"])
-    csrf = secrets.token_hex(16)
-    browser.cookies.set("csrftoken", csrf)
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {world['key']}"
+    browser, api, csrf = user_sessions(login, world["key"])
     headers = {"X-CSRFToken": csrf, "Referer": f"{bases[pick]}/"}
     time.sleep(rng.uniform(0, think[1]))  # spread the start
     while time.monotonic() < stop_at:
