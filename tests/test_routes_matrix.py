@@ -544,6 +544,11 @@ MATRIX: dict[str, Route] = {
             "DELETE": NOT_ALLOWED,
         },
     ),
+    # The service worker (common/pwa.py): a static script, anyone, GET only.
+    "service_worker": Route(
+        "/sw.js",
+        {"GET": same(200), "POST": NOT_ALLOWED, "DELETE": NOT_ALLOWED},
+    ),
     "home": Route(
         "/",
         {
