@@ -301,6 +301,16 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _broker_not_known_down():
+    """Each test starts without the outbox's pause after a broker outage."""
+    from outbox import services as outbox_services
+
+    outbox_services._down_until = 0.0
+    yield
+    outbox_services._down_until = 0.0
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests log in hundreds of times; PBKDF2's deliberate slowness only costs time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

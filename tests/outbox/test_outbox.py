@@ -272,3 +272,17 @@ def test_concurrent_drainers_publish_each_row_exactly_once(
     published = redis_queue()
     assert sorted(published) == sorted(str(row.task_id) for row in rows)
     assert not OutboxMessage.objects.exclude(status=MessageStatus.SENT).exists()
+
+
+def test_a_change_that_queues_three_tasks_with_the_broker_down_pays_one_timeout(
+    db, broker_down, django_capture_on_commit_callbacks
+):
+    """After the first after-commit send finds the broker down, the next ones leave
+    their rows to the drain at once instead of each waiting for its timeout (an
+    approval queues its change notices and its decision's notice)."""
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for n in range(3):
+            services.enqueue(remember, n)
+
+    assert broker_down.connections == 1
+    assert OutboxMessage.objects.filter(status=MessageStatus.PENDING).count() == 3
