@@ -158,12 +158,7 @@ def accept_swap(
                 ]
             }
         )
-    locked.accepted_by, locked.accepted_at = by, timezone.now()
-    locked.acceptance_note = decisions.clean_note(note)
-    locked.save(update_fields=["accepted_by", "accepted_at", "acceptance_note"])
-    if locked.approved_at is not None:
-        _carry_out(locked, by, note, override)
-    return locked
+    return _record_side(locked, "accept", by, note, override)
 
 
 @transaction.atomic
@@ -187,10 +182,26 @@ def approve_swap(
                 ]
             }
         )
-    locked.approved_by, locked.approved_at = by, timezone.now()
-    locked.approval_note = decisions.clean_note(note)
-    locked.save(update_fields=["approved_by", "approved_at", "approval_note"])
-    if locked.accepted_at is not None:
+    return _record_side(locked, "approve", by, note, override)
+
+
+# Each side's decision: its fields, and the other side's timestamp it waits for.
+_SIDES = {
+    "accept": (("accepted_by", "accepted_at", "acceptance_note"), "approved_at"),
+    "approve": (("approved_by", "approved_at", "approval_note"), "accepted_at"),
+}
+
+
+def _record_side(
+    locked: SwapRequest, side: str, by: User, note: str, override: str
+) -> SwapRequest:
+    """Record one side's yes; with the other side's already given, carry it out."""
+    (who, when, noted), other = _SIDES[side]
+    setattr(locked, who, by)
+    setattr(locked, when, timezone.now())
+    setattr(locked, noted, decisions.clean_note(note))
+    locked.save(update_fields=[who, when, noted])
+    if getattr(locked, other) is not None:
         _carry_out(locked, by, note, override)
     return locked
 
